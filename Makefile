@@ -1,0 +1,58 @@
+# Registrar: `make run` serves the demo, `make test` runs the whole suite.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+PORT ?= 8000
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock 2>/dev/null | cut -c1-12)
+
+.PHONY: help setup run test test-fast lint format messages bench clean
+
+help:
+	@echo "make run    set everything up (SQLite, demo data) and serve http://127.0.0.1:$(PORT)/"
+	@echo "make test   run the whole suite, browser tests included (DATABASE_URL=postgres://... for PostgreSQL)"
+	@echo "make lint   ruff check + format check;  make bench  benchmarks (see bench/README.md)"
+
+# The virtual environment, rebuilt whenever the lock file changes.
+$(STAMP): requirements.lock
+	@python=$$(scripts/find-python) || exit 1; \
+	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
+		echo "Creating $(VENV) with $$python"; rm -rf $(VENV); "$$python" -m venv $(VENV) || exit 1; \
+	fi
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	rm -f $(VENV)/.installed-*; touch $@
+
+setup: $(STAMP) messages
+	$(PY) manage.py migrate --noinput
+
+# Compiled catalogues are build output; locale/*/LC_MESSAGES/django.po is the source.
+messages: $(STAMP)
+	@command -v msgfmt >/dev/null || { echo "error: msgfmt not found: install gettext (apt-get install gettext)"; exit 1; }
+	$(PY) manage.py compilemessages --ignore=.venv -v0
+
+run: export DEBUG ?= true
+run: setup
+	$(PY) manage.py seed_demo
+	@echo
+	@echo "  Registrar is served at http://127.0.0.1:$(PORT)/"
+	@echo "  Demo login: user demo, password demo"
+	@echo
+	$(PY) manage.py runserver 127.0.0.1:$(PORT)
+
+test: $(STAMP) messages
+	$(PY) -m pytest $(PYTEST_ARGS)
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: $(STAMP)
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+bench: $(STAMP)
+	$(PY) bench/student_search.py
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3 locale/*/LC_MESSAGES/*.mo

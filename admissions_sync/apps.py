@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AdmissionsSyncConfig(AppConfig):
+    name = "admissions_sync"
+    verbose_name = _("Admissions Parcoursup")

@@ -1,0 +1,137 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from registrar import models
+
+admin.site.site_header = _("Registrar — administration")
+admin.site.site_title = _("Registrar")
+admin.site.index_title = _("Données de référence, utilisateurs et rôles")
+
+
+class CodeTableAdmin(admin.ModelAdmin):
+    list_display = ("code", "label", "is_active", "sort_order")
+    list_editable = ("label", "is_active", "sort_order")
+    list_filter = ("is_active",)
+    search_fields = ("code", "label")
+    ordering = ("sort_order", "code")
+
+
+for code_table in models.CODE_TABLES:
+    admin.site.register(code_table, CodeTableAdmin)
+
+
+@admin.register(models.OrgUnit)
+class OrgUnitAdmin(admin.ModelAdmin):
+    list_display = ("code", "name", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "name")
+
+
+@admin.register(models.Term)
+class TermAdmin(admin.ModelAdmin):
+    list_display = ("code", "label", "start_date", "end_date")
+    list_filter = ("season", "year")
+    search_fields = ("code",)
+    date_hierarchy = "start_date"
+
+
+@admin.register(models.Program)
+class ProgramAdmin(admin.ModelAdmin):
+    list_display = ("code", "title", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("code", "title")
+
+
+class AdmissionInline(admin.TabularInline):
+    model = models.Admission
+    extra = 0
+    autocomplete_fields = ("program", "org_unit", "term")
+
+
+@admin.register(models.Student)
+class StudentAdmin(admin.ModelAdmin):
+    list_display = (
+        "da_number",
+        "last_name",
+        "first_name",
+        "permanent_code",
+        "ine",
+        "birth_date",
+        "is_active",
+    )
+    list_filter = ("is_active", "sex", "language")
+    search_fields = ("da_number", "permanent_code", "ine", "search_last_name", "search_first_name")
+    readonly_fields = ("created_at", "updated_at")
+    inlines = [AdmissionInline]
+    show_full_result_count = False  # a COUNT(*) over 200,000 rows on every page is waste
+    fieldsets = (
+        (
+            _("Identification"),
+            {"fields": ("da_number", "permanent_code", "ine", "last_name", "first_name")},
+        ),
+        (
+            _("Naissance"),
+            {"fields": ("birth_date", "sex", "birth_city", "birth_department", "birth_country")},
+        ),
+        (
+            _("Coordonnées"),
+            {
+                "fields": (
+                    "email",
+                    "phone",
+                    "address_line1",
+                    "address_line2",
+                    "city",
+                    "region",
+                    "postal_code",
+                    "country",
+                )
+            },
+        ),
+        (
+            _("Études"),
+            {"fields": ("class_division", "language", "is_active", "created_at", "updated_at")},
+        ),
+    )
+
+
+@admin.register(models.Admission)
+class AdmissionAdmin(admin.ModelAdmin):
+    list_display = ("student", "grid_code", "program", "org_unit", "term", "status")
+    list_filter = ("status", "program", "org_unit", "term")
+    search_fields = ("grid_code", "student__da_number", "student__search_last_name")
+    list_select_related = ("student", "program", "org_unit", "term")
+    autocomplete_fields = ("student", "program", "org_unit", "term")
+
+
+@admin.register(models.Discipline)
+class DisciplineAdmin(admin.ModelAdmin):
+    list_display = ("code", "title")
+    search_fields = ("code", "title")
+
+
+@admin.register(models.Course)
+class CourseAdmin(admin.ModelAdmin):
+    list_display = (
+        "number",
+        "title",
+        "discipline",
+        "weighting",
+        "units",
+        "hours",
+        "is_placeholder",
+        "is_active",
+    )
+    list_filter = ("is_placeholder", "is_active", "discipline")
+    search_fields = ("number", "title", "official_number", "sobec_number", "objective_code")
+    list_select_related = ("discipline",)
+    autocomplete_fields = ("discipline",)
+
+
+@admin.register(models.CourseGroup)
+class CourseGroupAdmin(admin.ModelAdmin):
+    list_display = ("course", "number", "term", "rac_type", "capacity", "teacher")
+    list_filter = ("term", "rac_type")
+    search_fields = ("course__number", "number", "teacher")
+    list_select_related = ("course", "term")
+    autocomplete_fields = ("course", "term")

@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
+
+
+class RegistrarConfig(AppConfig):
+    name = "registrar"
+    verbose_name = _("Registrariat")
+
+    def ready(self) -> None:
+        from registrar.signals import sync_roles_after_migrate
+
+        # Sent once per app: the handler is idempotent, and by the last app every
+        # permission exists. dispatch_uid keeps it to one connection.
+        post_migrate.connect(sync_roles_after_migrate, dispatch_uid="registrar.sync_roles")

@@ -1,0 +1,108 @@
+"""Default rows of the code tables and the staff roles.
+
+Both are data that administrators may edit later, so the rows are written once here (and
+never overwritten: get_or_create on the code). The data is copied into this file on purpose:
+a migration must keep doing what it did when the code tables change shape.
+"""
+
+from django.contrib.auth.management import create_permissions
+from django.db import migrations
+
+CODE_TABLE_DEFAULTS = {
+    "Language": [("FR", "Français"), ("EN", "Anglais"), ("ES", "Espagnol"), ("AU", "Autre")],
+    "EnrollmentCategory": [
+        ("1", "Cours régulier"),
+        ("2", "Reconnaissance des acquis"),
+        ("3", "Formation continue"),
+        ("4", "Cours d'été"),
+    ],
+    "FundingSource": [
+        ("10", "Ministère de l'éducation"),
+        ("20", "Autofinancement"),
+        ("30", "Employeur"),
+        ("40", "Emploi-Québec"),
+        ("90", "Autre source"),
+    ],
+    "RacMode": [
+        ("SO", "Sans objet"),
+        ("EE", "Épreuve d'évaluation"),
+        ("ESR", "Épreuve d'évaluation sans résultat"),
+        ("FM", "Formation manquante"),
+    ],
+    "DistanceMode": [
+        ("SO", "Sans objet"),
+        ("1", "Enseignement à distance"),
+        ("2", "Enseignement hybride"),
+    ],
+    "PrerequisiteRule": [("1", "Valider"), ("2", "Ne pas valider"), ("3", "Dérogation accordée")],
+    "AssignmentState": [
+        ("0", "Changement accepté"),
+        ("1", "Demande en attente"),
+        ("2", "Changement refusé"),
+    ],
+    "PartnerSituation": [("R", "Cours à remplacer"), ("CS", "Cours à suivre")],
+    "CensusStatus": [("0", "Non recensé"), ("1", "Présence confirmée"), ("2", "Absent")],
+    "RefusalReason": [
+        ("01", "Capacité d'accueil atteinte"),
+        ("02", "Préalables non satisfaits"),
+        ("03", "Dossier incomplet"),
+        ("04", "Hors délai"),
+        ("99", "Autre motif"),
+    ],
+    "CancellationReason": [
+        ("01", "Abandon de l'étudiant"),
+        ("02", "Erreur d'inscription"),
+        ("03", "Cours annulé"),
+        ("04", "Changement de programme"),
+        ("99", "Autre motif"),
+    ],
+}
+
+ROLE_PERMISSIONS = {
+    "Personnel du registrariat": [
+        "view_student", "view_admission", "view_program", "view_course", "view_coursegroup",
+        "view_term", "view_orgunit", "add_student", "change_student", "add_admission",
+        "change_admission",
+    ],
+    "Personnel en lecture seule": [
+        "view_student", "view_admission", "view_program", "view_course", "view_coursegroup",
+        "view_term", "view_orgunit",
+    ],
+    "Coordination des stages": ["view_student", "view_program", "view_course", "view_term"],
+    "Personnel de centre de certification": ["view_term"],
+    "Agent d'admission": [
+        "view_student", "view_admission", "view_program", "view_term", "add_student",
+        "add_admission",
+    ],
+}
+
+
+def load_defaults(apps, schema_editor):
+    for model_name, rows in CODE_TABLE_DEFAULTS.items():
+        model = apps.get_model("registrar", model_name)
+        for order, (code, label) in enumerate(rows):
+            model.objects.get_or_create(code=code, defaults={"label": label, "sort_order": order})
+
+    # Permissions are normally created after all migrations; roles need them now.
+    # (create_permissions skips an app whose models_module is unset, as it is in a migration.)
+    app_config = apps.get_app_config("registrar")
+    app_config.models_module = True
+    create_permissions(app_config, apps=apps, verbosity=0)
+    app_config.models_module = None
+    Group = apps.get_model("auth", "Group")
+    Permission = apps.get_model("auth", "Permission")
+    for name, codenames in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.add(
+            *Permission.objects.filter(content_type__app_label="registrar", codename__in=codenames)
+        )
+
+
+class Migration(migrations.Migration):
+    dependencies = [
+        ("registrar", "0001_initial"),
+        ("auth", "0012_alter_user_first_name_max_length"),
+        ("contenttypes", "0002_remove_content_type_name"),
+    ]
+
+    operations = [migrations.RunPython(load_defaults, migrations.RunPython.noop)]

@@ -1,0 +1,29 @@
+// Registrar's own behaviour. No inline script anywhere: the CSP forbids it.
+(function () {
+  "use strict";
+
+  // A <form data-autosubmit> submits itself when one of its selects changes.
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest("form[data-autosubmit]");
+    if (form && event.target.tagName === "SELECT") {
+      form.requestSubmit ? form.requestSubmit() : form.submit();
+    }
+  });
+
+  // A picker result (<button data-pick-value data-pick-target>) fills the field it serves,
+  // then closes the dialog it sits in.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-pick-value]");
+    if (!button) return;
+    var target = document.getElementById(button.dataset.pickTarget);
+    if (target) {
+      target.value = button.dataset.pickValue;
+      target.dispatchEvent(new Event("change", { bubbles: true }));
+      target.focus();
+    }
+    var modalElement = button.closest(".modal");
+    if (modalElement && window.bootstrap) {
+      window.bootstrap.Modal.getOrCreateInstance(modalElement).hide();
+    }
+  });
+})();

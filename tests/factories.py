@@ -1,0 +1,147 @@
+"""factory_boy factories for every model of the core records."""
+
+import datetime
+import itertools
+
+import factory
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from registrar import models
+from registrar.validators import build_permanent_code
+
+_term_codes = itertools.product(range(2000, 2100), (("H", 1, 15), ("E", 5, 15), ("A", 8, 20)))
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = get_user_model()
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Faker("first_name", locale="fr_CA")
+    last_name = factory.Faker("last_name", locale="fr_CA")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.org")
+    password = factory.django.Password("secret-password")
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        """``UserFactory(roles=[REGISTRAR_STAFF])`` puts the user in those roles' groups."""
+        if create and extracted:
+            self.groups.add(*(Group.objects.get(name=role.name) for role in extracted))
+
+
+def _code_table_factory(model):
+    return type(
+        f"{model.__name__}Factory",
+        (factory.django.DjangoModelFactory,),
+        {
+            "Meta": type("Meta", (), {"model": model, "django_get_or_create": ("code",)}),
+            "code": factory.Sequence(lambda n: f"T{n}"),
+            "label": factory.Sequence(lambda n: f"Libellé {n}"),
+        },
+    )
+
+
+CODE_TABLE_FACTORIES = {model: _code_table_factory(model) for model in models.CODE_TABLES}
+LanguageFactory = CODE_TABLE_FACTORIES[models.Language]
+
+
+class OrgUnitFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.OrgUnit
+        django_get_or_create = ("code",)
+
+    code = "RA"
+    name = "Cégep Marie-Victorin - Reconnaissance des acquis"
+
+
+class TermFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Term
+        django_get_or_create = ("code",)
+
+    class Params:
+        spec = factory.LazyFunction(lambda: next(_term_codes))
+
+    code = factory.LazyAttribute(lambda t: f"{t.spec[1][0]}-{t.spec[0]}")
+    start_date = factory.LazyAttribute(
+        lambda t: datetime.date(int(t.code[2:]), {"H": 1, "E": 5, "A": 8}[t.code[0]], 15)
+    )
+    end_date = factory.LazyAttribute(lambda t: t.start_date + datetime.timedelta(days=110))
+
+
+class ProgramFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Program
+        django_get_or_create = ("code",)
+
+    code = "JEE.0K"
+    title = "Techniques d'éducation à l'enfance"
+
+
+class StudentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Student
+
+    da_number = factory.Sequence(lambda n: f"{9000000 + n:07d}")
+    last_name = factory.Faker("last_name", locale="fr_CA")
+    first_name = factory.Faker("first_name", locale="fr_CA")
+    sex = factory.Iterator(["F", "M"])
+    birth_date = factory.Sequence(lambda n: datetime.date(1990, 1, 1) + datetime.timedelta(days=n))
+    permanent_code = factory.LazyAttributeSequence(
+        lambda s, n: build_permanent_code(s.last_name, s.first_name, s.birth_date, s.sex, n)
+    )
+    email = factory.LazyAttribute(lambda s: f"{s.da_number}@etu.example.org")
+    phone = factory.Sequence(lambda n: f"514-555-{n % 10000:04d}")
+    city = "Montréal"
+    region = "Québec"
+    country = "Canada"
+
+
+class AdmissionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Admission
+
+    student = factory.SubFactory(StudentFactory)
+    program = factory.SubFactory(ProgramFactory)
+    grid_code = "JEE0K-17R-RA"
+    org_unit = factory.SubFactory(OrgUnitFactory)
+    term = factory.SubFactory(TermFactory, code="A-2017")
+    status = models.Admission.Status.ACTIVE
+
+
+class DisciplineFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Discipline
+        django_get_or_create = ("code",)
+
+    code = "601"
+    title = "Français, langue d'enseignement et littérature"
+
+
+class CourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.Course
+        django_get_or_create = ("number",)
+
+    discipline = factory.SubFactory(DisciplineFactory)
+    number = factory.Sequence(lambda n: f"601-{100 + n % 900:03d}-MQ")
+    title = factory.Sequence(lambda n: f"Écriture et littérature {n}")
+    objective_code = "4EF0"
+    official_number = factory.LazyAttribute(lambda c: c.number)
+    sobec_number = factory.LazyAttribute(lambda c: c.number.replace("-", ""))
+    weighting = "2-2-3"
+    units = "2.33"
+    hours = 60
+
+
+class CourseGroupFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = models.CourseGroup
+
+    course = factory.SubFactory(CourseFactory)
+    term = factory.SubFactory(TermFactory, code="H-2018")
+    number = factory.Sequence(lambda n: f"{n % 100000:05d}")
+    capacity = 30

@@ -1,0 +1,77 @@
+"""The staff shell: home page, navigation, language and working term switches."""
+
+import pytest
+from django.urls import reverse
+
+from registrar.selectors import WORKING_TERM_SESSION_KEY
+from tests.factories import TermFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_home_shows_navigation_for_the_users_roles(staff_client):
+    response = staff_client.get(reverse("home"))
+    html = response.content.decode()
+    assert "Mes opérations" in html
+    assert 'href="/etudiants/"' in html
+    assert "Vous n'avez lancé aucune opération" in html
+
+
+def test_home_hides_what_a_role_cannot_open(client, centre_staff):
+    client.force_login(centre_staff)
+    html = client.get(reverse("home")).content.decode()
+    assert 'href="/etudiants/"' not in html
+
+
+def test_anonymous_home_redirects_to_login(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response.url.startswith(reverse("login"))
+
+
+def test_header_shows_the_current_term(staff_client):
+    TermFactory(code="A-2017")
+    term = TermFactory(code="H-2018")
+    html = staff_client.get(reverse("home")).content.decode()
+    assert '<option value="H-2018" selected>' in html
+    assert term.label in html
+
+
+def test_working_term_switch_keeps_the_choice(staff_client):
+    TermFactory(code="H-2018")
+    chosen = TermFactory(code="A-2017")
+    response = staff_client.post(
+        reverse("set_working_term"), {"term": "A-2017", "next": "/etudiants/"}
+    )
+    assert response.url == "/etudiants/"
+    assert staff_client.session[WORKING_TERM_SESSION_KEY] == chosen.pk
+
+
+@pytest.mark.parametrize(
+    ("code", "message"),
+    [
+        ("A-2031", "La session A-2031 n&#x27;existe pas."),
+        ("Z-2017", "n&#x27;est pas un code de session valide"),
+    ],
+)
+def test_working_term_switch_rejects_bad_codes(staff_client, code, message):
+    TermFactory(code="H-2018")
+    response = staff_client.post(reverse("set_working_term"), {"term": code}, follow=True)
+    assert message in response.content.decode()
+    assert WORKING_TERM_SESSION_KEY not in staff_client.session
+
+
+def test_working_term_switch_ignores_foreign_next(staff_client):
+    TermFactory(code="H-2018")
+    response = staff_client.post(
+        reverse("set_working_term"), {"term": "H-2018", "next": "https://evil.example/"}
+    )
+    assert response.url == "/"
+
+
+def test_language_switch_to_english_and_back(client, registrar_staff):
+    client.force_login(registrar_staff)
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    assert "My operations" in client.get("/").content.decode()
+    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    assert "Mes opérations" in client.get("/").content.decode()
