@@ -1,0 +1,85 @@
+"""Every core model is in the Django admin, with list columns, search and filters that work."""
+
+import pytest
+from django.contrib import admin as django_admin
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from registrar import models
+from tests.factories import AdmissionFactory, CourseGroupFactory
+
+pytestmark = pytest.mark.django_db
+
+CORE_MODELS = (
+    models.OrgUnit,
+    models.Term,
+    models.Program,
+    models.Student,
+    models.Admission,
+    models.Discipline,
+    models.Course,
+    models.CourseGroup,
+    *models.CODE_TABLES,
+)
+
+
+def test_every_core_model_is_registered():
+    assert [m for m in CORE_MODELS if m not in django_admin.site._registry] == []
+
+
+@pytest.mark.parametrize("model", CORE_MODELS, ids=lambda m: m.__name__)
+def test_changelist_search_and_add_pages_render(client, admin, model):
+    AdmissionFactory()
+    CourseGroupFactory()
+    client.force_login(admin)
+    opts = model._meta
+    changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    html = client.get(changelist, {"q": "a"}).content.decode()
+    assert "<h1>" in html and "errornote" not in html
+    add = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_add"))
+    assert add.status_code == 200 and b'name="_save"' in add.content
+
+
+def test_student_admin_refuses_bad_identifiers_in_french(client, admin):
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:registrar_student_add"),
+        {
+            "da_number": "12345678",
+            "permanent_code": "LEBL12345678",
+            "last_name": "Leblanc",
+            "first_name": "Lise",
+            "country": "Canada",
+            "is_active": "on",
+            "admissions-TOTAL_FORMS": "0",
+            "admissions-INITIAL_FORMS": "0",
+        },
+    )
+    html = response.content.decode()
+    assert "Le numéro DA doit comporter exactement 7 chiffres" in html
+    assert "mois de naissance impossible (34)" in html
+    assert not models.Student.objects.exists()
+
+
+def test_term_admin_refuses_an_unknown_term_code(client, admin):
+    client.force_login(admin)
+    response = client.post(
+        reverse("admin:registrar_term_add"),
+        {"code": "Q-2017", "start_date": "2017-08-20", "end_date": "2017-12-22"},
+    )
+    assert "n&#x27;est pas un code de session valide" in response.content.decode()
+    assert not models.Term.objects.exists()
+
+
+def test_admission_changelist_query_count_does_not_grow_with_rows(client, admin):
+    client.force_login(admin)
+    url = reverse("admin:registrar_admission_changelist")
+    AdmissionFactory()
+    client.get(url)
+    with CaptureQueriesContext(connection) as one:
+        client.get(url)
+    AdmissionFactory.create_batch(3)
+    with CaptureQueriesContext(connection) as four:
+        client.get(url)
+    assert len(four) == len(one)

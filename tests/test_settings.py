@@ -1,0 +1,108 @@
+"""Settings come from the environment, strictly; production mode passes check --deploy."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+from django.test import override_settings
+from django.urls import reverse
+
+from registrar import env
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "DEBUG": "false",
+    "SECRET_KEY": "k" * 20 + "-production-secret-for-the-deploy-check-0123456789",
+    "ALLOWED_HOSTS": "registrar.example.org",
+    "DATABASE_URL": "sqlite:////tmp/registrar-deploy-check.sqlite3",
+}
+
+
+def _manage(*args, extra_env=None):
+    base = {k: v for k, v in os.environ.items() if k not in ("REGISTRAR_TESTING", "DEBUG")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env={**base, "DJANGO_SETTINGS_MODULE": "registrar.settings", **(extra_env or {})},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_production_mode_passes_check_deploy():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", extra_env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_mode_refuses_to_start_without_secret_key():
+    result = _manage("check", extra_env={**PRODUCTION_ENV, "SECRET_KEY": ""})
+    assert result.returncode != 0
+    assert "SECRET_KEY is not set" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("DEBUG", "maybe", "DEBUG='maybe' is not a boolean"),
+        ("TIME_ZONE", "Mars/Olympus", "TIME_ZONE='Mars/Olympus' is not a known time zone"),
+        ("EMAIL_PORT", "smtp", "EMAIL_PORT='smtp' is not an integer"),
+        ("STUDENT_NUMBER_MASK", "AAA-9999", "is not a number mask"),
+        ("ALLOWED_HOSTS", "a.example.org,,b", "has an empty item"),
+    ],
+)
+def test_bad_environment_values_fail_with_a_clear_message(variable, value, message):
+    result = _manage(
+        "check",
+        extra_env={**PRODUCTION_ENV, variable: value},
+    )
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+def test_env_readers(monkeypatch):
+    monkeypatch.setenv("X_BOOL", "yes")
+    monkeypatch.setenv("X_INT", "-3")
+    monkeypatch.setenv("X_LIST", "a, b")
+    assert env.env_bool("X_BOOL") is True
+    assert env.env_list("X_LIST", []) == ["a", "b"]
+    with pytest.raises(ImproperlyConfigured, match="must be at least 0"):
+        env.env_int("X_INT", 1, minimum=0)
+    assert env.env_int("X_MISSING", 7) == 7
+
+
+@pytest.mark.django_db
+def test_pages_carry_a_strict_content_security_policy(staff_client):
+    response = staff_client.get(reverse("home"))
+    policy = response.headers["Content-Security-Policy"]
+    assert "script-src 'self'" in policy
+    assert "style-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+    html = response.content.decode()
+    assert "<script>" not in html and " style=" not in html
+    assert "cdn" not in html.lower()
+
+
+@pytest.mark.django_db
+@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
+def test_login_is_throttled_after_repeated_failures(client, registrar_staff):
+    for _ in range(3):
+        response = client.post(
+            reverse("login"), {"username": "registrar_staff", "password": "wrong"}
+        )
+    assert response.status_code == 429
+    assert "Compte temporairement bloqué" in response.content.decode()
+    response = client.post(
+        reverse("login"), {"username": "registrar_staff", "password": "secret-password"}
+    )
+    assert response.status_code == 429  # even the right password waits for the cool-off
+
+
+@pytest.mark.django_db
+def test_login_with_bad_password_says_so_in_french(client, registrar_staff):
+    response = client.post(reverse("login"), {"username": "registrar_staff", "password": "x"})
+    assert "Saisissez un nom d’utilisateur et un mot de passe valides" in response.content.decode()

@@ -1,0 +1,142 @@
+"""Walk every URL pattern as anonymous and as each persona, and check the answer.
+
+A URL added without an entry in EXPECTED fails test_every_url_has_an_expectation: whoever adds
+a page decides here who may open it.
+"""
+
+import pytest
+from django.contrib.auth.tokens import default_token_generator
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
+
+from tests.conftest import PERSONAS
+from tests.factories import AdmissionFactory, CourseFactory, TermFactory
+
+ALL = ("anonymous", *PERSONAS, "admin")
+STAFF = tuple(p for p in ALL if p != "anonymous")
+STUDENT_READERS = (
+    "registrar_staff",
+    "readonly_staff",
+    "placement_coordinator",
+    "other_program_coordinator",
+    "admissions_officer",
+    "admin",
+)
+COURSE_READERS = (
+    "registrar_staff",
+    "readonly_staff",
+    "placement_coordinator",
+    "other_program_coordinator",
+    "admin",
+)
+LOGIN = "login"  # expected answer: redirect to the login page
+
+
+def _only(allowed, *, otherwise=403, anonymous=LOGIN):
+    return {p: (200 if p in allowed else otherwise) for p in STAFF} | {"anonymous": anonymous}
+
+
+def _everyone(status):
+    return dict.fromkeys(ALL, status)
+
+
+# url name -> (kwargs builder, {persona: expected status or LOGIN}); GET requests.
+EXPECTED = {
+    "home": (None, _only(STAFF)),
+    "student_search": (None, _only(STUDENT_READERS)),
+    "student_file": (lambda d: {"pk": d["student"].pk}, _only(STUDENT_READERS)),
+    "student_admissions": (lambda d: {"pk": d["student"].pk}, _only(STUDENT_READERS)),
+    "course_search": (None, _only(COURSE_READERS)),
+    # POST-only endpoints answer 405 to a GET; the language switch is public (login page).
+    "set_language": (None, _everyone(405)),
+    "set_working_term": (None, _only((), otherwise=405)),
+    "login": (None, {**dict.fromkeys(STAFF, 302), "anonymous": 200}),
+    "logout": (None, _only((), otherwise=405)),
+    "password_change": (None, _only(STAFF)),
+    "password_change_done": (None, _only(STAFF)),
+    "password_reset": (None, _everyone(200)),
+    "password_reset_done": (None, _everyone(200)),
+    "password_reset_confirm": (
+        lambda d: {"uidb64": d["uid"], "token": "bad-token"},
+        _everyone(200),
+    ),
+    "password_reset_complete": (None, _everyone(200)),
+}
+
+
+def _named_patterns(patterns=None, namespace=""):
+    for pattern in patterns if patterns is not None else get_resolver().url_patterns:
+        if isinstance(pattern, URLResolver):
+            if pattern.namespace == "admin":
+                continue  # the Django admin has its own checks (test_admin_needs_staff)
+            yield from _named_patterns(pattern.url_patterns, namespace)
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            yield pattern.name
+
+
+def test_every_url_has_an_expectation():
+    names = set(_named_patterns())
+    assert names - EXPECTED.keys() == set(), "add these URLs to EXPECTED"
+    assert EXPECTED.keys() - names == set(), "these URLs no longer exist"
+
+
+@pytest.fixture
+def data(db, registrar_staff):
+    TermFactory(code="H-2018")
+    CourseFactory()
+    return {
+        "student": AdmissionFactory().student,
+        "uid": urlsafe_base64_encode(force_bytes(registrar_staff.pk)),
+    }
+
+
+@pytest.mark.parametrize("persona", ALL, indirect=True)
+def test_every_url_answers_each_persona_as_expected(persona, data, request):
+    client = Client()
+    if persona is not None:
+        client.force_login(persona)
+    name_of_persona = persona.username if persona is not None else "anonymous"
+    failures = []
+    for name, (kwargs_builder, expected_by_persona) in EXPECTED.items():
+        url = reverse(name, kwargs=kwargs_builder(data) if kwargs_builder else None)
+        expected = expected_by_persona[name_of_persona]
+        response = client.get(url)
+        if expected == LOGIN:
+            ok = response.status_code == 302 and response.url.startswith(reverse("login"))
+        else:
+            ok = response.status_code == expected
+        if not ok:
+            failures.append(f"{url}: expected {expected}, got {response.status_code}")
+    assert failures == []
+
+
+def test_admin_needs_staff(client, registrar_staff, admin):
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and "/admin/login/" in response.url
+    client.force_login(registrar_staff)
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and "/admin/login/" in response.url
+    client.force_login(admin)
+    assert "Données de référence" in client.get(reverse("admin:index")).content.decode()
+
+
+def test_password_reset_link_works_end_to_end(client, registrar_staff, mailoutbox):
+    client.post(reverse("password_reset"), {"email": registrar_staff.email})
+    assert len(mailoutbox) == 1
+    body = mailoutbox[0].body
+    assert "réinitialisation" in mailoutbox[0].subject
+    link = next(line for line in body.splitlines() if "/compte/reinitialisation/" in line).strip()
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    response = client.get("/" + path, follow=True)
+    assert "Nouveau mot de passe" in response.content.decode()
+    response = client.post(
+        response.redirect_chain[-1][0],
+        {"new_password1": "Une-phrase-solide-42", "new_password2": "Une-phrase-solide-42"},
+        follow=True,
+    )
+    assert "Votre mot de passe a été enregistré" in response.content.decode()
+    registrar_staff.refresh_from_db()
+    assert registrar_staff.check_password("Une-phrase-solide-42")
+    assert default_token_generator  # the token generator Django used
