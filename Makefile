@@ -29,7 +29,8 @@ setup: $(STAMP) messages
 # Compiled catalogues are build output; locale/*/LC_MESSAGES/django.po is the source.
 messages: $(STAMP)
 	@command -v msgfmt >/dev/null || { echo "error: msgfmt not found: install gettext (apt-get install gettext)"; exit 1; }
-	$(PY) manage.py compilemessages --ignore=.venv -v0
+	@# Compiling needs no configuration: the test settings spare it a SECRET_KEY.
+	DJANGO_SETTINGS_MODULE=registrar.settings_test $(PY) manage.py compilemessages --ignore=.venv -v0
 
 run: export DEBUG ?= true
 run: setup
