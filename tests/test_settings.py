@@ -22,7 +22,9 @@ PRODUCTION_ENV = {
 
 
 def _manage(*args, extra_env=None):
-    base = {k: v for k, v in os.environ.items() if k not in ("REGISTRAR_TESTING", "DEBUG")}
+    # The suite's own switches (testing mode, async-unsafe for Playwright) are not production.
+    excluded = {"REGISTRAR_TESTING", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    base = {k: v for k, v in os.environ.items() if k not in excluded}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
         cwd=ROOT,
