@@ -1,15 +1,123 @@
-"""Student simple search and student file (built in the search work package)."""
+"""Student simple search and the student file."""
 
-from django.http import Http404
+from dataclasses import dataclass
+
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import NoReverseMatch, reverse
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_GET
+from django_tables2 import RequestConfig
+
+from registrar import selectors
+from registrar.exports import table_xlsx_response
+from registrar.forms import StudentSearchForm
+from registrar.models import Student
+from registrar.tables import AdmissionTable, StudentTable
+
+PER_PAGE = 25
+view_student = permission_required("registrar.view_student", raise_exception=True)
 
 
-def student_search(request):
-    raise Http404
+@require_GET
+@view_student
+def student_search(request: HttpRequest) -> HttpResponse:
+    """The guide's « Recherche simple »: live results with htmx, plain GET without it."""
+    searching = "q" in request.GET
+    if searching:
+        form = StudentSearchForm(request.GET)
+    else:
+        form = StudentSearchForm(initial={"field": request.GET.get("field", "last_name")})
+    table = None
+    # While typing, an emptied box is no mistake: just clear the results.
+    quiet = request.htmx and not request.GET.get("q", "").strip()
+    if searching and not quiet and form.is_valid():
+        students = selectors.search_students(
+            field=form.cleaned_data["field"], text=form.cleaned_data["q"]
+        )
+        table = StudentTable(students)
+        if request.GET.get("_export") == "xlsx":
+            RequestConfig(request, paginate=False).configure(table)
+            return table_xlsx_response(table, basename="etudiants", sheet_title="Étudiants")
+        RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+        if _opens_directly(request, table):
+            return redirect("student_file", pk=table.page.object_list.data[0].pk)
+    template = "registrar/students/search.html"
+    if request.htmx:
+        template += "#results"
+    return render(
+        request,
+        template,
+        {
+            "form": form,
+            "table": table,
+            "quiet": quiet,
+            "partial": bool(request.htmx),
+            "nav_active": "students",
+        },
+    )
 
 
-def student_file(request, pk):
-    raise Http404
+def _opens_directly(request: HttpRequest, table: StudentTable) -> bool:
+    """A submitted search with exactly one result opens that file, as in Clara."""
+    paging = "page" in request.GET or "sort" in request.GET
+    return not request.htmx and not paging and table.paginator.count == 1
 
 
-def student_admissions(request, pk):
-    raise Http404
+@dataclass(frozen=True)
+class FileSection:
+    key: str
+    label: str | Promise
+    url_name: str
+
+
+# The student file's left menu (the guide's order). A section appears when its URL is routed:
+# the sections of later workflows join the menu as they are built, never as dead links.
+FILE_SECTIONS = (
+    FileSection("summary", _("Sommaire"), "student_file"),
+    FileSection("admissions", _("Admission"), "student_admissions"),
+    FileSection("term_records", _("Dossiers sessions / Inscriptions"), "student_term_records"),
+)
+
+
+def _file_menu(student: Student, active: str) -> list[dict]:
+    menu = []
+    for section in FILE_SECTIONS:
+        try:
+            url = reverse(section.url_name, kwargs={"pk": student.pk})
+        except NoReverseMatch:
+            continue
+        menu.append({"section": section, "url": url, "active": section.key == active})
+    return menu
+
+
+def _file_context(request: HttpRequest, student: Student, active: str) -> dict:
+    return {
+        "student": student,
+        "file_menu": _file_menu(student, active),
+        "working_term": selectors.working_term(request),
+        "nav_active": "students",
+    }
+
+
+@require_GET
+@view_student
+def student_file(request: HttpRequest, pk: int) -> HttpResponse:
+    """The file's « Sommaire »: identity, birth, contact details and admissions."""
+    student = selectors.student_file(pk)
+    context = _file_context(request, student, "summary")
+    context["admissions"] = list(selectors.student_admissions(student))
+    return render(request, "registrar/students/file_summary.html", context)
+
+
+@require_GET
+@view_student
+def student_admissions(request: HttpRequest, pk: int) -> HttpResponse:
+    student = selectors.student_file(pk)
+    table = AdmissionTable(selectors.student_admissions(student))
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    context = _file_context(request, student, "admissions")
+    context["table"] = table
+    return render(request, "registrar/students/file_admissions.html", context)

@@ -75,3 +75,10 @@ def test_language_switch_to_english_and_back(client, registrar_staff):
     assert "My operations" in client.get("/").content.decode()
     client.post(reverse("set_language"), {"language": "fr", "next": "/"})
     assert "Mes opérations" in client.get("/").content.decode()
+
+
+def test_french_even_when_the_browser_prefers_english(client, registrar_staff):
+    client.force_login(registrar_staff)
+    html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
+    assert "Mes opérations" in html
+    assert '<html lang="fr">' in html

@@ -1,0 +1,128 @@
+"""Tables of the core records (django-tables2): sortable, paginated, exportable."""
+
+import django_tables2 as tables
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from registrar.models import Admission, Course, Student
+
+# Codes and numbers must not break across lines (« JEE0K-17R-RA »).
+NOWRAP = {"td": {"class": "text-nowrap"}}
+
+
+class StudentTable(tables.Table):
+    """The simple search's results: the guide's columns, in its order."""
+
+    da_number = tables.LinkColumn(
+        "student_file",
+        args=[tables.A("pk")],
+        accessor="da_display",
+        order_by="da_number",
+        verbose_name=_("Numéro DA"),
+        attrs=NOWRAP,
+    )
+    permanent_code = tables.Column(verbose_name=_("Code permanent"), attrs=NOWRAP)
+    last_name = tables.Column(verbose_name=_("Nom"))
+    first_name = tables.Column(verbose_name=_("Prénom"))
+    birth_date = tables.DateColumn(
+        verbose_name=_("Date de naissance"), format="Y-m-d", attrs=NOWRAP
+    )
+    grid_code = tables.Column(verbose_name=_("Grille"), default="", attrs=NOWRAP)
+    program_code = tables.Column(verbose_name=_("No prog."), default="", attrs=NOWRAP)
+    program_title = tables.Column(verbose_name=_("Titre programme"), default="")
+
+    class Meta:
+        model = Student
+        fields = ()
+        sequence = (
+            "da_number",
+            "permanent_code",
+            "last_name",
+            "first_name",
+            "birth_date",
+            "grid_code",
+            "program_code",
+            "program_title",
+        )
+        empty_text = _("Aucun étudiant ne correspond à ce critère.")
+        attrs = {"class": "table table-sm table-hover align-middle", "id": "student-results"}
+
+    def render_permanent_code(self, value: str) -> str:
+        # Shown as Clara shows it, « LEBL 15539001 »; stored without the space.
+        return f"{value[:4]} {value[4:]}" if len(value) == 12 else value
+
+
+class AdmissionTable(tables.Table):
+    grid_code = tables.Column(verbose_name=_("Grille"), attrs=NOWRAP)
+    program = tables.Column(
+        verbose_name=_("Programme"), accessor="program", order_by=("program__code",)
+    )
+    org_unit = tables.Column(
+        verbose_name=_("Unité org."), accessor="org_unit", order_by=("org_unit__code",)
+    )
+    term = tables.Column(
+        verbose_name=_("Session d'admission"),
+        accessor="term__code",
+        order_by=("term__year", "term__season"),
+    )
+    status = tables.Column(verbose_name=_("Statut"))
+
+    class Meta:
+        model = Admission
+        fields = ()
+        sequence = ("grid_code", "program", "org_unit", "term", "status")
+        empty_text = _("Aucune admission à ce dossier.")
+        orderable = True
+
+
+class CourseTable(tables.Table):
+    number = tables.Column(verbose_name=_("Numéro du cours"), attrs=NOWRAP)
+    title = tables.Column(verbose_name=_("Titre du cours"))
+    discipline = tables.Column(
+        verbose_name=_("Discipline"), accessor="discipline", order_by=("discipline__code",)
+    )
+    weighting = tables.Column(verbose_name=_("Pondération"))
+    units = tables.Column(verbose_name=_("Unités"))
+    hours = tables.Column(verbose_name=_("Heures"))
+    is_placeholder = tables.BooleanColumn(verbose_name=_("Cours bidon"), yesno=(_("Oui"), _("Non")))
+
+    class Meta:
+        model = Course
+        fields = ()
+        sequence = (
+            "number",
+            "title",
+            "discipline",
+            "weighting",
+            "units",
+            "hours",
+            "is_placeholder",
+        )
+        empty_text = _("Aucun cours ne correspond à ce critère.")
+        attrs = {"class": "table table-sm table-hover align-middle", "id": "course-results"}
+
+
+class CoursePickerTable(CourseTable):
+    """The course search inside a form's picker: each row offers « Choisir »."""
+
+    choose = tables.Column(
+        accessor="number", verbose_name="", orderable=False, exclude_from_export=True
+    )
+
+    class Meta(CourseTable.Meta):
+        sequence = ("choose", *CourseTable.Meta.sequence)
+        exclude = ("weighting", "hours")
+
+    def __init__(self, *args, picker_target: str, **kwargs):
+        self.picker_target = picker_target
+        super().__init__(*args, **kwargs)
+
+    def render_choose(self, value: str) -> str:
+        # static/js/app.js fills the target input and closes the dialog.
+        return format_html(
+            '<button type="button" class="btn btn-sm btn-outline-primary" '
+            'data-pick-value="{}" data-pick-target="{}">{}</button>',
+            value,
+            self.picker_target,
+            _("Choisir"),
+        )

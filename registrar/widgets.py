@@ -1,0 +1,13 @@
+"""Form widgets of the staff UI."""
+
+from django import forms
+
+
+class CoursePickerWidget(forms.TextInput):
+    """A course-number input with a « Rechercher » button that opens the course search in a
+    dialog; choosing a course there fills the input (static/js/app.js)."""
+
+    template_name = "registrar/widgets/course_picker.html"
+
+    def __init__(self, attrs=None):
+        super().__init__({"autocomplete": "off", "placeholder": "601-103-MQ", **(attrs or {})})
