@@ -61,7 +61,7 @@ class SearchForm(forms.Form):
     FIELD_CHOICES: list[tuple[str, str]] = []
     default_field = ""
 
-    field = forms.ChoiceField(label=_("Dans le champ"))
+    field = forms.ChoiceField(label=_("Dans le champ"), required=False)
     q = forms.CharField(label=_("Rechercher"), required=False)
 
     def __init__(self, data=None, **kwargs):
@@ -72,6 +72,10 @@ class SearchForm(forms.Form):
     @property
     def is_searching(self) -> bool:
         return self.is_bound and "q" in self.data
+
+    def clean_field(self) -> str:
+        # A link such as /etudiants/?q=Leb* searches the default field.
+        return self.cleaned_data["field"] or self.default_field
 
     def clean_q(self) -> str:
         text = " ".join(self.cleaned_data["q"].split())

@@ -7,6 +7,7 @@ class CoursePickerWidget(forms.TextInput):
     """A course-number input with a « Rechercher » button that opens the course search in a
     dialog; choosing a course there fills the input (static/js/app.js)."""
 
+    # In the app's templates/: the form renderer looks in apps, not in the project DIRS.
     template_name = "registrar/widgets/course_picker.html"
 
     def __init__(self, attrs=None):
