@@ -11,4 +11,5 @@ class CoursePickerWidget(forms.TextInput):
     template_name = "registrar/widgets/course_picker.html"
 
     def __init__(self, attrs=None):
-        super().__init__({"autocomplete": "off", "placeholder": "601-103-MQ", **(attrs or {})})
+        defaults = {"class": "form-control", "autocomplete": "off", "placeholder": "601-103-MQ"}
+        super().__init__({**defaults, **(attrs or {})})

@@ -39,12 +39,12 @@ def test_search_leb_open_lise_leblanc_switch_language(page, screenshot, institut
     assert page.locator(".student-menu").get_by_role("link", name="Sommaire").is_visible()
     screenshot("journey-student-file")
 
-    page.get_by_role("button", name="EN").click()
+    page.get_by_role("button", name="EN", exact=True).click()
     page.locator(".student-menu").get_by_role("link", name="Summary").wait_for()
     assert page.locator("html").get_attribute("lang") == "en"
     assert page.locator(".app-nav").get_by_role("link", name="Students").is_visible()
     screenshot("journey-student-file-en")
-    page.get_by_role("button", name="FR").click()
+    page.get_by_role("button", name="FR", exact=True).click()
     page.locator(".student-menu").get_by_role("link", name="Sommaire").wait_for()
     assert page.locator("html").get_attribute("lang") == "fr"
 

@@ -1,0 +1,44 @@
+"""The course picker widget in a browser: open the dialog, search, choose a course."""
+
+import pytest
+from django import forms
+
+from registrar import roles
+from registrar.demo import SeedReport, seed_reference_data
+from registrar.widgets import CoursePickerWidget
+from tests.browser.conftest import log_in
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+class EnrolmentForm(forms.Form):
+    course = forms.CharField(label="Cours", widget=CoursePickerWidget())
+
+
+def test_pick_a_course_fills_the_field(page, screenshot):
+    seed_reference_data(SeedReport())
+    UserFactory(username="agent", password="agent-password", roles=[roles.REGISTRAR_STAFF])
+    log_in(page, "agent", "agent-password")
+    # Later issues put the widget in their forms; here it is placed in a page of the shell,
+    # inside a <form>, as a form would render it.
+    page.goto("/")
+    widget_html = f'<form id="host-form" method="post">{EnrolmentForm()["course"]}</form>'
+    page.evaluate(
+        "html => { const main = document.getElementById('main');"
+        " main.insertAdjacentHTML('afterbegin', html); htmx.process(main); }",
+        widget_html,
+    )
+    page.get_by_role("button", name="Rechercher").click()
+    dialog = page.get_by_role("dialog", name="Recherche de cours")
+    dialog.get_by_label("Rechercher").wait_for()
+    dialog.get_by_label("Dans le champ").select_option(label="Titre du cours")
+    dialog.get_by_label("Rechercher").fill("littérature")
+    dialog.get_by_role("cell", name="601-103-MQ").wait_for()
+    screenshot("course-picker")
+    dialog.get_by_role("button", name="Choisir").click()
+    dialog.wait_for(state="hidden")
+    assert page.locator("#id_course").input_value() == "601-103-MQ"
+    # The dialog's own inputs never join the page's form.
+    names = page.evaluate("() => [...new FormData(document.getElementById('host-form')).keys()]")
+    assert names == ["course"]
