@@ -46,6 +46,9 @@ class StudentTable(tables.Table):
         )
         empty_text = _("Aucun étudiant ne correspond à ce critère.")
         attrs = {"class": "table table-sm table-hover align-middle", "id": "student-results"}
+        # Rows written out in the template (the columns above still drive headers, sorting
+        # and the .xlsx export).
+        template_name = "registrar/students/student_table.html"
 
     def render_permanent_code(self, value: str) -> str:
         # Shown as Clara shows it, « LEBL 15539001 »; stored without the space.
