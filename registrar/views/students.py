@@ -15,6 +15,7 @@ from registrar import selectors
 from registrar.exports import table_xlsx_response
 from registrar.forms import StudentSearchForm
 from registrar.models import Student
+from registrar.paginators import KnownCountPaginator
 from registrar.tables import AdmissionTable, StudentTable
 
 PER_PAGE = 25
@@ -41,7 +42,13 @@ def student_search(request: HttpRequest) -> HttpResponse:
         if request.GET.get("_export") == "xlsx":
             RequestConfig(request, paginate=False).configure(table)
             return table_xlsx_response(table, basename="etudiants", sheet_title="Étudiants")
-        RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+        paginate = {"per_page": PER_PAGE}
+        count = selectors.count_students_by_admission(
+            field=form.cleaned_data["field"], text=form.cleaned_data["q"]
+        )
+        if count is not None:
+            paginate |= {"paginator_class": KnownCountPaginator, "count": count}
+        RequestConfig(request, paginate=paginate).configure(table)
         if _opens_directly(request, table):
             return redirect("student_file", pk=table.page.object_list.data[0].pk)
     template = "registrar/students/search.html"
