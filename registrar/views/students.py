@@ -115,7 +115,9 @@ def student_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The file's « Sommaire »: identity, birth, contact details and admissions."""
     student = selectors.student_file(pk)
     context = _file_context(request, student, "summary")
-    context["admissions"] = list(selectors.student_admissions(student))
+    admissions = AdmissionTable(selectors.student_admissions(student))
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(admissions)
+    context["admissions"] = admissions
     return render(request, "registrar/students/file_summary.html", context)
 
 
