@@ -8,7 +8,7 @@ PO = Path(__file__).resolve().parent.parent / "locale" / "en" / "LC_MESSAGES" / 
 
 def _entries(text: str):
     for block in text.split("\n\n"):
-        msgid = "".join(re.findall(r'^(?:msgid |")(.*)"$', block.split("msgstr")[0], re.M))
+        msgid = "".join(re.findall(r'^(?:msgid )?"(.*)"$', block.split("msgstr")[0], re.M))
         if not msgid or "#, fuzzy" in block:
             yield msgid, block, "#, fuzzy" in block
             continue
