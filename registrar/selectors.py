@@ -104,7 +104,10 @@ def search_students(*, field: str, text: str) -> QuerySet[Student]:
         students = Student.objects.filter(Exists(matching))
     else:
         students = Student.objects.filter(**{f"{lookup}__like": pattern})
-    return with_latest_admission(students).order_by("last_name", "first_name", "da_number")
+    # Folded columns: « Bélanger » sorts between « Beaulieu » and « Bergeron » on every database.
+    return with_latest_admission(students).order_by(
+        "search_last_name", "search_first_name", "da_number"
+    )
 
 
 def count_students_by_admission(*, field: str, text: str) -> int | None:

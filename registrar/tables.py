@@ -22,8 +22,12 @@ class StudentTable(tables.Table):
         attrs=NOWRAP,
     )
     permanent_code = tables.Column(verbose_name=_("Code permanent"), attrs=NOWRAP)
-    last_name = tables.Column(verbose_name=_("Nom"))
-    first_name = tables.Column(verbose_name=_("Prénom"))
+    last_name = tables.Column(
+        verbose_name=_("Nom"), order_by=("search_last_name", "search_first_name")
+    )
+    first_name = tables.Column(
+        verbose_name=_("Prénom"), order_by=("search_first_name", "search_last_name")
+    )
     birth_date = tables.DateColumn(
         verbose_name=_("Date de naissance"), format="Y-m-d", attrs=NOWRAP
     )

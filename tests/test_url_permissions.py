@@ -63,6 +63,7 @@ EXPECTED = {
         _everyone(200),
     ),
     "password_reset_complete": (None, _everyone(200)),
+    "favicon": (None, _everyone(301)),
 }
 
 
