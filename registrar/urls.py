@@ -1,9 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_not_required
-from django.templatetags.static import static
 from django.urls import path
-from django.views.generic import RedirectView
 
 from registrar.views import courses, shell, students
 
@@ -53,9 +50,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     # Pages outside our base template (the Django admin) get the icon browsers ask for.
-    path(
-        "favicon.ico",
-        login_not_required(RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
-        name="favicon",
-    ),
+    path("favicon.ico", shell.favicon, name="favicon"),
 ]

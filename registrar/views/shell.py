@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -50,3 +51,11 @@ def set_working_term(request: HttpRequest) -> HttpResponse:
         for error in form.errors.get("term", []):
             messages.error(request, error)
     return redirect(_safe_next(request, form.data.get("next", "")))
+
+
+@login_not_required
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Pages outside our base template (the Django admin) ask browsers for /favicon.ico."""
+    # Resolved per request: the hashed name exists only once collectstatic has run.
+    return redirect(static("favicon.svg"), permanent=True)
