@@ -82,3 +82,30 @@ def test_french_even_when_the_browser_prefers_english(client, registrar_staff):
     html = client.get("/", HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9").content.decode()
     assert "Mes opérations" in html
     assert '<html lang="fr">' in html
+
+
+def test_home_lists_the_operations_workflows_report(staff_client, registrar_staff):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from registrar import activity
+
+    def provider(user, limit):
+        if user != registrar_staff:
+            return []
+        started = timezone.make_aware(dt.datetime(2018, 1, 10, 9, 30))
+        return [
+            activity.Operation(
+                "Inscription en lot INS-TEE-RA", "Inscription en lot", "Exécutée", started, "/x/"
+            )
+        ]
+
+    activity.register(provider)
+    try:
+        html = staff_client.get("/").content.decode()
+    finally:
+        activity._providers.remove(provider)
+    assert '<a href="/x/">Inscription en lot INS-TEE-RA</a>' in html
+    assert "Exécutée" in html
+    assert "Vous n'avez lancé aucune opération" not in html
