@@ -2,6 +2,7 @@
 
 import re
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -9,7 +10,7 @@ from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from registrar import selectors
-from registrar.exports import table_xlsx_response
+from registrar.exports import ExportTooLarge, table_xlsx_response
 from registrar.forms import CourseSearchForm
 from registrar.tables import CoursePickerTable, CourseTable
 
@@ -36,8 +37,10 @@ def course_search(request: HttpRequest) -> HttpResponse:
         )
         table = CoursePickerTable(courses, picker_target=picker) if picker else CourseTable(courses)
         if request.GET.get("_export") == "xlsx" and not picker:
-            RequestConfig(request, paginate=False).configure(table)
-            return table_xlsx_response(table, basename="cours", sheet_title="Cours")
+            try:
+                return table_xlsx_response(table, courses, basename="cours", sheet_title="Cours")
+            except ExportTooLarge as exc:
+                messages.error(request, str(exc))
         RequestConfig(request, paginate={"per_page": 10 if picker else PER_PAGE}).configure(table)
     # Only the results are swapped in, unless a picker dialog is loading its whole body.
     partial = bool(request.htmx) and not request.GET.get("_picker_open")

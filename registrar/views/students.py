@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -12,7 +13,7 @@ from django.views.decorators.http import require_GET
 from django_tables2 import RequestConfig
 
 from registrar import selectors
-from registrar.exports import table_xlsx_response
+from registrar.exports import ExportTooLarge, table_xlsx_response
 from registrar.forms import StudentSearchForm
 from registrar.models import Student
 from registrar.paginators import KnownCountPaginator
@@ -40,8 +41,12 @@ def student_search(request: HttpRequest) -> HttpResponse:
         )
         table = StudentTable(students)
         if request.GET.get("_export") == "xlsx":
-            RequestConfig(request, paginate=False).configure(table)
-            return table_xlsx_response(table, basename="etudiants", sheet_title="Étudiants")
+            try:
+                return table_xlsx_response(
+                    table, students, basename="etudiants", sheet_title="Étudiants"
+                )
+            except ExportTooLarge as exc:
+                messages.error(request, str(exc))
         paginate = {"per_page": PER_PAGE}
         count = selectors.count_students_by_admission(
             field=form.cleaned_data["field"], text=form.cleaned_data["q"]

@@ -240,3 +240,11 @@ def test_permissions(client, centre_staff, readonly_staff, guide_students):
     assert client.get(URL, {"field": "last_name", "q": "Leb*"}).status_code == 403
     client.force_login(readonly_staff)
     assert "2 étudiants trouvés" in client.get(URL, {"q": "Leb*"}).content.decode()
+
+
+def test_export_too_large_asks_to_narrow_the_search(staff_client, guide_students, monkeypatch):
+    monkeypatch.setattr("registrar.exports.MAX_EXPORT_ROWS", 2)
+    response = staff_client.get(URL, {"field": "last_name", "q": "Le*", "_export": "xlsx"})
+    html = response.content.decode()
+    assert "L&#x27;export est limité à 2 lignes : précisez la recherche (3 résultats)." in html
+    assert "3 étudiants trouvés" in html
