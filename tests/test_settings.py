@@ -108,3 +108,16 @@ def test_login_is_throttled_after_repeated_failures(client, registrar_staff):
 def test_login_with_bad_password_says_so_in_french(client, registrar_staff):
     response = client.post(reverse("login"), {"username": "registrar_staff", "password": "x"})
     assert "Saisissez un nom d’utilisateur et un mot de passe valides" in response.content.decode()
+
+
+def test_manage_py_on_a_bare_checkout_runs_in_development_mode():
+    bare = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"],
+        cwd=ROOT,
+        env={k: v for k, v in bare.items() if k not in ("REGISTRAR_TESTING", "DEBUG")},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
