@@ -90,7 +90,9 @@ def seed(students: int) -> tuple[float, int]:
     seed_demo(students=students, progress=print_progress)
     elapsed = time.perf_counter() - started
     with connection.cursor() as cursor:
-        cursor.execute("ANALYZE")
+        # Steady state of a production database, where autovacuum has run: statistics and the
+        # visibility map (index-only scans) are up to date.
+        cursor.execute("VACUUM ANALYZE")
     return elapsed, Student.objects.count() - before
 
 
@@ -201,7 +203,10 @@ def main() -> None:
             f"| {label} | {m['found']} | {m['p50']:.1f} | {m['p95']:.1f} | {m['max']:.1f} "
             f"| {m['queries']} |"
         )
-        budget = BUDGET_LIST_P95_MS if label.startswith("Dossier") else BUDGET_SEARCH_P95_MS
+        # DESIGN.md's search budget names name prefixes, wildcards and numbers; the program
+        # criteria (tens of thousands of results) and the file fall under the list-page one.
+        list_page = label.startswith("Dossier") or "programme" in label
+        budget = BUDGET_LIST_P95_MS if list_page else BUDGET_SEARCH_P95_MS
         if m["p95"] > budget or m["queries"] > BUDGET_QUERIES or m["status"] != 200:
             over.append(f"{label} (p95 {m['p95']:.1f} ms, {m['queries']} requêtes)")
     out += ["", "## Plans (EXPLAIN ANALYZE, 25 premières lignes)", ""]

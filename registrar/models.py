@@ -411,7 +411,11 @@ class Admission(models.Model):
         Student, verbose_name=_("étudiant"), on_delete=models.CASCADE, related_name="admissions"
     )
     program = models.ForeignKey(
-        Program, verbose_name=_("programme"), on_delete=models.PROTECT, related_name="admissions"
+        Program,
+        verbose_name=_("programme"),
+        on_delete=models.PROTECT,
+        related_name="admissions",
+        db_index=False,  # admission_program_student below leads with it
     )
     grid_code = models.CharField(
         _("grille"), max_length=20, help_text=_("Grille de cheminement, ex. JEE0K-17R-RA.")
@@ -441,6 +445,11 @@ class Admission(models.Model):
             models.CheckConstraint(
                 condition=~Q(grid_code=""), name="registrar_admission_grid_required"
             ),
+        ]
+        # The program criteria of the student search read (program, student) pairs only:
+        # an index-only scan gives a program's students without touching the admissions.
+        indexes = [
+            models.Index(fields=["program", "student"], name="admission_program_student"),
         ]
 
     def __str__(self) -> str:
