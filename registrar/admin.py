@@ -110,8 +110,16 @@ class DisciplineAdmin(admin.ModelAdmin):
     search_fields = ("code", "title")
 
 
+class CoursePrerequisiteInline(admin.TabularInline):
+    model = models.CoursePrerequisite
+    fk_name = "course"
+    extra = 0
+    autocomplete_fields = ("prerequisite",)
+
+
 @admin.register(models.Course)
 class CourseAdmin(admin.ModelAdmin):
+    inlines = [CoursePrerequisiteInline]
     list_display = (
         "number",
         "title",
@@ -135,3 +143,32 @@ class CourseGroupAdmin(admin.ModelAdmin):
     search_fields = ("course__number", "number", "teacher")
     list_select_related = ("course", "term")
     autocomplete_fields = ("course", "term")
+
+
+@admin.register(models.AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The history is read here, never written: entries come from the services only."""
+
+    list_display = ("at", "actor", "action", "object_repr", "student", "screen")
+    list_filter = ("action", "content_type")
+    search_fields = ("object_repr", "screen", "student__da_number", "student__search_last_name")
+    list_select_related = ("actor", "student", "content_type")
+    date_hierarchy = "at"
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.CoursePrerequisite)
+class CoursePrerequisiteAdmin(admin.ModelAdmin):
+    list_display = ("course", "prerequisite")
+    search_fields = ("course__number", "prerequisite__number", "course__title")
+    list_select_related = ("course", "prerequisite")
+    autocomplete_fields = ("course", "prerequisite")

@@ -1,6 +1,9 @@
 """Fixtures shared by the whole suite: personas (one per staff role) and a logged-in client."""
 
+import importlib
+
 import pytest
+from django.apps import apps as django_apps
 from django.test import Client
 
 from registrar import roles
@@ -74,3 +77,20 @@ def staff_client(registrar_staff) -> Client:
     client = Client()
     client.force_login(registrar_staff)
     return client
+
+
+_defaults_migration = importlib.import_module(
+    "registrar.migrations.0002_default_code_tables_and_roles"
+)
+
+
+@pytest.fixture(autouse=True)
+def _code_tables_after_flush(request):
+    """Transactional tests (browser journeys, concurrency) run on a database that a previous
+    one flushed, which empties the code tables the data migration filled: put their default
+    rows back (get_or_create, so it is a no-op when they are there)."""
+    marker = request.node.get_closest_marker("django_db")
+    if marker is None or not marker.kwargs.get("transaction"):
+        return
+    request.getfixturevalue("transactional_db")
+    _defaults_migration.load_code_tables(django_apps)

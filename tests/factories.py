@@ -145,3 +145,39 @@ class CourseGroupFactory(factory.django.DjangoModelFactory):
     term = factory.SubFactory(TermFactory, code="H-2018")
     number = factory.Sequence(lambda n: f"{n % 100000:05d}")
     capacity = 30
+
+
+class TermRecordFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "enrollment.TermRecord"
+
+    admission = factory.SubFactory(AdmissionFactory)
+    student = factory.SelfAttribute("admission.student")
+    term = factory.SubFactory(TermFactory, code="H-2018")
+
+
+def _code(model, code):
+    return factory.LazyFunction(lambda: model.objects.get(code=code))
+
+
+class CourseEnrollmentFactory(factory.django.DjangoModelFactory):
+    """An enrolment with the window's defaults; ``group`` in the record's term."""
+
+    class Meta:
+        model = "enrollment.CourseEnrollment"
+
+    term_record = factory.SubFactory(TermRecordFactory)
+    course = factory.SubFactory(CourseFactory)
+    group = factory.SubFactory(
+        CourseGroupFactory,
+        course=factory.SelfAttribute("..course"),
+        term=factory.SelfAttribute("..term_record.term"),
+    )
+    org_unit = factory.SelfAttribute("term_record.admission.org_unit")
+    language = _code(models.Language, "FR")
+    funding_source = _code(models.FundingSource, "10")
+    rac_mode = _code(models.RacMode, "SO")
+    distance_mode = _code(models.DistanceMode, "SO")
+    prerequisite_rule = _code(models.PrerequisiteRule, "1")
+    assignment_state = _code(models.AssignmentState, "0")
+    census_status = _code(models.CensusStatus, "0")

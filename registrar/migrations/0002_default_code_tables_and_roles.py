@@ -77,11 +77,15 @@ ROLE_PERMISSIONS = {
 }
 
 
-def load_defaults(apps, schema_editor):
+def load_code_tables(apps):
     for model_name, rows in CODE_TABLE_DEFAULTS.items():
         model = apps.get_model("registrar", model_name)
         for order, (code, label) in enumerate(rows):
             model.objects.get_or_create(code=code, defaults={"label": label, "sort_order": order})
+
+
+def load_defaults(apps, schema_editor):
+    load_code_tables(apps)
 
     # Permissions are normally created after all migrations; roles need them now.
     # (create_permissions skips an app whose models_module is unset, as it is in a migration.)

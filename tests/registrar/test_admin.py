@@ -20,6 +20,7 @@ CORE_MODELS = (
     models.Discipline,
     models.Course,
     models.CourseGroup,
+    models.CoursePrerequisite,
     *models.CODE_TABLES,
 )
 
@@ -83,3 +84,15 @@ def test_admission_changelist_query_count_does_not_grow_with_rows(client, admin)
     with CaptureQueriesContext(connection) as four:
         client.get(url)
     assert len(four) == len(one)
+
+
+def test_history_and_term_records_are_read_only_in_the_admin(client, admin):
+    from enrollment.models import TermRecord
+
+    client.force_login(admin)
+    for model in (models.AuditEntry, TermRecord):
+        opts = model._meta
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        assert client.get(changelist).status_code == 200
+        add = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+        assert client.get(add).status_code == 403

@@ -1,0 +1,38 @@
+from django.contrib import admin
+
+from enrollment import models
+
+
+class CourseEnrollmentInline(admin.TabularInline):
+    """Shown for reading: enrolments change through the staff screens, which audit them."""
+
+    model = models.CourseEnrollment
+    extra = 0
+    fields = ("course", "group", "fictitious_group_number", "grade", "rac_mode", "census_status")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.TermRecord)
+class TermRecordAdmin(admin.ModelAdmin):
+    """Read-only: every change to a term record goes through enrollment.services."""
+
+    list_display = ("student", "term", "admission", "created_at")
+    list_filter = ("term",)
+    search_fields = ("student__da_number", "student__search_last_name", "admission__grid_code")
+    list_select_related = ("student", "term", "admission__term")
+    inlines = [CourseEnrollmentInline]
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

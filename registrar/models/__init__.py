@@ -1,0 +1,53 @@
+"""The core records every workflow builds on.
+
+Invariants are database constraints named ``registrar_<model>_<rule>``; the validators in
+``registrar.validators`` give the French messages the forms show before the database would
+refuse a row.
+"""
+
+from registrar.models.audit import AuditEntry
+from registrar.models.codes import (
+    CODE_TABLES,
+    AssignmentState,
+    CancellationReason,
+    CensusStatus,
+    CodeTable,
+    DistanceMode,
+    EnrollmentCategory,
+    FundingSource,
+    Language,
+    PartnerSituation,
+    PrerequisiteRule,
+    RacMode,
+    RefusalReason,
+)
+from registrar.models.courses import Course, CourseGroup, CoursePrerequisite, Discipline
+from registrar.models.institution import OrgUnit, Program, Term, TermQuerySet
+from registrar.models.students import Admission, Student
+
+__all__ = [
+    "CODE_TABLES",
+    "Admission",
+    "AssignmentState",
+    "AuditEntry",
+    "CancellationReason",
+    "CensusStatus",
+    "CodeTable",
+    "Course",
+    "CourseGroup",
+    "CoursePrerequisite",
+    "Discipline",
+    "DistanceMode",
+    "EnrollmentCategory",
+    "FundingSource",
+    "Language",
+    "OrgUnit",
+    "PartnerSituation",
+    "PrerequisiteRule",
+    "Program",
+    "RacMode",
+    "RefusalReason",
+    "Student",
+    "Term",
+    "TermQuerySet",
+]
