@@ -37,13 +37,27 @@ REGISTRAR_STAFF = Role(
         "registrar.change_student",
         "registrar.add_admission",
         "registrar.change_admission",
+        "registrar.view_auditentry",
+        "enrollment.view_termrecord",
+        "enrollment.add_termrecord",
+        "enrollment.change_termrecord",
+        "enrollment.delete_termrecord",
+        "enrollment.view_courseenrollment",
+        "enrollment.add_courseenrollment",
+        "enrollment.change_courseenrollment",
+        "enrollment.delete_courseenrollment",
     ),
 )
 READONLY_STAFF = Role(
     key="readonly_staff",
     name="Personnel en lecture seule",
     description=str(_("Consulte les dossiers sans pouvoir les modifier.")),
-    permissions=_READ_CORE,
+    permissions=(
+        *_READ_CORE,
+        "registrar.view_auditentry",
+        "enrollment.view_termrecord",
+        "enrollment.view_courseenrollment",
+    ),
 )
 PLACEMENT_COORDINATOR = Role(
     key="placement_coordinator",

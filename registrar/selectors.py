@@ -5,7 +5,7 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 
 from registrar.lookups import wildcard_to_like
-from registrar.models import Admission, Course, Student, Term
+from registrar.models import Admission, AuditEntry, Course, Student, Term
 from registrar.navigation import entries_for
 from registrar.text import fold
 
@@ -127,6 +127,14 @@ def student_file(pk: int) -> Student:
     """The student with the latest-admission columns the file header shows; 404 if none."""
     return get_object_or_404(
         with_latest_admission(Student.objects.select_related("language")), pk=pk
+    )
+
+
+def student_history(student: Student) -> QuerySet[AuditEntry]:
+    return (
+        AuditEntry.objects.filter(student=student)
+        .select_related("actor", "content_type")
+        .order_by("-at", "-pk")
     )
 
 

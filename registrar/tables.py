@@ -1,10 +1,12 @@
 """Tables of the core records (django-tables2): sortable, paginated, exportable."""
 
 import django_tables2 as tables
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from registrar.models import Admission, Course, Student
+from registrar.models import Admission, AuditEntry, Course, Student
 
 # Codes and numbers must not break across lines (« JEE0K-17R-RA »).
 NOWRAP = {"td": {"class": "text-nowrap"}}
@@ -132,4 +134,44 @@ class CoursePickerTable(CourseTable):
             value,
             self.picker_target,
             _("Choisir"),
+        )
+
+
+class AuditTable(tables.Table):
+    """The student's « Historique »: who changed what, when, through which screen."""
+
+    at = tables.DateTimeColumn(verbose_name=_("Le"), format="Y-m-d H:i", attrs=NOWRAP)
+    actor = tables.Column(verbose_name=_("Par"), default="—")
+    action = tables.Column(verbose_name=_("Action"))
+    object_repr = tables.Column(verbose_name=_("Objet"))
+    screen = tables.Column(verbose_name=_("Écran ou opération"))
+    changes = tables.Column(verbose_name=_("Changements"), orderable=False)
+
+    class Meta:
+        model = AuditEntry
+        fields = ()
+        sequence = ("at", "actor", "action", "object_repr", "screen", "changes")
+        empty_text = _("Aucune modification enregistrée pour ce dossier.")
+        order_by = ("-at",)
+
+    def render_changes(self, value: dict, record: AuditEntry) -> str:
+        """Each changed field by its label, « before → after »."""
+        model = record.content_type.model_class()
+        items = []
+        for name, (before, after) in value.items():
+            try:
+                label = model._meta.get_field(name).verbose_name
+            except FieldDoesNotExist:  # a note such as prerequisites_checked
+                label = name
+            shown_before = "" if before is None else format_html("<del>{}</del> → ", before)
+            items.append(
+                format_html(
+                    '<li><span class="text-secondary">{}</span> : {}{}</li>',
+                    label,
+                    shown_before,
+                    "—" if after is None else after,
+                )
+            )
+        return format_html(
+            '<ul class="list-unstyled mb-0 small">{}</ul>', mark_safe("".join(items))
         )

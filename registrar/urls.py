@@ -1,6 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import path
+from django.urls import include, path
 
 from registrar.views import courses, shell, students
 
@@ -11,7 +11,9 @@ urlpatterns = [
     path("etudiants/", students.student_search, name="student_search"),
     path("etudiants/<int:pk>/", students.student_file, name="student_file"),
     path("etudiants/<int:pk>/admissions/", students.student_admissions, name="student_admissions"),
+    path("etudiants/<int:pk>/historique/", students.student_history, name="student_history"),
     path("cours/", courses.course_search, name="course_search"),
+    path("", include("enrollment.urls")),
     path(
         "compte/connexion/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

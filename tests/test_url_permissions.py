@@ -12,7 +12,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from tests.conftest import PERSONAS
-from tests.factories import AdmissionFactory, CourseFactory, TermFactory
+from tests.factories import AdmissionFactory, CourseFactory, TermFactory, TermRecordFactory
 
 ALL = ("anonymous", *PERSONAS, "admin")
 STAFF = tuple(p for p in ALL if p != "anonymous")
@@ -31,6 +31,8 @@ COURSE_READERS = (
     "other_program_coordinator",
     "admin",
 )
+RECORD_READERS = ("registrar_staff", "readonly_staff", "admin")
+RECORD_WRITERS = ("registrar_staff", "admin")
 LOGIN = "login"  # expected answer: redirect to the login page
 
 
@@ -49,6 +51,12 @@ EXPECTED = {
     "student_file": (lambda d: {"pk": d["student"].pk}, _only(STUDENT_READERS)),
     "student_admissions": (lambda d: {"pk": d["student"].pk}, _only(STUDENT_READERS)),
     "course_search": (None, _only(COURSE_READERS)),
+    "student_history": (lambda d: {"pk": d["student"].pk}, _only(RECORD_READERS)),
+    "student_term_records": (lambda d: {"pk": d["student"].pk}, _only(RECORD_READERS)),
+    "term_record_create": (lambda d: {"pk": d["student"].pk}, _only(RECORD_WRITERS)),
+    "term_record_update": (lambda d: {"record_pk": d["record"].pk}, _only(RECORD_WRITERS)),
+    "term_record_copy": (lambda d: {"record_pk": d["record"].pk}, _only(RECORD_WRITERS)),
+    "term_record_delete": (lambda d: {"record_pk": d["record"].pk}, _only(RECORD_WRITERS)),
     # POST-only endpoints answer 405 to a GET; the language switch is public (login page).
     "set_language": (None, _everyone(405)),
     "set_working_term": (None, _only((), otherwise=405)),
@@ -87,8 +95,10 @@ def test_every_url_has_an_expectation():
 def data(db, registrar_staff):
     TermFactory(code="H-2018")
     CourseFactory()
+    admission = AdmissionFactory()
     return {
-        "student": AdmissionFactory().student,
+        "student": admission.student,
+        "record": TermRecordFactory(admission=admission),
         "uid": urlsafe_base64_encode(force_bytes(registrar_staff.pk)),
     }
 

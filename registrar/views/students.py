@@ -17,7 +17,7 @@ from registrar.exports import ExportTooLarge, table_xlsx_response
 from registrar.forms import StudentSearchForm
 from registrar.models import Student
 from registrar.paginators import KnownCountPaginator
-from registrar.tables import AdmissionTable, StudentTable
+from registrar.tables import AdmissionTable, AuditTable, StudentTable
 
 PER_PAGE = 25
 view_student = permission_required("registrar.view_student", raise_exception=True)
@@ -83,20 +83,30 @@ class FileSection:
     key: str
     label: str | Promise
     url_name: str
+    permission: str
 
 
-# The student file's left menu (the guide's order). A section appears when its URL is routed:
-# the sections of later workflows join the menu as they are built, never as dead links.
+# The student file's left menu (the guide's order). A section appears when its URL is routed
+# and the user may open it: later workflows' sections join as they are built, never as dead
+# links.
 FILE_SECTIONS = (
-    FileSection("summary", _("Sommaire"), "student_file"),
-    FileSection("admissions", _("Admission"), "student_admissions"),
-    FileSection("term_records", _("Dossiers sessions / Inscriptions"), "student_term_records"),
+    FileSection("summary", _("Sommaire"), "student_file", "registrar.view_student"),
+    FileSection("admissions", _("Admission"), "student_admissions", "registrar.view_admission"),
+    FileSection(
+        "term_records",
+        _("Dossiers sessions / Inscriptions"),
+        "student_term_records",
+        "enrollment.view_termrecord",
+    ),
+    FileSection("history", _("Historique"), "student_history", "registrar.view_auditentry"),
 )
 
 
-def _file_menu(student: Student, active: str) -> list[dict]:
+def _file_menu(user, student: Student, active: str) -> list[dict]:
     menu = []
     for section in FILE_SECTIONS:
+        if not user.has_perm(section.permission):
+            continue
         try:
             url = reverse(section.url_name, kwargs={"pk": student.pk})
         except NoReverseMatch:
@@ -105,10 +115,12 @@ def _file_menu(student: Student, active: str) -> list[dict]:
     return menu
 
 
-def _file_context(request: HttpRequest, student: Student, active: str) -> dict:
+def file_context(request: HttpRequest, student: Student, active: str) -> dict:
+    """What the student file's header and menu need; ``active`` is a FILE_SECTIONS key.
+    Other apps' sections of the file render with it."""
     return {
         "student": student,
-        "file_menu": _file_menu(student, active),
+        "file_menu": _file_menu(request.user, student, active),
         "working_term": selectors.working_term(request),
         "nav_active": "students",
     }
@@ -119,7 +131,7 @@ def _file_context(request: HttpRequest, student: Student, active: str) -> dict:
 def student_file(request: HttpRequest, pk: int) -> HttpResponse:
     """The file's « Sommaire »: identity, birth, contact details and admissions."""
     student = selectors.student_file(pk)
-    context = _file_context(request, student, "summary")
+    context = file_context(request, student, "summary")
     admissions = AdmissionTable(selectors.student_admissions(student))
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(admissions)
     context["admissions"] = admissions
@@ -132,6 +144,19 @@ def student_admissions(request: HttpRequest, pk: int) -> HttpResponse:
     student = selectors.student_file(pk)
     table = AdmissionTable(selectors.student_admissions(student))
     RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
-    context = _file_context(request, student, "admissions")
+    context = file_context(request, student, "admissions")
     context["table"] = table
     return render(request, "registrar/students/file_admissions.html", context)
+
+
+@require_GET
+@view_student
+@permission_required("registrar.view_auditentry", raise_exception=True)
+def student_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Historique »: every audited change to the student's academic record, newest first."""
+    student = selectors.student_file(pk)
+    table = AuditTable(selectors.student_history(student))
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    context = file_context(request, student, "history")
+    context["table"] = table
+    return render(request, "registrar/students/file_history.html", context)

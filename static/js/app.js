@@ -2,10 +2,10 @@
 (function () {
   "use strict";
 
-  // A <form data-autosubmit> submits itself when one of its selects changes.
+  // A <form data-autosubmit> submits itself when one of its selects or checkboxes changes.
   document.addEventListener("change", function (event) {
     var form = event.target.closest("form[data-autosubmit]");
-    if (form && event.target.tagName === "SELECT") {
+    if (form && (event.target.tagName === "SELECT" || event.target.type === "checkbox")) {
       form.requestSubmit ? form.requestSubmit() : form.submit();
     }
   });

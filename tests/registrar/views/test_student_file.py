@@ -49,13 +49,23 @@ def test_summary_shows_contact_details_and_admissions(staff_client, lise):
     assert "A-2017" in html
 
 
-def test_menu_lists_only_sections_that_exist(staff_client, lise):
-    html = staff_client.get(reverse("student_file", args=[lise.pk])).content.decode()
-    menu = html[html.index('class="student-menu"') : html.index('class="student-section"')]
-    assert "Sommaire" in menu and "Admission" in menu
+def _menu(client, student) -> str:
+    html = client.get(reverse("student_file", args=[student.pk])).content.decode()
+    return html[html.index('class="student-menu"') : html.index('class="student-section"')]
+
+
+def test_menu_lists_the_guides_sections(staff_client, lise):
+    menu = _menu(staff_client, lise)
+    for label in ("Sommaire", "Admission", "Dossiers sessions / Inscriptions", "Historique"):
+        assert label in menu
     assert f'href="/etudiants/{lise.pk}/admissions/"' in menu
-    # Term records come with the enrolment workflow: until then, no dead link.
-    assert "Dossiers sessions" not in menu
+
+
+def test_menu_lists_only_the_sections_the_user_may_open(client, admissions_officer, lise):
+    client.force_login(admissions_officer)
+    menu = _menu(client, lise)
+    assert "Sommaire" in menu
+    assert "Dossiers sessions" not in menu and "Historique" not in menu
 
 
 def test_admissions_section_lists_every_admission_latest_first(staff_client, lise):

@@ -1,0 +1,31 @@
+from django.urls import path
+
+from enrollment import views
+
+urlpatterns = [
+    path(
+        "etudiants/<int:pk>/dossiers-sessions/",
+        views.student_term_records,
+        name="student_term_records",
+    ),
+    path(
+        "etudiants/<int:pk>/dossiers-sessions/ajouter/",
+        views.term_record_create,
+        name="term_record_create",
+    ),
+    path(
+        "dossiers-sessions/<int:record_pk>/modifier/",
+        views.term_record_update,
+        name="term_record_update",
+    ),
+    path(
+        "dossiers-sessions/<int:record_pk>/copier/",
+        views.term_record_copy,
+        name="term_record_copy",
+    ),
+    path(
+        "dossiers-sessions/<int:record_pk>/supprimer/",
+        views.term_record_delete,
+        name="term_record_delete",
+    ),
+]

@@ -1,0 +1,173 @@
+"""« Dossiers sessions / Inscriptions » of the student file (the guide's Images 1.1 to 1.3)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from enrollment import selectors, services
+from enrollment.forms import TermRecordCopyForm, TermRecordCreateForm, TermRecordUpdateForm
+from enrollment.models import TermRecord
+from registrar import selectors as registrar_selectors
+from registrar.models import Student
+from registrar.views.students import file_context
+
+SCREEN = "Dossiers sessions / Inscriptions"
+
+
+def _list_url(student: Student, record: TermRecord | None = None) -> str:
+    url = reverse("student_term_records", kwargs={"pk": student.pk})
+    return f"{url}?dossier={record.pk}" if record else url
+
+
+def _apply(form, call) -> bool:
+    """Run a service; put its refusal on the form's fields. True when it went through."""
+    try:
+        call()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+        return False
+    return True
+
+
+@require_GET
+@permission_required("enrollment.view_termrecord", raise_exception=True)
+def student_term_records(request: HttpRequest, pk: int) -> HttpResponse:
+    """The student's term records and, for the selected one, its course enrolments."""
+    student = registrar_selectors.student_file(pk)
+    records = list(selectors.term_records_of(student))
+    selected = next((r for r in records if str(r.pk) == request.GET.get("dossier")), None)
+    selected = selected or (records[0] if records else None)
+    show_choices = request.GET.get("choix") == "1"
+    for record in records:
+        record.full_time = selectors.is_full_time(record)
+    context = file_context(request, student, "term_records")
+    context.update(
+        records=records,
+        selected=selected,
+        show_choices=show_choices,
+        enrollments=(
+            list(selectors.enrollments_of(selected, assigned_only=not show_choices))
+            if selected
+            else []
+        ),
+    )
+    return render(request, "enrollment/term_records.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("enrollment.add_termrecord", raise_exception=True)
+def term_record_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Création d'un dossier session » from one of the student's admissions."""
+    student = registrar_selectors.student_file(pk)
+    form = TermRecordCreateForm(request.POST or None, student=student)
+    created = {}
+    if request.method == "POST" and form.is_valid():
+
+        def create():
+            created["record"] = services.term_record_create(
+                actor=request.user,
+                student=student,
+                admission=form.cleaned_data["admission"],
+                term=form.cleaned_data["term"],
+                screen=SCREEN,
+            )
+
+        if _apply(form, create):
+            record = created["record"]
+            messages.success(request, _("Dossier session %(term)s créé.") % {"term": record.term})
+            return redirect(_list_url(student, record))
+    context = file_context(request, student, "term_records")
+    context["form"] = form
+    return render(request, "enrollment/term_record_create.html", context)
+
+
+def _record_for(record_pk: int) -> TermRecord:
+    """The term record, its student annotated for the file's header (404 if none)."""
+    record = get_object_or_404(TermRecord.objects.select_related("term", "admission"), pk=record_pk)
+    record.student = registrar_selectors.student_file(record.student_id)
+    return record
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("enrollment.change_termrecord", raise_exception=True)
+def term_record_update(request: HttpRequest, record_pk: int) -> HttpResponse:
+    record = _record_for(record_pk)
+    form = TermRecordUpdateForm(
+        request.POST or None, student=record.student, initial={"admission": record.admission_id}
+    )
+    if request.method == "POST" and form.is_valid():
+        changed = _apply(
+            form,
+            lambda: services.term_record_update(
+                actor=request.user,
+                term_record=record,
+                admission=form.cleaned_data["admission"],
+                screen=SCREEN,
+            ),
+        )
+        if changed:
+            messages.success(
+                request, _("Dossier session %(term)s modifié.") % {"term": record.term}
+            )
+            return redirect(_list_url(record.student, record))
+    context = file_context(request, record.student, "term_records")
+    context.update(form=form, record=record)
+    return render(request, "enrollment/term_record_update.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("enrollment.add_termrecord", raise_exception=True)
+def term_record_copy(request: HttpRequest, record_pk: int) -> HttpResponse:
+    record = _record_for(record_pk)
+    form = TermRecordCopyForm(request.POST or None, student=record.student)
+    copied = {}
+    if request.method == "POST" and form.is_valid():
+
+        def copy():
+            copied["record"] = services.term_record_copy(
+                actor=request.user,
+                term_record=record,
+                term=form.cleaned_data["term"],
+                screen=SCREEN,
+            )
+
+        if _apply(form, copy):
+            new = copied["record"]
+            messages.success(
+                request,
+                _("Dossier session %(term)s copié vers %(new)s.")
+                % {"term": record.term.code, "new": new.term.code},
+            )
+            return redirect(_list_url(record.student, new))
+    context = file_context(request, record.student, "term_records")
+    context.update(form=form, record=record)
+    return render(request, "enrollment/term_record_copy.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("enrollment.delete_termrecord", raise_exception=True)
+def term_record_delete(request: HttpRequest, record_pk: int) -> HttpResponse:
+    record = _record_for(record_pk)
+    error = None
+    if request.method == "POST":
+        try:
+            services.term_record_delete(actor=request.user, term_record=record, screen=SCREEN)
+        except ValidationError as exc:
+            error = " ".join(exc.messages)
+        else:
+            messages.success(
+                request, _("Dossier session %(term)s supprimé.") % {"term": record.term}
+            )
+            return redirect(_list_url(record.student))
+    context = file_context(request, record.student, "term_records")
+    context.update(record=record, error=error, enrollment_count=record.enrollments.count())
+    return render(request, "enrollment/term_record_delete.html", context)
