@@ -28,4 +28,19 @@ urlpatterns = [
         views.term_record_delete,
         name="term_record_delete",
     ),
+    path(
+        "dossiers-sessions/<int:record_pk>/inscriptions/ajouter/",
+        views.course_enrollment_create,
+        name="course_enrollment_create",
+    ),
+    path(
+        "inscriptions/<int:pk>/modifier/",
+        views.course_enrollment_update,
+        name="course_enrollment_update",
+    ),
+    path(
+        "inscriptions/<int:pk>/supprimer/",
+        views.course_enrollment_delete,
+        name="course_enrollment_delete",
+    ),
 ]

@@ -10,8 +10,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from enrollment import selectors, services
-from enrollment.forms import TermRecordCopyForm, TermRecordCreateForm, TermRecordUpdateForm
-from enrollment.models import TermRecord
+from enrollment.forms import (
+    CourseEnrollmentForm,
+    TermRecordCopyForm,
+    TermRecordCreateForm,
+    TermRecordUpdateForm,
+)
+from enrollment.models import CourseEnrollment, TermRecord
 from registrar import selectors as registrar_selectors
 from registrar.models import Student
 from registrar.views.students import file_context
@@ -171,3 +176,89 @@ def term_record_delete(request: HttpRequest, record_pk: int) -> HttpResponse:
     context = file_context(request, record.student, "term_records")
     context.update(record=record, error=error, enrollment_count=record.enrollments.count())
     return render(request, "enrollment/term_record_delete.html", context)
+
+
+def _enrollment_form_page(request, *, record: TermRecord, form, enrollment=None) -> HttpResponse:
+    context = file_context(request, record.student, "term_records")
+    context.update(record=record, form=form, enrollment=enrollment)
+    return render(request, "enrollment/course_enrollment_form.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("enrollment.add_courseenrollment", raise_exception=True)
+def course_enrollment_create(request: HttpRequest, record_pk: int) -> HttpResponse:
+    """« Création d'une inscription-cours <session> » (the guide's Image 1.4)."""
+    record = _record_for(record_pk)
+    defaults = services.enrollment_defaults(record)
+    form = CourseEnrollmentForm(request.POST or None, term_record=record, defaults=defaults)
+    if request.method == "POST" and form.is_valid():
+        fields = form.service_fields()
+        course = fields.pop("course")
+        if _apply(
+            form,
+            lambda: services.course_enrollment_create(
+                actor=request.user, term_record=record, course=course, screen=SCREEN, **fields
+            ),
+        ):
+            messages.success(
+                request,
+                _("Inscription au cours %(course)s enregistrée.") % {"course": course.number},
+            )
+            return redirect(_list_url(record.student, record))
+    return _enrollment_form_page(request, record=record, form=form)
+
+
+def _enrollment_for(pk: int) -> CourseEnrollment:
+    enrollment = get_object_or_404(
+        CourseEnrollment.objects.select_related("course", "group", "parent_course"), pk=pk
+    )
+    enrollment.term_record = _record_for(enrollment.term_record_id)
+    return enrollment
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("enrollment.change_courseenrollment", raise_exception=True)
+def course_enrollment_update(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = _enrollment_for(pk)
+    record = enrollment.term_record
+    form = CourseEnrollmentForm(
+        request.POST or None,
+        instance=enrollment,
+        term_record=record,
+        defaults=services.enrollment_defaults(record),
+    )
+    if request.method == "POST" and form.is_valid():
+        fields = form.service_fields()
+        if _apply(
+            form,
+            lambda: services.course_enrollment_update(
+                actor=request.user,
+                enrollment=CourseEnrollment(pk=enrollment.pk),
+                screen=SCREEN,
+                **fields,
+            ),
+        ):
+            messages.success(
+                request,
+                _("Inscription au cours %(course)s modifiée.")
+                % {"course": fields["course"].number},
+            )
+            return redirect(_list_url(record.student, record))
+    return _enrollment_form_page(request, record=record, form=form, enrollment=enrollment)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("enrollment.delete_courseenrollment", raise_exception=True)
+def course_enrollment_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    enrollment = _enrollment_for(pk)
+    record = enrollment.term_record
+    if request.method == "POST":
+        services.course_enrollment_delete(actor=request.user, enrollment=enrollment, screen=SCREEN)
+        messages.success(
+            request,
+            _("Inscription au cours %(course)s supprimée.") % {"course": enrollment.course.number},
+        )
+        return redirect(_list_url(record.student, record))
+    context = file_context(request, record.student, "term_records")
+    context.update(record=record, enrollment=enrollment)
+    return render(request, "enrollment/course_enrollment_delete.html", context)

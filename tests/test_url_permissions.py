@@ -12,7 +12,13 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from tests.conftest import PERSONAS
-from tests.factories import AdmissionFactory, CourseFactory, TermFactory, TermRecordFactory
+from tests.factories import (
+    AdmissionFactory,
+    CourseEnrollmentFactory,
+    CourseFactory,
+    TermFactory,
+    TermRecordFactory,
+)
 
 ALL = ("anonymous", *PERSONAS, "admin")
 STAFF = tuple(p for p in ALL if p != "anonymous")
@@ -57,6 +63,12 @@ EXPECTED = {
     "term_record_update": (lambda d: {"record_pk": d["record"].pk}, _only(RECORD_WRITERS)),
     "term_record_copy": (lambda d: {"record_pk": d["record"].pk}, _only(RECORD_WRITERS)),
     "term_record_delete": (lambda d: {"record_pk": d["record"].pk}, _only(RECORD_WRITERS)),
+    "course_enrollment_create": (
+        lambda d: {"record_pk": d["record"].pk},
+        _only(RECORD_WRITERS),
+    ),
+    "course_enrollment_update": (lambda d: {"pk": d["enrollment"].pk}, _only(RECORD_WRITERS)),
+    "course_enrollment_delete": (lambda d: {"pk": d["enrollment"].pk}, _only(RECORD_WRITERS)),
     # POST-only endpoints answer 405 to a GET; the language switch is public (login page).
     "set_language": (None, _everyone(405)),
     "set_working_term": (None, _only((), otherwise=405)),
@@ -98,7 +110,8 @@ def data(db, registrar_staff):
     admission = AdmissionFactory()
     return {
         "student": admission.student,
-        "record": TermRecordFactory(admission=admission),
+        "record": (record := TermRecordFactory(admission=admission)),
+        "enrollment": CourseEnrollmentFactory(term_record=record),
         "uid": urlsafe_base64_encode(force_bytes(registrar_staff.pk)),
     }
 

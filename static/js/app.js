@@ -26,4 +26,15 @@
       window.bootstrap.Modal.getOrCreateInstance(modalElement).hide();
     }
   });
+
+  // « Redéfinir » (<button data-reset-target data-reset-value>) puts a field back to its default.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-reset-target]");
+    if (!button) return;
+    var field = document.getElementById(button.dataset.resetTarget);
+    if (field) {
+      field.value = button.dataset.resetValue;
+      field.dispatchEvent(new Event("change", { bubbles: true }));
+    }
+  });
 })();
