@@ -1,0 +1,73 @@
+"""The guide « Inscription d'un candidat à un cours » in a browser, screen by screen; its
+screenshots illustrate docs/guide/inscription-cours.md."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from registrar import roles
+from registrar.demo import SeedReport, seed_guide_students, seed_reference_data
+from tests.browser.conftest import log_in
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db(transaction=True)
+GUIDE_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "guide" / "images"
+
+
+@pytest.fixture
+def institution():
+    report = SeedReport()
+    seed_reference_data(report)
+    seed_guide_students(report)
+    UserFactory(username="agent", password="agent-password", roles=[roles.REGISTRAR_STAFF])
+
+
+def _keep(screenshot, name: str) -> None:
+    """Save the screenshot and copy it next to the user guide."""
+    path = screenshot(name)
+    GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
+    shutil.copy(path, GUIDE_IMAGES / f"{name}.png")
+
+
+def test_create_term_record_and_enrol_lise_leblanc(page, screenshot, institution):
+    log_in(page, "agent", "agent-password")
+    page.locator(".app-nav").get_by_role("link", name="Étudiants").click()
+    page.get_by_label("Rechercher").fill("Leblanc")
+    page.get_by_label("Rechercher").press("Enter")
+    page.locator(".student-header").get_by_text("Leblanc, Lise").wait_for()
+
+    page.locator(".student-menu").get_by_role(
+        "link", name="Dossiers sessions / Inscriptions"
+    ).click()
+    page.get_by_role("link", name="Ajouter", exact=True).click()
+    page.get_by_label("Admission").select_option(label="JEE0K-17R-RA")
+    page.get_by_label("Session du nouveau dossier").select_option(label="H-2018 Hiver 2018")
+    _keep(screenshot, "inscription-creation-dossier-session")
+    page.get_by_role("button", name="OK").click()
+    page.get_by_text("Dossier session H-2018 Hiver 2018 créé.").wait_for()
+
+    page.get_by_role("link", name="Ajouter une inscription").click()
+    page.get_by_label("Cours", exact=True).fill("601-103-MQ")
+    page.get_by_label("Groupe", exact=True).fill("01010")
+    _keep(screenshot, "inscription-creation-inscription-cours")
+    page.get_by_role("button", name="Sauvegarder").click()
+    page.get_by_text("Inscription au cours 601-103-MQ enregistrée.").wait_for()
+    row = page.locator("#term-records tr", has_text="H-2018")
+    assert row.locator("td").nth(4).inner_text() == "1"  # IC
+    assert row.locator("td").nth(6).inner_text() == "2,33"  # Un. en cours
+    assert page.locator("#enrollments").get_by_text("01010").is_visible()
+    _keep(screenshot, "inscription-dossiers-sessions")
+
+    page.get_by_role("link", name="Ajouter une inscription").click()
+    page.get_by_label("Cours", exact=True).fill("601-103-MQ")
+    page.get_by_label("Groupe", exact=True).fill("01010")
+    page.get_by_role("button", name="Sauvegarder").click()
+    refusal = "L'étudiant est déjà inscrit au cours 601-103-MQ à la session H-2018."
+    page.get_by_text(refusal).wait_for()
+    _keep(screenshot, "inscription-refus-double")
+
+    page.get_by_role("link", name="Fermer").click()
+    page.locator(".student-menu").get_by_role("link", name="Historique").click()
+    enrolment = "601-103-MQ gr. 01010 (Leblanc, Lise — H-2018)"
+    assert page.get_by_role("cell", name=enrolment).is_visible()
