@@ -232,3 +232,20 @@ class CourseEnrollmentForm(forms.ModelForm):
             substitution_intent=self.cleaned_data["substitution_intent"],
         )
         return data
+
+
+class CourseEnrollmentCopyForm(forms.Form):
+    term_record = forms.ModelChoiceField(
+        label=_("Copier vers le dossier session"), queryset=TermRecord.objects.none()
+    )
+
+    def __init__(self, *args, enrollment: CourseEnrollment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["term_record"].queryset = (
+            TermRecord.objects.filter(student_id=enrollment.term_record.student_id)
+            .exclude(pk=enrollment.term_record_id)
+            .exclude(enrollments__course_id=enrollment.course_id)
+            .select_related("term")
+            .order_by("-term__year", "-term__season")
+        )
+        self.fields["term_record"].label_from_instance = lambda record: str(record.term)

@@ -23,6 +23,7 @@ from registrar.models import (
     FundingSource,
     Language,
     PrerequisiteRule,
+    RacCorrespondence,
     RacMode,
     Student,
     Term,
@@ -41,6 +42,7 @@ ALREADY_ENROLLED = _("L'étudiant est déjà inscrit au cours %(course)s à la s
 PREREQUISITE_MISSING = _(
     "Préalable non réussi : le cours %(course)s doit être réussi à une session antérieure."
 )
+COPY_OTHER_STUDENT = _("Une inscription ne se copie que dans un dossier du même étudiant.")
 NO_GRADE_PLACEHOLDER = _("Un cours bidon ne porte pas de note.")
 NO_GRADE_WITHOUT_RESULT = _("Un groupe EE SR (sans résultat) ne porte pas de note.")
 
@@ -230,8 +232,9 @@ def course_enrollment_create(
         values = {**enrollment_defaults(record), **fields}
         if group is not None:
             group = CourseGroup.objects.select_for_update().get(pk=group.pk)
-            if group.rac_type and "rac_mode" not in fields:
-                values["rac_mode"] = RacMode.objects.get(code=RAC_MODE_OF_GROUP[group.rac_type])
+        rac_type = rac_type_of(course, group, fictitious_group_number.strip())
+        if rac_type and "rac_mode" not in fields:
+            values["rac_mode"] = RacMode.objects.get(code=RAC_MODE_OF_GROUP[rac_type])
         enrollment = CourseEnrollment(
             term_record=record,
             course=course,
@@ -292,6 +295,53 @@ def course_enrollment_update(
     return current
 
 
+# What « Copier » carries to another term: the choices, not the results nor the census.
+COPIED_FIELDS = (
+    "org_unit",
+    "language",
+    "category",
+    "funding_source",
+    "rac_mode",
+    "distance_mode",
+    "prerequisite_rule",
+    "assignment_state",
+    "assignment_priority",
+    "substitution_intent",
+    "alternative_number",
+    "parent_course",
+    "partner_situation",
+    "partner_organization",
+    "partner_course",
+)
+
+
+def course_enrollment_copy(
+    *, actor, enrollment: CourseEnrollment, term_record: TermRecord, screen: str
+) -> CourseEnrollment:
+    """Copy an enrolment into another of the student's term records (« Copier »): same
+    course and choices, in the group of the same number if the target term has one, else
+    as a course choice not yet assigned. Results and census start afresh. Same rules and
+    audit as a creation."""
+    if term_record.student_id != enrollment.term_record.student_id:
+        raise ValidationError({"term_record": COPY_OTHER_STUDENT})
+    group = None
+    if enrollment.group_id:
+        group = CourseGroup.objects.filter(
+            course_id=enrollment.course_id,
+            term_id=term_record.term_id,
+            number=enrollment.group.number,
+        ).first()
+    return course_enrollment_create(
+        actor=actor,
+        term_record=term_record,
+        course=enrollment.course,
+        group=group,
+        fictitious_group_number=enrollment.fictitious_group_number,
+        screen=screen,
+        **{name: getattr(enrollment, name) for name in COPIED_FIELDS},
+    )
+
+
 def course_enrollment_delete(*, actor, enrollment: CourseEnrollment, screen: str) -> None:
     """Delete an enrolment (« Supprimer »), with its audit entry."""
     with transaction.atomic():
@@ -306,6 +356,17 @@ def course_enrollment_delete(*, actor, enrollment: CourseEnrollment, screen: str
             before=snapshot(current, ENROLLMENT_AUDITED),
         )
         current.delete()
+
+
+def rac_type_of(course: Course, group: CourseGroup | None, fictitious_number: str = "") -> str:
+    """The RAC type of a group number: the correspondence grid's line for the course and
+    number if there is one, else the group's own type ("" when neither says)."""
+    number = group.number if group is not None else fictitious_number
+    if number:
+        line = RacCorrespondence.objects.filter(course=course, group_number=number).first()
+        if line is not None:
+            return line.rac_type
+    return group.rac_type if group is not None else ""
 
 
 def _check(enrollment: CourseEnrollment, record: TermRecord, *, creating: bool) -> None:
@@ -331,7 +392,10 @@ def _check(enrollment: CourseEnrollment, record: TermRecord, *, creating: bool) 
     if enrollment.grade is not None:
         if enrollment.course.is_placeholder:
             errors.setdefault("grade", []).append(NO_GRADE_PLACEHOLDER)
-        elif group is not None and group.rac_type == CourseGroup.RacType.EE_SR:
+        elif (
+            rac_type_of(enrollment.course, group, enrollment.fictitious_group_number)
+            == CourseGroup.RacType.EE_SR
+        ):
             errors.setdefault("grade", []).append(NO_GRADE_WITHOUT_RESULT)
     if _validates_prerequisites(enrollment):
         for missing in _missing_prerequisites(enrollment.course, record):

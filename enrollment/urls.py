@@ -39,6 +39,11 @@ urlpatterns = [
         name="course_enrollment_update",
     ),
     path(
+        "inscriptions/<int:pk>/copier/",
+        views.course_enrollment_copy,
+        name="course_enrollment_copy",
+    ),
+    path(
         "inscriptions/<int:pk>/supprimer/",
         views.course_enrollment_delete,
         name="course_enrollment_delete",

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from enrollment import selectors, services
 from enrollment.forms import (
+    CourseEnrollmentCopyForm,
     CourseEnrollmentForm,
     TermRecordCopyForm,
     TermRecordCreateForm,
@@ -48,7 +49,13 @@ def _apply(form, call) -> bool:
 def student_term_records(request: HttpRequest, pk: int) -> HttpResponse:
     """The student's term records and, for the selected one, its course enrolments."""
     student = registrar_selectors.student_file(pk)
-    records = list(selectors.term_records_of(student))
+    # « Afficher tous les éléments », or only the records of the latest admission.
+    elements = "admission" if request.GET.get("elements") == "admission" else "tous"
+    records_qs = selectors.term_records_of(student)
+    if elements == "admission":
+        latest = registrar_selectors.student_admissions(student).first()
+        records_qs = records_qs.filter(admission=latest)
+    records = list(records_qs)
     selected = next((r for r in records if str(r.pk) == request.GET.get("dossier")), None)
     selected = selected or (records[0] if records else None)
     show_choices = request.GET.get("choix") == "1"
@@ -57,6 +64,7 @@ def student_term_records(request: HttpRequest, pk: int) -> HttpResponse:
     context = file_context(request, student, "term_records")
     context.update(
         records=records,
+        elements=elements,
         selected=selected,
         show_choices=show_choices,
         enrollments=(
@@ -262,3 +270,34 @@ def course_enrollment_delete(request: HttpRequest, pk: int) -> HttpResponse:
     context = file_context(request, record.student, "term_records")
     context.update(record=record, enrollment=enrollment)
     return render(request, "enrollment/course_enrollment_delete.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("enrollment.add_courseenrollment", raise_exception=True)
+def course_enrollment_copy(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Copier » an enrolment into another of the student's term records."""
+    enrollment = _enrollment_for(pk)
+    record = enrollment.term_record
+    form = CourseEnrollmentCopyForm(request.POST or None, enrollment=enrollment)
+    copied = {}
+    if request.method == "POST" and form.is_valid():
+
+        def copy():
+            copied["enrollment"] = services.course_enrollment_copy(
+                actor=request.user,
+                enrollment=enrollment,
+                term_record=form.cleaned_data["term_record"],
+                screen=SCREEN,
+            )
+
+        if _apply(form, copy):
+            target = form.cleaned_data["term_record"]
+            messages.success(
+                request,
+                _("Inscription au cours %(course)s copiée vers %(term)s.")
+                % {"course": enrollment.course.number, "term": target.term.code},
+            )
+            return redirect(_list_url(record.student, target))
+    context = file_context(request, record.student, "term_records")
+    context.update(record=record, enrollment=enrollment, form=form)
+    return render(request, "enrollment/course_enrollment_copy.html", context)

@@ -172,3 +172,12 @@ class CoursePrerequisiteAdmin(admin.ModelAdmin):
     search_fields = ("course__number", "prerequisite__number", "course__title")
     list_select_related = ("course", "prerequisite")
     autocomplete_fields = ("course", "prerequisite")
+
+
+@admin.register(models.RacCorrespondence)
+class RacCorrespondenceAdmin(admin.ModelAdmin):
+    list_display = ("course", "group_number", "rac_type", "competency_code", "competency_title")
+    list_filter = ("rac_type",)
+    search_fields = ("course__number", "group_number", "competency_code", "competency_title")
+    list_select_related = ("course",)
+    autocomplete_fields = ("course",)

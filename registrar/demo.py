@@ -24,6 +24,7 @@ from registrar.models import (
     Language,
     OrgUnit,
     Program,
+    RacCorrespondence,
     Student,
     Term,
 )
@@ -90,6 +91,15 @@ GROUPS = [
     ("601-103-MQ", "H-2018", "01010", "", 35, "Isabelle Côté"),
     ("322-409-MV", "H-2018", "00992", "EE", 30, "Nathalie Gagnon"),
     ("INS-TEE-RA", "H-2018", "08459", "EE", None, ""),
+]
+
+# The « grille de correspondance cours/compétences » of the RAC program.
+RAC_GRID = [
+    ("322-409-MV", "00992", "EE", "019L", "Observer le comportement de l'enfant"),
+    ("350-710-MV", "00990", "EE", "019M", "Situer les besoins de l'enfant"),
+    ("350-711-MV", "00991", "EE", "019N", "Établir une relation significative avec l'enfant"),
+    ("322-409-MV", "00993", "EE_SR", "019L", "Observer le comportement de l'enfant"),
+    ("350-710-MV", "00994", "FM", "019M", "Situer les besoins de l'enfant"),
 ]
 
 
@@ -255,7 +265,8 @@ def seed_demo(*, students: int = 300, progress: Progress | None = None) -> SeedR
 
 
 def seed_reference_data(report: SeedReport) -> None:
-    """Create the org units, terms, programs, disciplines, courses and groups if missing."""
+    """Create the org units, terms, programs, disciplines, courses, groups and the RAC
+    correspondence grid if missing."""
     for code, name in ORG_UNITS:
         _, created = OrgUnit.objects.get_or_create(code=code, defaults={"name": name})
         report.count("unités organisationnelles", created)
@@ -288,6 +299,13 @@ def seed_reference_data(report: SeedReport) -> None:
             defaults={"rac_type": rac_type, "capacity": capacity, "teacher": teacher},
         )
         report.count("groupes-cours", created)
+    for number, group, rac_type, code, title in RAC_GRID:
+        _, created = RacCorrespondence.objects.get_or_create(
+            course=courses[number],
+            group_number=group,
+            defaults={"rac_type": rac_type, "competency_code": code, "competency_title": title},
+        )
+        report.count("grille de correspondance", created)
 
 
 def _create_course(

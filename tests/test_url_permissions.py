@@ -69,6 +69,7 @@ EXPECTED = {
     ),
     "course_enrollment_update": (lambda d: {"pk": d["enrollment"].pk}, _only(RECORD_WRITERS)),
     "course_enrollment_delete": (lambda d: {"pk": d["enrollment"].pk}, _only(RECORD_WRITERS)),
+    "course_enrollment_copy": (lambda d: {"pk": d["enrollment"].pk}, _only(RECORD_WRITERS)),
     # POST-only endpoints answer 405 to a GET; the language switch is public (login page).
     "set_language": (None, _everyone(405)),
     "set_working_term": (None, _only((), otherwise=405)),

@@ -21,7 +21,13 @@ from registrar.models.codes import (
     RacMode,
     RefusalReason,
 )
-from registrar.models.courses import Course, CourseGroup, CoursePrerequisite, Discipline
+from registrar.models.courses import (
+    Course,
+    CourseGroup,
+    CoursePrerequisite,
+    Discipline,
+    RacCorrespondence,
+)
 from registrar.models.institution import OrgUnit, Program, Term, TermQuerySet
 from registrar.models.students import Admission, Student
 
@@ -45,6 +51,7 @@ __all__ = [
     "PartnerSituation",
     "PrerequisiteRule",
     "Program",
+    "RacCorrespondence",
     "RacMode",
     "RefusalReason",
     "Student",

@@ -148,3 +148,33 @@ class CoursePrerequisite(models.Model):
 
     def __str__(self) -> str:
         return f"{self.course.number} ← {self.prerequisite.number}"
+
+
+class RacCorrespondence(models.Model):
+    """A line of the « grille de correspondance cours/compétences »: the group number to
+    enter for a course in a recognition of prior learning (RAC), its RAC type and the
+    competency it assesses. Staff maintain it as data; enrolling with that group number
+    takes the line's RAC type."""
+
+    course = models.ForeignKey(
+        Course, verbose_name=_("cours"), on_delete=models.CASCADE, related_name="rac_grid"
+    )
+    group_number = models.CharField(
+        _("numéro de groupe"), max_length=5, validators=[validators.validate_group_number]
+    )
+    rac_type = models.CharField(_("type RAC"), max_length=5, choices=CourseGroup.RacType.choices)
+    competency_code = models.CharField(_("code de compétence"), max_length=12, blank=True)
+    competency_title = models.CharField(_("compétence"), max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["course__number", "group_number"]
+        verbose_name = _("ligne de la grille de correspondance")
+        verbose_name_plural = _("grille de correspondance cours/compétences")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["course", "group_number"], name="registrar_raccorrespondence_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.course.number} gr. {self.group_number} ({self.get_rac_type_display()})"

@@ -297,3 +297,23 @@ def test_fictitious_group_number_instead_of_a_group(record, registrar_staff):
         screen=SCREEN,
     )
     assert enrollment.group_number == "99999" and enrollment.is_assigned
+
+
+def test_the_correspondence_grid_gives_the_rac_mode_of_a_group_number(record, registrar_staff):
+    from registrar.models import RacCorrespondence
+
+    course = CourseFactory(number="322-409-MV")
+    RacCorrespondence.objects.create(course=course, group_number="00992", rac_type="EE_SR")
+    enrollment = services.course_enrollment_create(
+        actor=registrar_staff,
+        term_record=record,
+        course=course,
+        fictitious_group_number="00992",
+        screen=SCREEN,
+    )
+    assert enrollment.rac_mode.code == "ESR"
+    with pytest.raises(ValidationError) as excinfo:
+        services.course_enrollment_update(
+            actor=registrar_staff, enrollment=enrollment, screen=SCREEN, grade=80
+        )
+    assert "EE SR (sans résultat) ne porte pas de note" in _messages(excinfo)

@@ -21,6 +21,7 @@ CORE_MODELS = (
     models.Course,
     models.CourseGroup,
     models.CoursePrerequisite,
+    models.RacCorrespondence,
     *models.CODE_TABLES,
 )
 

@@ -150,3 +150,28 @@ def test_readonly_staff_cannot_enrol(client, readonly_staff, record, group):
     url = reverse("course_enrollment_create", args=[record.pk])
     assert client.post(url, {"course": "601-103-MQ"}).status_code == 403
     assert not CourseEnrollment.objects.exists()
+
+
+def test_copy_an_enrolment_into_another_term_record(staff_client, record, group):
+    enrollment = CourseEnrollmentFactory(
+        term_record=record, course=group.course, group=group, grade=90
+    )
+    a18 = TermFactory(code="A-2018")
+    target = TermRecordFactory(admission=record.admission, term=a18)
+    CourseGroupFactory(course=group.course, term=a18, number="01010")
+    url = reverse("course_enrollment_copy", args=[enrollment.pk])
+    assert list(staff_client.get(url).context["form"].fields["term_record"].queryset) == [target]
+    staff_client.post(url, {"term_record": target.pk})
+    copy = CourseEnrollment.objects.get(term_record=target)
+    assert copy.group.term == a18 and copy.group.number == "01010"
+    assert copy.grade is None
+
+
+def test_copy_refuses_another_students_record(staff_client, record, group):
+    enrollment = CourseEnrollmentFactory(term_record=record, course=group.course, group=group)
+    foreign = TermRecordFactory(term=TermFactory(code="A-2018"))
+    response = staff_client.post(
+        reverse("course_enrollment_copy", args=[enrollment.pk]), {"term_record": foreign.pk}
+    )
+    assert "Sélectionnez un choix valide" in response.context["form"].errors["term_record"][0]
+    assert not CourseEnrollment.objects.filter(term_record=foreign).exists()

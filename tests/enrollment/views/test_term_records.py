@@ -170,3 +170,16 @@ def test_readonly_staff_reads_but_cannot_write(client, readonly_staff, lise):
     assert not TermRecord.objects.exists()
     create_url = reverse("term_record_create", args=[lise.student.pk])
     assert create_url not in _list(client, lise.student).content.decode()
+
+
+def test_show_all_elements_or_only_the_latest_admissions(staff_client, lise):
+    TermRecordFactory(admission=lise, term=lise.term)
+    newer = AdmissionFactory(
+        student=lise.student, term=TermFactory(code="H-2018"), grid_code="180A0-18A-RG"
+    )
+    TermRecordFactory(admission=newer, term=newer.term)
+    all_terms = [r.term.code for r in _list(staff_client, lise.student).context["records"]]
+    assert all_terms == ["H-2018", "A-2017"]
+    latest = _list(staff_client, lise.student, elements="admission").context["records"]
+    assert [r.term.code for r in latest] == ["H-2018"]
+    assert "Afficher tous les éléments" in _list(staff_client, lise.student).content.decode()
