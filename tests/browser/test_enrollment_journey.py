@@ -20,7 +20,13 @@ def institution():
     report = SeedReport()
     seed_reference_data(report)
     seed_guide_students(report)
-    UserFactory(username="agent", password="agent-password", roles=[roles.REGISTRAR_STAFF])
+    UserFactory(
+        username="agent",
+        password="agent-password",
+        first_name="Sylvie",
+        last_name="Gagnon",
+        roles=[roles.REGISTRAR_STAFF],
+    )
 
 
 def _keep(screenshot, name: str) -> None:
@@ -50,6 +56,10 @@ def test_create_term_record_and_enrol_lise_leblanc(page, screenshot, institution
     page.get_by_role("link", name="Ajouter une inscription").click()
     page.get_by_label("Cours", exact=True).fill("601-103-MQ")
     page.get_by_label("Groupe", exact=True).fill("01010")
+    funding = page.get_by_label("Source financement")
+    funding.select_option(label="20 - Autofinancement")
+    page.locator("[data-reset-target='id_funding_source']").click()  # « Redéfinir »
+    assert funding.locator("option:checked").inner_text() == "10 - Ministère de l'éducation"
     _keep(screenshot, "inscription-creation-inscription-cours")
     page.get_by_role("button", name="Sauvegarder").click()
     page.get_by_text("Inscription au cours 601-103-MQ enregistrée.").wait_for()
