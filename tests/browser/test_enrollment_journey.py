@@ -1,6 +1,7 @@
 """The guide « Inscription d'un candidat à un cours » in a browser, screen by screen; its
 screenshots illustrate docs/guide/inscription-cours.md."""
 
+import os
 import shutil
 from pathlib import Path
 
@@ -30,10 +31,12 @@ def institution():
 
 
 def _keep(screenshot, name: str) -> None:
-    """Save the screenshot and copy it next to the user guide."""
+    """Save the screenshot; with UPDATE_GUIDE_IMAGES=1, also refresh the user guide's copy
+    (kept out of ordinary runs so that the suite never edits tracked files)."""
     path = screenshot(name)
-    GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
-    shutil.copy(path, GUIDE_IMAGES / f"{name}.png")
+    if os.environ.get("UPDATE_GUIDE_IMAGES") == "1":
+        GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
+        shutil.copy(path, GUIDE_IMAGES / f"{name}.png")
 
 
 def test_create_term_record_and_enrol_lise_leblanc(page, screenshot, institution):
