@@ -175,3 +175,29 @@ def test_copy_refuses_another_students_record(staff_client, record, group):
     )
     assert "Sélectionnez un choix valide" in response.context["form"].errors["term_record"][0]
     assert not CourseEnrollment.objects.filter(term_record=foreign).exists()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("absences", "-1"),
+        ("absences", "beaucoup"),
+        ("assignment_priority", "-3"),
+        ("weighted_grade", "abc"),
+        ("group_average", "1000000"),
+        ("r_score", "12345678"),
+        ("census_date", "2018-13-45"),
+        ("funding_source", "999999"),
+        ("prerequisite_rule", "x"),
+        ("substitution_intent", "peut-être"),
+        ("remark", "TROPLONG"),
+        ("group_number", "1234567"),
+    ],
+)
+def test_every_field_refuses_bad_values(staff_client, record, group, field, value):
+    response = _post(
+        staff_client, record, **{"course": "601-103-MQ", "group_number": "01010", field: value}
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors.get(field), response.context["form"].errors
+    assert not CourseEnrollment.objects.exists()
