@@ -4,6 +4,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from enrollment import services
 from enrollment.models import CourseEnrollment, TermRecord
 from registrar.models import Admission, Course, CourseGroup, Student, Term
 from registrar.widgets import CoursePickerWidget
@@ -59,45 +60,16 @@ GROUP_UNKNOWN = _(
 
 # The window's fields, in its order, grouped as on the guide's Image 1.4.
 ENROLLMENT_SECTIONS = (
-    (
-        "",
-        (
-            "course",
-            "group_number",
-            "fictitious_group",
-            "org_unit",
-            "language",
-            "category",
-            "funding_source",
-            "rac_mode",
-            "distance_mode",
-            "prerequisite_rule",
-            "assignment_state",
-            "assignment_priority",
-            "substitution_intent",
-            "alternative_number",
-            "parent_course",
-        ),
-    ),
-    (
-        _("Résultats"),
-        (
-            "grade",
-            "weighted_grade",
-            "group_average",
-            "remark",
-            "absences",
-            "r_score",
-            "r_score_grade_average",
-            "retake_right",
-        ),
-    ),
+    ("", ("course", "group_number", "fictitious_group", *services.CHOICE_FIELDS)),
+    (_("Résultats"), services.RESULT_FIELDS),
     (
         _("Situation d'études dans un organisme partenaire (reçu en commandite)"),
-        ("partner_situation", "partner_organization", "partner_course"),
+        services.PARTNER_FIELDS,
     ),
-    (_("Recensement"), ("census_status", "census_by", "census_date")),
+    (_("Recensement"), services.CENSUS_FIELDS),
 )
+# Fields the form declares itself (typed by number, or a yes/no list) rather than the model's.
+_DECLARED = ("parent_course", "substitution_intent")
 
 
 class CourseEnrollmentForm(forms.ModelForm):
@@ -119,32 +91,7 @@ class CourseEnrollmentForm(forms.ModelForm):
 
     class Meta:
         model = CourseEnrollment
-        fields = (
-            "org_unit",
-            "language",
-            "category",
-            "funding_source",
-            "rac_mode",
-            "distance_mode",
-            "prerequisite_rule",
-            "assignment_state",
-            "assignment_priority",
-            "alternative_number",
-            "grade",
-            "weighted_grade",
-            "group_average",
-            "remark",
-            "absences",
-            "r_score",
-            "r_score_grade_average",
-            "retake_right",
-            "partner_situation",
-            "partner_organization",
-            "partner_course",
-            "census_status",
-            "census_by",
-            "census_date",
-        )
+        fields = tuple(name for name in services.WINDOW_FIELDS if name not in _DECLARED)
         widgets = {"census_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
     def __init__(self, *args, term_record: TermRecord, defaults: dict, **kwargs):

@@ -62,10 +62,9 @@ DEFAULT_CODES = {
 RAC_MODE_OF_GROUP = {"EE": "EE", "EE_SR": "ESR", "FM": "FM"}
 
 TERM_RECORD_AUDITED = ["admission", "term"]
-ENROLLMENT_AUDITED = [
-    "course",
-    "group",
-    "fictitious_group_number",
+# The fields of the window « Création d'une inscription-cours » besides course and group,
+# by block: the one list the form, the audit trail and « Copier » read.
+CHOICE_FIELDS = (
     "org_unit",
     "language",
     "category",
@@ -78,6 +77,8 @@ ENROLLMENT_AUDITED = [
     "substitution_intent",
     "alternative_number",
     "parent_course",
+)
+RESULT_FIELDS = (
     "grade",
     "weighted_grade",
     "group_average",
@@ -86,13 +87,13 @@ ENROLLMENT_AUDITED = [
     "r_score",
     "r_score_grade_average",
     "retake_right",
-    "partner_situation",
-    "partner_organization",
-    "partner_course",
-    "census_status",
-    "census_by",
-    "census_date",
-]
+)
+PARTNER_FIELDS = ("partner_situation", "partner_organization", "partner_course")
+CENSUS_FIELDS = ("census_status", "census_by", "census_date")
+WINDOW_FIELDS = (*CHOICE_FIELDS, *RESULT_FIELDS, *PARTNER_FIELDS, *CENSUS_FIELDS)
+ENROLLMENT_AUDITED = ["course", "group", "fictitious_group_number", *WINDOW_FIELDS]
+# What « Copier » carries to another term: the choices, not the results nor the census.
+COPIED_FIELDS = (*CHOICE_FIELDS, *PARTNER_FIELDS)
 
 
 # --------------------------------------------------------------------------------------
@@ -293,26 +294,6 @@ def course_enrollment_update(
             after=snapshot(current, ENROLLMENT_AUDITED),
         )
     return current
-
-
-# What « Copier » carries to another term: the choices, not the results nor the census.
-COPIED_FIELDS = (
-    "org_unit",
-    "language",
-    "category",
-    "funding_source",
-    "rac_mode",
-    "distance_mode",
-    "prerequisite_rule",
-    "assignment_state",
-    "assignment_priority",
-    "substitution_intent",
-    "alternative_number",
-    "parent_course",
-    "partner_situation",
-    "partner_organization",
-    "partner_course",
-)
 
 
 def course_enrollment_copy(
