@@ -46,6 +46,10 @@ REGISTRAR_STAFF = Role(
         "enrollment.add_courseenrollment",
         "enrollment.change_courseenrollment",
         "enrollment.delete_courseenrollment",
+        "enrollment.view_batchoperation",
+        "enrollment.add_batchoperation",
+        "enrollment.change_batchoperation",
+        "enrollment.delete_batchoperation",
     ),
 )
 READONLY_STAFF = Role(
@@ -57,6 +61,7 @@ READONLY_STAFF = Role(
         "registrar.view_auditentry",
         "enrollment.view_termrecord",
         "enrollment.view_courseenrollment",
+        "enrollment.view_batchoperation",
     ),
 )
 PLACEMENT_COORDINATOR = Role(

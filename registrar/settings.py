@@ -207,6 +207,9 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 STUDENT_NUMBER_MASK = env_mask("STUDENT_NUMBER_MASK", "###-####")
 INSTITUTION_NAME = env_str("INSTITUTION_NAME", "Cégep Marie-Victorin")
 
+# A pasted list of 20,000 lines (« Saisie manuelle ») is up to a few megabytes of form data.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 
@@ -215,6 +218,8 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
+    # weasyprint logs a line per page laid out at INFO: hundreds for a long report.
+    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
 if TESTING:

@@ -195,12 +195,18 @@ def term_record_copy(*, actor, term_record: TermRecord, term: Term, screen: str)
 # --------------------------------------------------------------------------------------
 
 
-def enrollment_defaults(term_record: TermRecord) -> dict[str, object]:
-    """The window's default values for a new enrolment of ``term_record``."""
-    defaults: dict[str, object] = {
+def default_codes() -> dict[str, object]:
+    """The code-table rows the window proposes by default (None where an administrator
+    removed one), by field name."""
+    return {
         name: model.objects.filter(code=code).first()
         for name, (model, code) in DEFAULT_CODES.items()
     }
+
+
+def enrollment_defaults(term_record: TermRecord) -> dict[str, object]:
+    """The window's default values for a new enrolment of ``term_record``."""
+    defaults = default_codes()
     defaults["org_unit"] = term_record.admission.org_unit
     defaults["language"] = (
         term_record.student.language or Language.objects.filter(code="FR").first()
