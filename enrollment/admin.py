@@ -36,3 +36,47 @@ class TermRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return False
+
+
+class BatchRunInline(admin.TabularInline):
+    model = models.BatchRun
+    extra = 0
+    fields = ("kind", "status", "line_count", "totals", "run_by", "started_at")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.BatchOperation)
+class BatchOperationAdmin(admin.ModelAdmin):
+    """Read-only: batch operations are prepared, run and undone in the staff screens,
+    which audit every change they make."""
+
+    list_display = (
+        "pk",
+        "term",
+        "course",
+        "group",
+        "action",
+        "selection_count",
+        "status",
+        "created_by",
+        "created_at",
+    )
+    list_filter = ("status", "action", "term")
+    search_fields = ("pk", "course__number", "created_by__username")
+    list_select_related = ("term", "course", "group__course", "group__term", "created_by")
+    inlines = [BatchRunInline]
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

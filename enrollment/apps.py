@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class EnrollmentConfig(AppConfig):
     name = "enrollment"
     verbose_name = _("Inscriptions")
+
+    def ready(self) -> None:
+        from enrollment.activity import my_batch_operations
+        from registrar import activity
+
+        activity.register(my_batch_operations)

@@ -4,9 +4,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-from enrollment import services
-from enrollment.models import CourseEnrollment, TermRecord
-from registrar.models import Admission, Course, CourseGroup, Student, Term
+from enrollment import services, student_lists
+from enrollment.models import BatchOperation, CourseEnrollment, TermRecord
+from registrar import validators
+from registrar.models import Admission, AssignmentState, Course, CourseGroup, Student, Term
 from registrar.widgets import CoursePickerWidget
 
 
@@ -196,3 +197,189 @@ class CourseEnrollmentCopyForm(forms.Form):
             .order_by("-term__year", "-term__season")
         )
         self.fields["term_record"].label_from_instance = lambda record: str(record.term)
+
+
+# --------------------------------------------------------------------------------------
+# Batch enrolment (« Inscriptions en lot »)
+# --------------------------------------------------------------------------------------
+
+YES_NO = ((True, _("O-Oui")), (False, _("N-Non")))
+BATCH_GROUP_UNKNOWN = _(
+    "Le groupe %(group)s n'existe pas pour le cours %(course)s à la session %(term)s."
+)
+BATCH_GROUP_NEEDS_COURSE = _("Saisissez d'abord le cours du groupe.")
+LIST_EMPTY = _("Collez une liste ou choisissez un fichier.")
+LIST_BOTH = _("Collez une liste ou choisissez un fichier, pas les deux.")
+LIST_TOO_LONG = _("La liste est trop longue : %(max)s caractères au plus.")
+MAX_PASTED_CHARACTERS = 2_000_000  # 20,000 lines of a DA, a code permanent and two names
+
+
+def _yes_no(label):
+    return forms.TypedChoiceField(
+        label=label, choices=YES_NO, coerce=lambda value: value in (True, "True")
+    )
+
+
+class BatchOperationForm(forms.Form):
+    """The window « Inscriptions en lot » (the guide's Image 2.1). Every field may stay blank
+    while the operation is prepared; « Démarrer » asks the service what is missing."""
+
+    term = forms.ModelChoiceField(label=_("Session"), queryset=Term.objects.none(), required=False)
+    create_term_record = _yes_no(_("Créer un dossier session"))
+    simulation = _yes_no(_("Mode simulation"))
+    all_or_nothing = _yes_no(_("Tout ou rien"))
+    assignment_state = forms.ModelChoiceField(
+        label=_("État d'assignation"), queryset=AssignmentState.objects.none(), required=False
+    )
+    action = forms.ChoiceField(label=_("Action"), choices=BatchOperation.Action.choices)
+    course = forms.CharField(
+        label=_("Cours"), max_length=12, required=False, widget=CoursePickerWidget()
+    )
+    group_number = forms.CharField(
+        label=_("Numéro de groupe"),
+        max_length=5,
+        required=False,
+        widget=forms.TextInput(attrs={"placeholder": "08459", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args, operation: BatchOperation | None = None, working_term=None, **kw):
+        if operation is not None:
+            kw.setdefault(
+                "initial",
+                {
+                    "term": operation.term_id,
+                    "create_term_record": operation.create_term_record,
+                    "simulation": operation.simulation,
+                    "all_or_nothing": operation.all_or_nothing,
+                    "assignment_state": operation.assignment_state_id,
+                    "action": operation.action,
+                    "course": operation.course.number if operation.course_id else "",
+                    "group_number": operation.group.number if operation.group_id else "",
+                },
+            )
+        else:
+            kw.setdefault(
+                "initial",
+                {
+                    "term": working_term.pk if working_term else None,
+                    "create_term_record": True,
+                    "simulation": True,
+                    "all_or_nothing": True,
+                    "assignment_state": AssignmentState.objects.filter(code="0")
+                    .values_list("pk", flat=True)
+                    .first(),
+                    "action": BatchOperation.Action.ADD,
+                },
+            )
+        super().__init__(*args, **kw)
+        self.fields["term"].queryset = Term.objects.order_by("-year", "-season")
+        self.fields["assignment_state"].queryset = AssignmentState.objects.filter(is_active=True)
+
+    def clean_course(self) -> Course | None:
+        number = "".join(self.cleaned_data["course"].split()).upper()
+        if not number:
+            return None
+        course = Course.objects.filter(number=number).first()
+        if course is None:
+            raise ValidationError(COURSE_UNKNOWN, params={"number": number}, code="unknown")
+        return course
+
+    def clean_group_number(self) -> str:
+        number = self.cleaned_data["group_number"].strip()
+        if number and not number.isdigit():
+            raise ValidationError(validators.GROUP_NUMBER_FORMAT, code="group_format")
+        return number
+
+    def clean(self):
+        cleaned = super().clean()
+        number, course = cleaned.get("group_number"), cleaned.get("course")
+        term = cleaned.get("term")
+        cleaned["group"] = None
+        if not number or "course" not in cleaned or "term" not in cleaned:
+            return cleaned
+        if course is None:
+            self.add_error("group_number", ValidationError(BATCH_GROUP_NEEDS_COURSE))
+            return cleaned
+        if term is None:
+            return cleaned  # « Démarrer » says the term is missing
+        group = CourseGroup.objects.filter(course=course, term=term, number=number).first()
+        if group is None:
+            self.add_error(
+                "group_number",
+                ValidationError(
+                    BATCH_GROUP_UNKNOWN,
+                    params={"group": number, "course": course.number, "term": term.code},
+                    code="group_unknown",
+                ),
+            )
+        cleaned["group"] = group
+        return cleaned
+
+    def service_fields(self) -> dict:
+        data = self.cleaned_data
+        return {
+            name: data[name]
+            for name in (
+                "term",
+                "create_term_record",
+                "simulation",
+                "all_or_nothing",
+                "assignment_state",
+                "action",
+                "course",
+                "group",
+            )
+        }
+
+
+class StudentListForm(forms.Form):
+    """« Définition d'une liste de dossiers étudiants »: a list pasted from Excel, or a file."""
+
+    text = forms.CharField(
+        label=_("Liste des étudiants"),
+        required=False,
+        widget=forms.Textarea(
+            attrs={
+                "rows": 12,
+                "spellcheck": "false",
+                "placeholder": "123-4567\n234-5678\nLEBL15539001",
+            }
+        ),
+        help_text=_(
+            "Un étudiant par ligne : numéro DA (avec ou sans tiret) ou code permanent. "
+            "Vous pouvez coller plusieurs colonnes copiées d'Excel ; les lignes vides et "
+            "les en-têtes sont ignorées."
+        ),
+    )
+    file = forms.FileField(
+        label=_("ou un fichier (.xlsx, .csv)"),
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+    )
+
+    def clean_text(self) -> str:
+        text = self.cleaned_data["text"]
+        if len(text) > MAX_PASTED_CHARACTERS:
+            raise ValidationError(
+                LIST_TOO_LONG, params={"max": f"{MAX_PASTED_CHARACTERS:,}".replace(",", " ")}
+            )
+        return text
+
+    def clean(self):
+        cleaned = super().clean()
+        text, upload = cleaned.get("text", "").strip(), cleaned.get("file")
+        if self.errors:
+            return cleaned
+        if text and upload:
+            raise ValidationError(LIST_BOTH)
+        if not text and not upload:
+            raise ValidationError(LIST_EMPTY)
+        try:
+            cleaned["rows"] = (
+                student_lists.rows_from_file(upload)
+                if upload
+                else student_lists.rows_from_text(cleaned["text"])
+            )
+        except ValidationError as exc:
+            self.add_error("file" if upload else "text", exc)
+        return cleaned

@@ -1,9 +1,28 @@
 """Reads of term records and enrolments shared by views."""
 
-from django.db.models import Count, DecimalField, IntegerField, Q, QuerySet, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    IntegerField,
+    JSONField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
+from django.shortcuts import get_object_or_404
 
-from enrollment.models import CourseEnrollment, TermRecord
+from enrollment.models import (
+    BatchLine,
+    BatchOperation,
+    BatchRun,
+    BatchSelection,
+    CourseEnrollment,
+    TermRecord,
+)
 from registrar.models import Student
 
 PASS_MARK = 60
@@ -64,3 +83,90 @@ def enrollments_of(record: TermRecord, *, assigned_only: bool = True) -> QuerySe
     if assigned_only:
         enrollments = enrollments.filter(Q(group__isnull=False) | ~Q(fictitious_group_number=""))
     return enrollments.order_by("course__number")
+
+
+# --------------------------------------------------------------------------------------
+# Batch operations
+# --------------------------------------------------------------------------------------
+
+VIEW_ALL_OPERATIONS = "enrollment.view_all_batchoperations"
+
+
+def _latest_run(field: str, output_field=None) -> Subquery:
+    runs = BatchRun.objects.filter(operation=OuterRef("pk")).order_by("-started_at", "-pk")
+    return Subquery(runs.values(field)[:1], output_field=output_field)
+
+
+def operations_visible_to(user, *, everyone: bool = False) -> QuerySet[BatchOperation]:
+    """The batch operations ``user`` may open — their own, or everyone's with the
+    permission « Voir les opérations de tous les utilisateurs » and ``everyone`` — newest
+    first, each with its latest run (``last_run_id``, ``last_run_kind``,
+    ``last_run_totals``) in the same query."""
+    operations = BatchOperation.objects.all()
+    if not (everyone and user.has_perm(VIEW_ALL_OPERATIONS)):
+        operations = operations.filter(created_by=user)
+    return (
+        operations.select_related("term", "course", "group", "created_by")
+        .annotate(
+            last_run_id=_latest_run("pk"),
+            last_run_kind=_latest_run("kind"),
+            last_run_totals=_latest_run("totals", output_field=JSONField()),
+        )
+        .order_by("-created_at", "-pk")
+    )
+
+
+def operation_for(user, pk: int) -> BatchOperation:
+    """The operation if ``user`` may open it (their own, or with the permission to see
+    everyone's); 404 otherwise, so another user's operation number tells nothing."""
+    operations = BatchOperation.objects.select_related(
+        "term", "course", "group__course", "group__term", "assignment_state", "created_by"
+    )
+    if not user.has_perm(VIEW_ALL_OPERATIONS):
+        operations = operations.filter(created_by=user)
+    return get_object_or_404(operations, pk=pk)
+
+
+def run_for(user, pk: int) -> BatchRun:
+    """A run of an operation ``user`` may open (404 otherwise), without its PDF bytes."""
+    runs = BatchRun.objects.defer("pdf").select_related(
+        "operation__term",
+        "operation__course",
+        "operation__group",
+        "operation__assignment_state",
+        "operation__created_by",
+        "run_by",
+        "compared_with",
+    )
+    if not user.has_perm(VIEW_ALL_OPERATIONS):
+        runs = runs.filter(operation__created_by=user)
+    return get_object_or_404(runs, pk=pk)
+
+
+def runs_of(operation: BatchOperation) -> QuerySet[BatchRun]:
+    return operation.runs.defer("pdf").select_related("run_by").order_by("-started_at", "-pk")
+
+
+def selection_of(operation: BatchOperation) -> QuerySet[BatchSelection]:
+    """The operation's selected students in the order they were added."""
+    return (
+        BatchSelection.objects.filter(operation=operation)
+        .select_related("student")
+        .order_by("position")
+    )
+
+
+def selected_ids(operation: BatchOperation, student_ids) -> set[int]:
+    """Which of ``student_ids`` are already in the operation's selection."""
+    return set(
+        operation.selection.filter(student_id__in=list(student_ids)).values_list(
+            "student_id", flat=True
+        )
+    )
+
+
+def report_lines(run: BatchRun, *, outcome: str = "") -> QuerySet[BatchLine]:
+    lines = BatchLine.objects.filter(run=run)
+    if outcome:
+        lines = lines.filter(outcome=outcome)
+    return lines.order_by("position")

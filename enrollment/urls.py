@@ -1,6 +1,7 @@
 from django.urls import path
 
 from enrollment import views
+from enrollment.views import batch
 
 urlpatterns = [
     path(
@@ -47,5 +48,36 @@ urlpatterns = [
         "inscriptions/<int:pk>/supprimer/",
         views.course_enrollment_delete,
         name="course_enrollment_delete",
+    ),
+    # « Opérations » and « Inscription en lot »
+    path("operations/", batch.operation_list, name="operation_list"),
+    path("operations/inscription-en-lot/", batch.batch_create, name="batch_create"),
+    path("operations/<int:pk>/", batch.batch_detail, name="batch_detail"),
+    path("operations/<int:pk>/modifier/", batch.batch_update, name="batch_update"),
+    path("operations/<int:pk>/supprimer/", batch.batch_delete, name="batch_delete"),
+    path("operations/<int:pk>/selection/", batch.batch_selection, name="batch_selection"),
+    path(
+        "operations/<int:pk>/selection/ajouter/",
+        batch.batch_selection_add,
+        name="batch_selection_add",
+    ),
+    path(
+        "operations/<int:pk>/selection/saisie-manuelle/",
+        batch.batch_selection_paste,
+        name="batch_selection_paste",
+    ),
+    path("operations/<int:pk>/executer/", batch.batch_execute, name="batch_execute"),
+    path("operations/<int:pk>/annuler/", batch.batch_undo, name="batch_undo"),
+    path("operations/rapports/<int:pk>/", batch.batch_report, name="batch_report"),
+    path(
+        "operations/rapports/<int:pk>/rapport.xlsx",
+        batch.batch_report_xlsx,
+        name="batch_report_xlsx",
+    ),
+    path("operations/rapports/<int:pk>/pdf/", batch.batch_report_pdf, name="batch_report_pdf"),
+    path(
+        "operations/rapports/<int:pk>/pdf/progression/",
+        batch.batch_report_pdf_status,
+        name="batch_report_pdf_status",
     ),
 ]

@@ -20,6 +20,9 @@ class NavEntry:
     permission: str | None  # None: every staff user
     icon: str  # a class of static/css/app.css
     description: str | Promise = ""
+    # False: a home-page shortcut only (the guide's « Inscription en lot » in the centre
+    # of the home page), not an entry of the left column.
+    in_menu: bool = True
 
 
 NAVIGATION: tuple[NavEntry, ...] = (
@@ -49,6 +52,15 @@ NAVIGATION: tuple[NavEntry, ...] = (
         _("Inscriptions en lot, mode simulation et rapports d'exécution."),
     ),
     NavEntry(
+        "batch_enrollment",
+        _("Inscription en lot"),
+        "batch_create",
+        "enrollment.add_batchoperation",
+        "i-operations",
+        _("Inscrire en lot des étudiants à un cours (« cours bidon ») et à un groupe."),
+        in_menu=False,
+    ),
+    NavEntry(
         "placements",
         _("Stages"),
         "cohort_list",
@@ -75,10 +87,13 @@ NAVIGATION: tuple[NavEntry, ...] = (
 )
 
 
-def entries_for(user) -> list[dict]:
-    """The navigation entries ``user`` may open, with their resolved URLs."""
+def entries_for(user, *, menu: bool = True) -> list[dict]:
+    """The navigation entries ``user`` may open, with their resolved URLs: those of the
+    left column, or with ``menu`` False every entry (the home page's shortcuts)."""
     entries = []
     for entry in NAVIGATION:
+        if menu and not entry.in_menu:
+            continue
         if entry.permission and not user.has_perm(entry.permission):
             continue
         try:

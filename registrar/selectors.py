@@ -28,7 +28,7 @@ def working_term(request: HttpRequest) -> Term | None:
 
 def home_shortcuts(user) -> list[dict]:
     """The workflows the home page offers ``user``: their navigation entries but home."""
-    return [item for item in entries_for(user) if item["entry"].key != "home"]
+    return [item for item in entries_for(user, menu=False) if item["entry"].key != "home"]
 
 
 def term_choices() -> list[Term]:

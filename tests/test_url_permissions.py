@@ -8,14 +8,17 @@ import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from enrollment.models import BatchOperation, BatchRun
 from tests.conftest import PERSONAS
 from tests.factories import (
     AdmissionFactory,
     CourseEnrollmentFactory,
     CourseFactory,
+    CourseGroupFactory,
     TermFactory,
     TermRecordFactory,
 )
@@ -39,6 +42,8 @@ COURSE_READERS = (
 )
 RECORD_READERS = ("registrar_staff", "readonly_staff", "admin")
 RECORD_WRITERS = ("registrar_staff", "admin")
+OPERATION_READERS = ("registrar_staff", "readonly_staff", "admin")
+OPERATION_WRITERS = ("registrar_staff", "admin")
 LOGIN = "login"  # expected answer: redirect to the login page
 
 
@@ -48,6 +53,22 @@ def _only(allowed, *, otherwise=403, anonymous=LOGIN):
 
 def _everyone(status):
     return dict.fromkeys(ALL, status)
+
+
+def _owners(status=200):
+    """An operation of registrar_staff: its owner and the administrator (who sees everyone's)
+    open it; read-only staff may read operations but not another user's (404)."""
+    return {**_only(OPERATION_WRITERS), "readonly_staff": 404} | {
+        p: status for p in OPERATION_WRITERS
+    }
+
+
+def _op(d):
+    return {"pk": d["operation"].pk}
+
+
+def _run(d):
+    return {"pk": d["run"].pk}
 
 
 # url name -> (kwargs builder, {persona: expected status or LOGIN}); GET requests.
@@ -70,6 +91,21 @@ EXPECTED = {
     "course_enrollment_update": (lambda d: {"pk": d["enrollment"].pk}, _only(RECORD_WRITERS)),
     "course_enrollment_delete": (lambda d: {"pk": d["enrollment"].pk}, _only(RECORD_WRITERS)),
     "course_enrollment_copy": (lambda d: {"pk": d["enrollment"].pk}, _only(RECORD_WRITERS)),
+    "operation_list": (None, _only(OPERATION_READERS)),
+    "batch_create": (None, _only(OPERATION_WRITERS)),
+    "batch_detail": (_op, _owners()),
+    "batch_update": (_op, _only(OPERATION_WRITERS)),
+    "batch_delete": (_op, _only(OPERATION_WRITERS)),
+    "batch_selection": (_op, _owners()),
+    "batch_selection_add": (_op, _only(OPERATION_WRITERS)),
+    "batch_selection_paste": (_op, _only(OPERATION_WRITERS)),
+    "batch_execute": (_op, _only(OPERATION_WRITERS)),
+    "batch_undo": (_op, _only(OPERATION_WRITERS)),
+    "batch_report": (_run, _owners()),
+    "batch_report_xlsx": (_run, _owners()),
+    # The PDF is not made yet: its URL sends back to the report.
+    "batch_report_pdf": (_run, _owners(302)),
+    "batch_report_pdf_status": (_run, _owners()),
     # POST-only endpoints answer 405 to a GET; the language switch is public (login page).
     "set_language": (None, _everyone(405)),
     "set_working_term": (None, _only((), otherwise=405)),
@@ -109,7 +145,26 @@ def data(db, registrar_staff):
     TermFactory(code="H-2018")
     CourseFactory()
     admission = AdmissionFactory()
+    group = CourseGroupFactory(term=TermFactory(code="H-2018"))
+    operation = BatchOperation.objects.create(
+        created_by=registrar_staff,
+        term=group.term,
+        course=group.course,
+        group=group,
+        status=BatchOperation.Status.SIMULATED,
+    )
+    now = timezone.now()
+    run = BatchRun.objects.create(
+        operation=operation,
+        kind=BatchRun.Kind.SIMULATION,
+        status=BatchRun.Status.DONE,
+        run_by=registrar_staff,
+        started_at=now,
+        finished_at=now,
+    )
     return {
+        "operation": operation,
+        "run": run,
         "student": admission.student,
         "record": (record := TermRecordFactory(admission=admission)),
         "enrollment": CourseEnrollmentFactory(term_record=record),

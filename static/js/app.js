@@ -38,3 +38,28 @@
     }
   });
 })();
+
+// Registrar: small behaviours of the batch screens.
+(function () {
+  "use strict";
+
+  // A header checkbox <input data-check-all="NAME"> checks or clears every enabled
+  // checkbox named NAME on the page.
+  document.addEventListener("change", function (event) {
+    var master = event.target.closest("[data-check-all]");
+    if (!master) return;
+    var boxes = document.querySelectorAll(
+      'input[type="checkbox"][name="' + master.dataset.checkAll + '"]:not(:disabled)'
+    );
+    boxes.forEach(function (box) { box.checked = master.checked; });
+  });
+
+  // A button marked data-once is disabled once its form is sent: a double click sends one
+  // request (the server refuses a second execution anyway).
+  document.addEventListener("submit", function (event) {
+    var buttons = event.target.querySelectorAll("[data-once]");
+    window.setTimeout(function () {
+      buttons.forEach(function (button) { button.disabled = true; });
+    }, 0);
+  });
+})();

@@ -26,6 +26,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
+GUIDE_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "guide" / "images"
 
 
 def find_chromium() -> str | None:
@@ -96,3 +97,38 @@ def log_in(page, username: str, password: str) -> None:
     page.get_by_label("Nom d’utilisateur").fill(username)
     page.get_by_label("Mot de passe").fill(password)
     page.get_by_role("button", name="Se connecter").click()
+
+
+@pytest.fixture
+def guide_image(screenshot):
+    """``guide_image("name")`` takes the screenshot and, with UPDATE_GUIDE_IMAGES=1, refreshes
+    the user guide's copy in docs/guide/images (kept out of ordinary runs so that the suite
+    never edits tracked files)."""
+
+    def keep(name: str) -> None:
+        path = screenshot(name)
+        if os.environ.get("UPDATE_GUIDE_IMAGES") == "1":
+            GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
+            shutil.copy(path, GUIDE_IMAGES / f"{name}.png")
+
+    return keep
+
+
+@pytest.fixture
+def institution():
+    """The guides' institution (courses, groups, the five students) and a registrar agent,
+    Sylvie Gagnon (agent / agent-password)."""
+    from registrar import roles
+    from registrar.demo import SeedReport, seed_guide_students, seed_reference_data
+    from tests.factories import UserFactory
+
+    report = SeedReport()
+    seed_reference_data(report)
+    seed_guide_students(report)
+    UserFactory(
+        username="agent",
+        password="agent-password",
+        first_name="Sylvie",
+        last_name="Gagnon",
+        roles=[roles.REGISTRAR_STAFF],
+    )

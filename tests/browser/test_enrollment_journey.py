@@ -1,45 +1,14 @@
 """The guide « Inscription d'un candidat à un cours » in a browser, screen by screen; its
 screenshots illustrate docs/guide/inscription-cours.md."""
 
-import os
-import shutil
-from pathlib import Path
-
 import pytest
 
-from registrar import roles
-from registrar.demo import SeedReport, seed_guide_students, seed_reference_data
 from tests.browser.conftest import log_in
-from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
-GUIDE_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "guide" / "images"
 
 
-@pytest.fixture
-def institution():
-    report = SeedReport()
-    seed_reference_data(report)
-    seed_guide_students(report)
-    UserFactory(
-        username="agent",
-        password="agent-password",
-        first_name="Sylvie",
-        last_name="Gagnon",
-        roles=[roles.REGISTRAR_STAFF],
-    )
-
-
-def _keep(screenshot, name: str) -> None:
-    """Save the screenshot; with UPDATE_GUIDE_IMAGES=1, also refresh the user guide's copy
-    (kept out of ordinary runs so that the suite never edits tracked files)."""
-    path = screenshot(name)
-    if os.environ.get("UPDATE_GUIDE_IMAGES") == "1":
-        GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, GUIDE_IMAGES / f"{name}.png")
-
-
-def test_create_term_record_and_enrol_lise_leblanc(page, screenshot, institution):
+def test_create_term_record_and_enrol_lise_leblanc(page, guide_image, institution):
     log_in(page, "agent", "agent-password")
     page.locator(".app-nav").get_by_role("link", name="Étudiants").click()
     page.get_by_label("Rechercher").fill("Leblanc")
@@ -52,7 +21,7 @@ def test_create_term_record_and_enrol_lise_leblanc(page, screenshot, institution
     page.get_by_role("link", name="Ajouter", exact=True).click()
     page.get_by_label("Admission").select_option(label="JEE0K-17R-RA")
     page.get_by_label("Session du nouveau dossier").select_option(label="H-2018 Hiver 2018")
-    _keep(screenshot, "inscription-creation-dossier-session")
+    guide_image("inscription-creation-dossier-session")
     page.get_by_role("button", name="OK").click()
     page.get_by_text("Dossier session H-2018 Hiver 2018 créé.").wait_for()
 
@@ -63,14 +32,14 @@ def test_create_term_record_and_enrol_lise_leblanc(page, screenshot, institution
     funding.select_option(label="20 - Autofinancement")
     page.locator("[data-reset-target='id_funding_source']").click()  # « Redéfinir »
     assert funding.locator("option:checked").inner_text() == "10 - Ministère de l'éducation"
-    _keep(screenshot, "inscription-creation-inscription-cours")
+    guide_image("inscription-creation-inscription-cours")
     page.get_by_role("button", name="Sauvegarder").click()
     page.get_by_text("Inscription au cours 601-103-MQ enregistrée.").wait_for()
     row = page.locator("#term-records tr", has_text="H-2018")
     assert row.locator("td").nth(4).inner_text() == "1"  # IC
     assert row.locator("td").nth(6).inner_text() == "2,33"  # Un. en cours
     assert page.locator("#enrollments").get_by_text("01010").is_visible()
-    _keep(screenshot, "inscription-dossiers-sessions")
+    guide_image("inscription-dossiers-sessions")
 
     page.get_by_role("link", name="Ajouter une inscription").click()
     page.get_by_label("Cours", exact=True).fill("601-103-MQ")
@@ -78,7 +47,7 @@ def test_create_term_record_and_enrol_lise_leblanc(page, screenshot, institution
     page.get_by_role("button", name="Sauvegarder").click()
     refusal = "L'étudiant est déjà inscrit au cours 601-103-MQ à la session H-2018."
     page.get_by_text(refusal).wait_for()
-    _keep(screenshot, "inscription-refus-double")
+    guide_image("inscription-refus-double")
 
     page.get_by_role("link", name="Fermer").click()
     page.locator(".student-menu").get_by_role("link", name="Historique").click()

@@ -1,0 +1,540 @@
+"""« Opérations » and « Inscription en lot » (the guide « Inscription en lot de candidats à
+un cours bidon »): the operation's window, the selection of targeted students, the
+execution and its reports, and the undo."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core import signing
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+from django_tables2 import RequestConfig
+
+from enrollment import reports, selectors, student_lists
+from enrollment.forms import BatchOperationForm, StudentListForm
+from enrollment.models import BatchLine, BatchOperation, BatchRun
+from enrollment.services import batch as batch_services
+from enrollment.services.reports import batch_report_pdf_request
+from enrollment.tables import (
+    OUTCOME_LABELS,
+    BatchOperationTable,
+    ReportLineTable,
+    RunTable,
+    SelectionTable,
+)
+from enrollment.views.records import _apply
+from registrar import selectors as registrar_selectors
+from registrar.exports import ExportTooLarge, table_xlsx_response
+from registrar.forms import StudentSearchForm
+from registrar.paginators import KnownCountPaginator
+
+PER_PAGE = 25
+REPORT_PER_PAGE = 50
+view_operations = permission_required("enrollment.view_batchoperation", raise_exception=True)
+change_operations = permission_required("enrollment.add_batchoperation", raise_exception=True)
+# The recognised students of a pasted list travel to the confirmation signed, so that the
+# « Ajouter les étudiants reconnus » step adds exactly what was shown.
+LIST_SALT = "enrollment.batch.student-list"
+
+
+def _context(**extra) -> dict:
+    return {"nav_active": "operations", **extra}
+
+
+def _refusal(request: HttpRequest, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+# --------------------------------------------------------------------------------------
+# « Opérations » and « Mes opérations »
+# --------------------------------------------------------------------------------------
+
+
+@require_GET
+@view_operations
+def operation_list(request: HttpRequest) -> HttpResponse:
+    """The window « Opérations » (the guide's Image 1.2): the kinds of operation, and the
+    user's operations — everyone's for staff allowed to see them — newest first."""
+    can_see_all = request.user.has_perm(selectors.VIEW_ALL_OPERATIONS)
+    everyone = can_see_all and request.GET.get("qui") == "tous"
+    operations = selectors.operations_visible_to(request.user, everyone=everyone)
+    status = request.GET.get("etat", "")
+    if status in BatchOperation.Status.values:
+        operations = operations.filter(status=status)
+    table = BatchOperationTable(operations)
+    if request.GET.get("_export") == "xlsx":
+        try:
+            return table_xlsx_response(
+                table, operations, basename="operations", sheet_title="Opérations"
+            )
+        except ExportTooLarge as exc:
+            messages.error(request, str(exc))
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(
+        request,
+        "enrollment/batch/operation_list.html",
+        _context(
+            table=table,
+            everyone=everyone,
+            can_see_all=can_see_all,
+            status=status,
+            statuses=BatchOperation.Status.choices,
+        ),
+    )
+
+
+# --------------------------------------------------------------------------------------
+# The window « Inscriptions en lot »
+# --------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@change_operations
+def batch_create(request: HttpRequest) -> HttpResponse:
+    """A new « Inscription en lot »: nothing is stored until the form is submitted."""
+    return _operation_form(request, None)
+
+
+@require_http_methods(["GET", "POST"])
+@change_operations
+def batch_update(request: HttpRequest, pk: int) -> HttpResponse:
+    operation = selectors.operation_for(request.user, pk)
+    if not operation.is_editable:
+        messages.info(request, _("Cette opération a été exécutée : elle ne se modifie plus."))
+        return redirect("batch_detail", pk=operation.pk)
+    return _operation_form(request, operation)
+
+
+def _operation_form(request: HttpRequest, operation: BatchOperation | None) -> HttpResponse:
+    """The form's three buttons: the selection (« Aucun étudiant sélectionné » or its
+    count), « Enregistrer » and « Démarrer ». Each saves the options first."""
+    form = BatchOperationForm(
+        request.POST or None,
+        operation=operation,
+        working_term=registrar_selectors.working_term(request),
+    )
+    selection_error = None
+    if request.method == "POST" and form.is_valid():
+        saved = {}
+
+        def save():
+            saved["operation"] = batch_services.batch_operation_save(
+                actor=request.user, operation=operation, **form.service_fields()
+            )
+
+        if _apply(form, save):
+            operation = saved["operation"]
+            step = request.POST.get("_step", "save")
+            if step == "selection":
+                return redirect("batch_selection", pk=operation.pk)
+            if step == "start":
+                try:
+                    batch_services.check_ready(operation)
+                except ValidationError as exc:
+                    errors = exc.message_dict
+                    selection_error = " ".join(errors.pop("selection", []))
+                    for field, field_errors in errors.items():
+                        form.add_error(field if field in form.fields else None, field_errors)
+                else:
+                    return redirect("batch_execute", pk=operation.pk)
+            else:
+                messages.success(
+                    request, _("Opération n° %(number)s enregistrée.") % {"number": operation.pk}
+                )
+                return redirect("batch_update", pk=operation.pk)
+    return render(
+        request,
+        "enrollment/batch/operation_form.html",
+        _context(form=form, operation=operation, selection_error=selection_error),
+    )
+
+
+@require_GET
+@view_operations
+def batch_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An operation's options, its runs and their reports, and what can be done next."""
+    operation = selectors.operation_for(request.user, pk)
+    runs = RunTable(selectors.runs_of(operation))
+    return render(
+        request,
+        "enrollment/batch/operation_detail.html",
+        _context(operation=operation, runs=runs),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("enrollment.delete_batchoperation", raise_exception=True)
+def batch_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    operation = selectors.operation_for(request.user, pk)
+    if request.method == "POST":
+        try:
+            batch_services.batch_operation_delete(actor=request.user, operation=operation)
+        except ValidationError as exc:
+            _refusal(request, exc)
+            return redirect("batch_detail", pk=pk)
+        messages.success(request, _("Opération n° %(number)s supprimée.") % {"number": pk})
+        return redirect("operation_list")
+    return render(request, "enrollment/batch/operation_delete.html", _context(operation=operation))
+
+
+# --------------------------------------------------------------------------------------
+# « Opérations massives – Sélection des étudiants ciblés »
+# --------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@view_operations
+def batch_selection(request: HttpRequest, pk: int) -> HttpResponse:
+    """The selected students, sortable and paginated; checked ones can be removed."""
+    operation = selectors.operation_for(request.user, pk)
+    if request.method == "POST":
+        if not request.user.has_perm("enrollment.add_batchoperation"):
+            raise PermissionDenied
+        clear = request.POST.get("_step") == "clear"
+        chosen = request.POST.getlist("remove")
+        if not clear and not chosen:
+            messages.error(request, _("Cochez les étudiants à retirer de la sélection."))
+        else:
+            try:
+                removed = batch_services.batch_selection_remove(
+                    actor=request.user,
+                    operation=operation,
+                    student_ids=None if clear else [pk for pk in chosen if pk.isdigit()],
+                )
+            except ValidationError as exc:
+                _refusal(request, exc)
+            else:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s étudiant retiré de la sélection.",
+                        "%(count)s étudiants retirés de la sélection.",
+                        removed,
+                    )
+                    % {"count": removed},
+                )
+        return redirect(request.get_full_path())
+    table = SelectionTable(selectors.selection_of(operation), editable=operation.is_editable)
+    RequestConfig(
+        request,
+        paginate={
+            "per_page": PER_PAGE,
+            "paginator_class": KnownCountPaginator,
+            "count": operation.selection_count,
+        },
+    ).configure(table)
+    return render(
+        request,
+        "enrollment/batch/selection.html",
+        _context(operation=operation, table=table),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@change_operations
+def batch_selection_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Ajouter des étudiants » (the guide's Images 2.3 and 2.4): the student search, and
+    the checked results join the selection. Repeat for every student, then OK."""
+    operation = selectors.operation_for(request.user, pk)
+    if not operation.is_editable:
+        return redirect("batch_selection", pk=pk)
+    if request.method == "POST":
+        chosen = [value for value in request.POST.getlist("student") if value.isdigit()]
+        if not chosen:
+            messages.error(request, _("Cochez au moins un étudiant dans les résultats."))
+        else:
+            try:
+                added = batch_services.batch_selection_add(
+                    actor=request.user, operation=operation, student_ids=chosen
+                )
+            except ValidationError as exc:
+                _refusal(request, exc)
+            else:
+                operation.refresh_from_db(fields=["selection_count"])
+                messages.success(request, _added_message(added, operation))
+        query = request.POST.get("_query", "")
+        url = reverse("batch_selection_add", args=[pk])
+        return redirect(f"{url}?{query}" if query else url)
+    searching = "q" in request.GET
+    form = StudentSearchForm(request.GET if searching else None)
+    results, page = None, None
+    if searching and form.is_valid():
+        results = registrar_selectors.search_students(
+            field=form.cleaned_data["field"], text=form.cleaned_data["q"]
+        )
+        page = Paginator(results, PER_PAGE).get_page(request.GET.get("page"))
+        present = selectors.selected_ids(operation, [s.pk for s in page.object_list])
+        for student in page.object_list:
+            student.already_selected = student.pk in present
+    return render(
+        request,
+        "enrollment/batch/selection_add.html",
+        _context(
+            operation=operation,
+            form=form,
+            page=page,
+            searching=searching,
+            query=request.GET.urlencode(),
+        ),
+    )
+
+
+def _added_message(added: int, operation: BatchOperation) -> str:
+    return ngettext(
+        "%(count)s étudiant ajouté à la sélection (%(total)s au total).",
+        "%(count)s étudiants ajoutés à la sélection (%(total)s au total).",
+        added,
+    ) % {"count": added, "total": operation.selection_count}
+
+
+@require_http_methods(["GET", "POST"])
+@change_operations
+def batch_selection_paste(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Saisie manuelle » — « Définition d'une liste de dossiers étudiants » (the guide's
+    Image 2.6): a list pasted from Excel, or a file. Every line is recognised or refused
+    with its reason before anyone joins the selection; a list with refused lines is shown
+    back, and only « Ajouter les étudiants reconnus » adds the others."""
+    operation = selectors.operation_for(request.user, pk)
+    if not operation.is_editable:
+        return redirect("batch_selection", pk=pk)
+    if request.method == "POST" and request.POST.get("_step") == "confirm":
+        try:
+            ids = signing.loads(request.POST.get("recognised", ""), salt=LIST_SALT)
+        except signing.BadSignature:
+            messages.error(request, _("La liste a expiré ou a été altérée : recommencez."))
+            return redirect("batch_selection_paste", pk=pk)
+        return _add_list(request, operation, ids)
+    form = StudentListForm(request.POST or None, request.FILES or None)
+    analysis = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            analysis = student_lists.analyse_rows(form.cleaned_data["rows"])
+        except ValidationError as exc:
+            form.add_error("file" if form.cleaned_data.get("file") else "text", exc)
+        else:
+            analysis = _with_already_selected(operation, analysis)
+            if not analysis.student_ids and not analysis.rejected_count:
+                if analysis.already_count:
+                    messages.info(request, _("Tous ces étudiants sont déjà dans la sélection."))
+                    return redirect("batch_selection", pk=pk)
+                form.add_error(None, _("Aucun étudiant reconnu dans la liste."))
+                analysis = None
+            elif not analysis.rejected_count:
+                return _add_list(request, operation, analysis.student_ids)
+    shown = _lines_to_show(analysis) if analysis else []
+    return render(
+        request,
+        "enrollment/batch/selection_paste.html",
+        _context(
+            operation=operation,
+            form=form,
+            analysis=analysis,
+            shown_lines=shown,
+            hidden_lines=len(analysis.lines) - len(shown) if analysis else 0,
+            recognised=signing.dumps(analysis.student_ids, salt=LIST_SALT, compress=True)
+            if analysis
+            else "",
+        ),
+    )
+
+
+# The lines a person must read come first; a long list shows its first thousand lines.
+_LINE_ORDER = {"rejected": 0, "already": 1, "header": 2, "recognised": 3}
+SHOWN_LINES = 1_000
+
+
+def _lines_to_show(analysis) -> list:
+    lines = sorted(analysis.lines, key=lambda line: (_LINE_ORDER.get(line.status, 4), line.number))
+    return lines[:SHOWN_LINES]
+
+
+def _with_already_selected(operation, analysis):
+    """Re-read the list against the selection: the students already in it are noted, not
+    added twice."""
+    present = selectors.selected_ids(operation, analysis.student_ids)
+    if not present:
+        return analysis
+    lines = [
+        student_lists.ListLine(
+            number=line.number,
+            text=line.text,
+            status=student_lists.LineStatus.ALREADY,
+            student_id=line.student_id,
+            student_label=line.student_label,
+            message=str(student_lists.ALREADY_SELECTED),
+        )
+        if line.status == student_lists.LineStatus.RECOGNISED and line.student_id in present
+        else line
+        for line in analysis.lines
+    ]
+    return student_lists.ListAnalysis(lines=lines)
+
+
+def _add_list(request, operation: BatchOperation, ids: list[int]) -> HttpResponseRedirect:
+    try:
+        added = batch_services.batch_selection_add(
+            actor=request.user, operation=operation, student_ids=ids
+        )
+    except ValidationError as exc:
+        _refusal(request, exc)
+        return redirect("batch_selection_paste", pk=operation.pk)
+    operation.refresh_from_db(fields=["selection_count"])
+    messages.success(request, _added_message(added, operation))
+    return redirect("batch_selection", pk=operation.pk)
+
+
+# --------------------------------------------------------------------------------------
+# « Exécution d'une opération », the reports, the undo
+# --------------------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+@change_operations
+def batch_execute(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Exécution d'une opération » (the guide's Image 2.9): what will run; « Exécuter »
+    runs it in the chosen mode and shows its report."""
+    operation = selectors.operation_for(request.user, pk)
+    if not operation.is_editable:
+        messages.info(request, batch_services.already_executed_message(operation))
+        return redirect("batch_detail", pk=pk)
+    mode = request.POST.get("mode") or request.GET.get("mode")
+    simulation = mode == "simulation" if mode in ("simulation", "reel") else operation.simulation
+    if request.method == "POST":
+        try:
+            run = batch_services.batch_operation_run(
+                actor=request.user, operation=operation, simulation=simulation
+            )
+        except ValidationError as exc:
+            _refusal(request, exc)
+            if hasattr(exc, "error_dict"):
+                return redirect("batch_update", pk=pk)
+            return redirect("batch_detail", pk=pk)
+        return redirect("batch_report", pk=run.pk)
+    try:
+        batch_services.check_ready(operation)
+        problems = []
+    except ValidationError as exc:
+        problems = exc.messages
+    return render(
+        request,
+        "enrollment/batch/execute.html",
+        _context(operation=operation, simulation=simulation, problems=problems),
+    )
+
+
+@require_GET
+@view_operations
+def batch_report(request: HttpRequest, pk: int) -> HttpResponse:
+    """A run's « rapport d'exécution » (the guide's Images 2.10 and 2.11): the totals by
+    outcome, then one line per student, paginated and filterable by outcome."""
+    run = selectors.run_for(request.user, pk)
+    outcome = request.GET.get("resultat", "")
+    if outcome not in BatchLine.Outcome.values:
+        outcome = ""
+    lines = selectors.report_lines(run, outcome=outcome)
+    table = ReportLineTable(lines)
+    count = run.totals.get(outcome, 0) if outcome else run.line_count
+    RequestConfig(
+        request,
+        paginate={
+            "per_page": REPORT_PER_PAGE,
+            "paginator_class": KnownCountPaginator,
+            "count": count,
+        },
+    ).configure(table)
+    totals = [
+        (code, label, run.totals[code])
+        for code, label in OUTCOME_LABELS.items()
+        if run.totals.get(code)
+    ]
+    return render(
+        request,
+        "enrollment/batch/report.html",
+        _context(
+            run=run,
+            operation=run.operation,
+            table=table,
+            totals=totals,
+            outcome=outcome,
+            summary=reports.report_summary(run),
+        ),
+    )
+
+
+@require_GET
+@view_operations
+def batch_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
+    run = selectors.run_for(request.user, pk)
+    response = HttpResponse(
+        reports.report_xlsx(run),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = (
+        f'attachment; filename="{reports.report_filename(run, "xlsx")}"'
+    )
+    return response
+
+
+@require_http_methods(["GET", "POST"])
+@view_operations
+def batch_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
+    """GET downloads the PDF once it is ready; POST asks for it (made in the background,
+    its progress shown on the report)."""
+    run = selectors.run_for(request.user, pk)
+    if request.method == "POST":
+        run = batch_report_pdf_request(actor=request.user, run=run)
+        if request.htmx:
+            return _pdf_status(request, run)
+        return redirect(f"{reverse('batch_report', args=[pk])}#pdf")
+    pdf = (
+        BatchRun.objects.filter(pk=run.pk, pdf_status=BatchRun.PdfStatus.READY)
+        .values_list("pdf", flat=True)
+        .first()
+    )
+    if pdf is None:
+        messages.info(request, _("Le PDF n'est pas encore prêt."))
+        return redirect(f"{reverse('batch_report', args=[pk])}#pdf")
+    response = HttpResponse(bytes(pdf), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'attachment; filename="{reports.report_filename(run, "pdf")}"'
+    )
+    return response
+
+
+@require_GET
+@view_operations
+def batch_report_pdf_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """The PDF's progress bar, polled by htmx while the PDF is being made."""
+    return _pdf_status(request, selectors.run_for(request.user, pk))
+
+
+def _pdf_status(request: HttpRequest, run: BatchRun) -> HttpResponse:
+    return render(request, "enrollment/batch/report.html#pdf", {"run": run})
+
+
+@require_http_methods(["GET", "POST"])
+@change_operations
+def batch_undo(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Annuler l'opération »: reverse what an executed operation wrote (beyond Clara)."""
+    operation = selectors.operation_for(request.user, pk)
+    if request.method == "POST":
+        try:
+            run = batch_services.batch_operation_undo(actor=request.user, operation=operation)
+        except ValidationError as exc:
+            _refusal(request, exc)
+            return redirect("batch_detail", pk=pk)
+        return redirect("batch_report", pk=run.pk)
+    execution = operation.runs.filter(
+        kind=BatchRun.Kind.EXECUTION, status=BatchRun.Status.DONE
+    ).first()
+    return render(
+        request,
+        "enrollment/batch/undo.html",
+        _context(operation=operation, execution=execution),
+    )

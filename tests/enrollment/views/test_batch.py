@@ -1,0 +1,465 @@
+"""« Opérations » and « Inscription en lot » screens: the form, the selection (individual
+and pasted), the execution, the reports, the undo; bad input and forged requests."""
+
+import html
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from enrollment.models import BatchLine, BatchOperation, BatchRun, CourseEnrollment, TermRecord
+from enrollment.services import batch
+from registrar.models import AssignmentState, AuditEntry, Term
+from tests.enrollment.batch_support import GUIDE_DA, make_operation
+from tests.factories import StudentFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+PASTED = "\r\n".join(["Numéro DA", "123-4567", "2345678", "", "345 6789", "456-7890", "5678901"])
+
+
+def _form(**values) -> dict:
+    data = {
+        "term": Term.objects.get(code="H-2018").pk,
+        "create_term_record": "True",
+        "simulation": "True",
+        "all_or_nothing": "True",
+        "assignment_state": AssignmentState.objects.get(code="0").pk,
+        "action": "A",
+        "course": "INS-TEE-RA",
+        "group_number": "08459",
+        "_step": "save",
+    }
+    data.update(values)
+    return data
+
+
+def _text(response) -> str:
+    """The page as a person reads it (entities decoded)."""
+    return html.unescape(response.content.decode())
+
+
+# -- reaching « Inscription en lot » ------------------------------------------------------
+
+
+def test_three_ways_to_inscription_en_lot(staff_client, guide):
+    home = _text(staff_client.get(reverse("home")))
+    # On the home page: « Opérations » and « Inscription en lot » in the centre…
+    assert f'href="{reverse("operation_list")}"' in home
+    assert f'href="{reverse("batch_create")}"' in home
+    # …and « Opérations » in the left column (but not « Inscription en lot »).
+    nav = home.split('class="app-nav"')[1].split("</nav>")[0]
+    assert "Opérations" in nav and "Inscription en lot" not in nav
+    operations = _text(staff_client.get(reverse("operation_list")))
+    assert f'href="{reverse("batch_create")}"' in operations
+    form = _text(staff_client.get(reverse("batch_create")))
+    for label in (
+        "Inscriptions en lot",
+        "Session",
+        "Aucun étudiant sélectionné",
+        "Créer un dossier session",
+        "Mode simulation",
+        "État d'assignation",
+        "A - À ajouter ou modifier",
+        "S - À supprimer",
+        "Numéro de groupe",
+        "Démarrer",
+    ):
+        assert label in form, label
+
+
+def test_the_form_proposes_the_guides_defaults(staff_client, guide):
+    form = staff_client.get(reverse("batch_create")).context["form"]
+    assert form.initial["create_term_record"] is True
+    assert form.initial["simulation"] is True
+    assert form.initial["action"] == "A"
+    assert form.initial["assignment_state"] == AssignmentState.objects.get(code="0").pk
+
+
+# -- the form ---------------------------------------------------------------------------
+
+
+def test_selection_button_saves_the_operation_and_opens_the_selection(
+    staff_client, registrar_staff, guide
+):
+    response = staff_client.post(reverse("batch_create"), _form(_step="selection"))
+    operation = BatchOperation.objects.get()
+    assert response.url == reverse("batch_selection", args=[operation.pk])
+    assert (operation.created_by, operation.course, operation.group) == (
+        registrar_staff,
+        guide["course"],
+        guide["group"],
+    )
+    page = _text(staff_client.get(response.url))
+    assert "Opérations massives – Sélection des étudiants ciblés" in page
+    assert "Ajout individuel" in page and "Saisie manuelle" in page
+
+
+@pytest.mark.parametrize(
+    ("values", "field", "message"),
+    [
+        ({"course": "XYZ-999-ZZ"}, "course", "Le cours XYZ-999-ZZ n'existe pas."),
+        (
+            {"group_number": "99999"},
+            "group_number",
+            "Le groupe 99999 n'existe pas pour le cours INS-TEE-RA à la session H-2018.",
+        ),
+        (
+            # 08459 is a group of INS-TEE-RA in H-2018 only.
+            {"term": "A-2017"},
+            "group_number",
+            "Le groupe 08459 n'existe pas pour le cours INS-TEE-RA à la session A-2017.",
+        ),
+        (
+            {"course": "601-103-MQ"},
+            "group_number",
+            "Le groupe 08459 n'existe pas pour le cours 601-103-MQ à la session H-2018.",
+        ),
+        (
+            {"group_number": "abc"},
+            "group_number",
+            "Le numéro de groupe ne contient que des chiffres (ex. 00992).",
+        ),
+        ({"course": "", "group_number": "08459"}, "group_number", "Saisissez d'abord le cours"),
+        ({"term": "999999"}, "term", "Sélectionnez un choix valide"),
+        ({"action": "Z"}, "action", "Sélectionnez un choix valide"),
+    ],
+)
+def test_bad_values_are_refused_at_their_field(staff_client, guide, values, field, message):
+    if values.get("term") == "A-2017":
+        values["term"] = Term.objects.get(code="A-2017").pk
+    response = staff_client.post(reverse("batch_create"), _form(**values))
+    assert response.status_code == 200
+    errors = " ".join(response.context["form"].errors[field])
+    assert message in errors
+    assert message in _text(response)
+    assert not BatchOperation.objects.exists()
+
+
+def test_start_without_students_says_so_at_the_selection(staff_client, guide):
+    response = staff_client.post(reverse("batch_create"), _form(_step="start"))
+    assert response.status_code == 200
+    assert response.context["selection_error"] == (
+        "Aucun étudiant sélectionné : ajoutez au moins un étudiant à la sélection."
+    )
+    assert "Aucun étudiant sélectionné : ajoutez au moins un étudiant" in _text(response)
+    assert not BatchRun.objects.exists()
+
+
+def test_start_with_students_opens_the_execution_window(staff_client, registrar_staff, guide):
+    operation = make_operation(registrar_staff, guide)
+    response = staff_client.post(reverse("batch_update", args=[operation.pk]), _form(_step="start"))
+    assert response.url == reverse("batch_execute", args=[operation.pk])
+    page = _text(staff_client.get(response.url))
+    assert "Exécution d'une opération" in page
+    for fact in ("H-2018 Hiver 2018", "INS-TEE-RA", "08459", "5 étudiants", "O-Oui : rien ne"):
+        assert fact in page, fact
+
+
+# -- the selection ----------------------------------------------------------------------
+
+
+def test_individual_add_from_the_student_search(staff_client, registrar_staff, guide):
+    operation = make_operation(registrar_staff, guide, students=guide["students"][:1])
+    url = reverse("batch_selection_add", args=[operation.pk])
+    page = staff_client.get(url, {"field": "last_name", "q": "Le*"})
+    text = _text(page)
+    assert "Déjà sélectionné" in text  # Lise, already in
+    assert "Lebrun" in text and "Levert" in text
+    luc, leo = guide["students"][1:3]
+    response = staff_client.post(
+        url, {"student": [luc.pk, leo.pk], "_query": "field=last_name&q=Le%2A"}
+    )
+    assert response.url == f"{url}?field=last_name&q=Le%2A"
+    followed = _text(staff_client.get(response.url))
+    assert "2 étudiants ajoutés à la sélection (3 au total)." in followed
+    operation.refresh_from_db()
+    assert operation.selection_count == 3
+
+
+def test_individual_add_refuses_forged_students(staff_client, registrar_staff, guide):
+    operation = make_operation(registrar_staff, guide, students=guide["students"][:1])
+    inactive = StudentFactory(is_active=False)
+    url = reverse("batch_selection_add", args=[operation.pk])
+    response = staff_client.post(url, {"student": [inactive.pk, 987654321, "x"]}, follow=True)
+    assert "sont inconnus ou inactifs : rien n'a été ajouté." in _text(response)
+    response = staff_client.post(url, {}, follow=True)
+    assert "Cochez au moins un étudiant dans les résultats." in _text(response)
+    operation.refresh_from_db()
+    assert operation.selection_count == 1
+
+
+def test_pasted_list_from_excel_joins_the_selection(staff_client, registrar_staff, guide):
+    operation = make_operation(registrar_staff, guide, students=[])
+    url = reverse("batch_selection_paste", args=[operation.pk])
+    assert "Définition d'une liste de dossiers étudiants" in _text(staff_client.get(url))
+    response = staff_client.post(url, {"text": PASTED})
+    assert response.url == reverse("batch_selection", args=[operation.pk])
+    page = _text(staff_client.get(response.url))
+    assert "5 étudiants ajoutés à la sélection (5 au total)." in page
+    assert list(operation.selection.values_list("student__da_number", flat=True)) == GUIDE_DA
+    # The same list again: nobody is added twice.
+    response = staff_client.post(url, {"text": PASTED}, follow=True)
+    assert "Tous ces étudiants sont déjà dans la sélection." in _text(response)
+
+
+def test_pasted_list_with_refused_lines_adds_nobody_until_confirmed(
+    staff_client, registrar_staff, guide
+):
+    operation = make_operation(registrar_staff, guide, students=[])
+    StudentFactory(da_number="7777777", is_active=False, last_name="Inactif")
+    url = reverse("batch_selection_paste", args=[operation.pk])
+    text = "123-4567\n999-9999\n777-7777\n123-4567\nn'importe quoi\n234-5678"
+    response = staff_client.post(url, {"text": text})
+    text = _text(response)
+    assert response.status_code == 200
+    assert "Numéro DA 999-9999 inconnu." in text
+    assert "Dossier inactif" in text
+    assert "Doublon de la ligne 1." in text
+    assert "Aucun numéro DA ni code permanent reconnu." in text
+    assert "Ajouter les 2 étudiants reconnus" in text
+    assert operation.selection.count() == 0
+    signed = response.context["recognised"]
+    response = staff_client.post(url, {"_step": "confirm", "recognised": signed}, follow=True)
+    assert "2 étudiants ajoutés à la sélection (2 au total)." in _text(response)
+    response = staff_client.post(url, {"_step": "confirm", "recognised": signed + "x"}, follow=True)
+    assert "La liste a expiré ou a été altérée : recommencez." in _text(response)
+    operation.refresh_from_db()
+    assert operation.selection_count == 2
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"text": "   \n  "}, "Collez une liste ou choisissez un fichier."),
+        ({"text": "\n".join(["1234567"] * 20_001)}, "La liste compte 20"),
+        ({"text": "!!!\n@@@"}, "Aucun numéro DA ni code permanent reconnu."),
+    ],
+)
+def test_pasted_list_bad_input(staff_client, registrar_staff, guide, data, message):
+    operation = make_operation(registrar_staff, guide, students=[])
+    response = staff_client.post(reverse("batch_selection_paste", args=[operation.pk]), data)
+    assert response.status_code == 200
+    assert message in _text(response)
+    assert operation.selection.count() == 0
+
+
+def test_uploaded_xlsx_list(staff_client, registrar_staff, guide):
+    operation = make_operation(registrar_staff, guide, students=[])
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["DA", "Nom", "Prénom"])
+    for student in guide["students"]:
+        sheet.append([int(student.da_number), student.last_name, student.first_name])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    upload = SimpleUploadedFile("candidats.xlsx", buffer.getvalue())
+    url = reverse("batch_selection_paste", args=[operation.pk])
+    response = staff_client.post(url, {"file": upload})
+    assert response.url == reverse("batch_selection", args=[operation.pk])
+    operation.refresh_from_db()
+    assert operation.selection_count == 5
+    fake = SimpleUploadedFile("liste.xlsx", b"pas un classeur")
+    response = staff_client.post(url, {"file": fake})
+    assert "n'est pas un classeur Excel lisible" in _text(response)
+
+
+def test_selection_can_be_reviewed_sorted_and_trimmed(staff_client, registrar_staff, guide):
+    operation = make_operation(registrar_staff, guide)
+    url = reverse("batch_selection", args=[operation.pk])
+    table = staff_client.get(url, {"sort": "-last_name"}).context["table"]
+    assert [row.record.student.last_name for row in table.page.object_list][:2] == [
+        "Levert",
+        "Lenoir",
+    ]
+    lise, luc = guide["students"][:2]
+    response = staff_client.post(url, {"remove": [lise.pk, luc.pk]}, follow=True)
+    assert "2 étudiants retirés de la sélection." in _text(response)
+    operation.refresh_from_db()
+    assert operation.selection_count == 3
+    staff_client.post(url, {"_step": "clear"})
+    operation.refresh_from_db()
+    assert operation.selection_count == 0
+
+
+def _count_queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(queries)
+
+
+def test_selection_page_queries_do_not_grow(staff_client, registrar_staff, guide):
+    one = make_operation(registrar_staff, guide, students=guide["students"][:1])
+    five = make_operation(registrar_staff, guide)
+    assert _count_queries(staff_client, reverse("batch_selection", args=[one.pk])) == (
+        _count_queries(staff_client, reverse("batch_selection", args=[five.pk]))
+    )
+
+
+# -- execution, reports, undo -------------------------------------------------------------
+
+
+def test_simulation_then_execution_in_the_browser_flow(staff_client, registrar_staff, guide):
+    operation = make_operation(registrar_staff, guide)
+    execute = reverse("batch_execute", args=[operation.pk])
+    response = staff_client.post(execute, {"mode": "simulation"})
+    simulation = BatchRun.objects.get()
+    assert response.url == reverse("batch_report", args=[simulation.pk])
+    report = _text(staff_client.get(response.url))
+    assert "Mode simulation : rien n'a été écrit." in report
+    for da, name in zip(
+        ("123-4567", "234-5678", "345-6789", "456-7890", "567-8901"),
+        ("Leblanc, Lise", "Lebrun, Luc", "Lenoir, Léo", "Larose, Lucie", "Levert, Lyette"),
+        strict=True,
+    ):
+        assert da in report and name in report
+    assert "ÉTUDIANT – 1" in report and "ÉTUDIANT – 5" in report
+    assert not TermRecord.objects.exists()
+    assert f"{execute}?mode=reel" in report  # « Exécuter en mode réel… »
+
+    page = _text(staff_client.get(execute, {"mode": "reel"}))
+    assert "N-Non : les dossiers des étudiants seront modifiés." in page
+    response = staff_client.post(execute, {"mode": "reel"})
+    execution = BatchRun.objects.get(kind=BatchRun.Kind.EXECUTION)
+    assert response.url == reverse("batch_report", args=[execution.pk])
+    report = _text(staff_client.get(response.url))
+    assert "Résultat identique à la simulation" in report
+    assert CourseEnrollment.objects.filter(group=guide["group"]).count() == 5
+
+    # A second click, a retry: refused with a message, nothing written twice.
+    response = staff_client.post(execute, {"mode": "reel"}, follow=True)
+    assert "a déjà été exécutée" in _text(response)
+    assert CourseEnrollment.objects.count() == 5
+    assert BatchRun.objects.filter(kind=BatchRun.Kind.EXECUTION).count() == 1
+
+    # The student's history names the operation.
+    history = _text(staff_client.get(reverse("student_history", args=[guide["students"][0].pk])))
+    assert f"Inscription en lot n° {operation.pk}" in history
+
+    # « Mes opérations » on the home page.
+    home = _text(staff_client.get(reverse("home")))
+    assert f"Inscription en lot n° {operation.pk}" in home and "Exécutée" in home
+
+    # Undo.
+    assert "Annuler l'opération" in report
+    response = staff_client.post(reverse("batch_undo", args=[operation.pk]))
+    undo = BatchRun.objects.get(kind=BatchRun.Kind.UNDO)
+    assert response.url == reverse("batch_report", args=[undo.pk])
+    assert "Inscription retirée et dossier session H-2018 supprimé." in _text(
+        staff_client.get(response.url)
+    )
+    assert not CourseEnrollment.objects.exists() and not TermRecord.objects.exists()
+
+
+def test_report_filters_by_outcome_and_paginates_with_constant_queries(
+    staff_client, registrar_staff, guide
+):
+    small = make_operation(registrar_staff, guide, students=guide["students"][:1])
+    large = make_operation(registrar_staff, guide)
+    small_run = batch.batch_operation_run(actor=registrar_staff, operation=small, simulation=True)
+    large_run = batch.batch_operation_run(actor=registrar_staff, operation=large, simulation=True)
+    assert _count_queries(staff_client, reverse("batch_report", args=[small_run.pk])) == (
+        _count_queries(staff_client, reverse("batch_report", args=[large_run.pk]))
+    )
+    response = staff_client.get(
+        reverse("batch_report", args=[large_run.pk]), {"resultat": BatchLine.Outcome.REFUSED}
+    )
+    assert response.context["table"].paginator.count == 0
+    response = staff_client.get(reverse("batch_report", args=[large_run.pk]), {"resultat": "x"})
+    assert response.context["table"].paginator.count == 5
+
+
+def test_report_downloads(staff_client, registrar_staff, guide, django_capture_on_commit_callbacks):
+    operation = make_operation(registrar_staff, guide)
+    run = batch.batch_operation_run(actor=registrar_staff, operation=operation, simulation=True)
+    response = staff_client.get(reverse("batch_report_xlsx", args=[run.pk]))
+    assert response["Content-Disposition"].endswith(
+        f"rapport-inscription-en-lot-{operation.pk}-simulation-"
+        f'{timezone.localtime(run.started_at):%Y-%m-%d-%H%M}.xlsx"'
+    )
+    sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
+    values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
+    assert "Leblanc" in values and "123-4567" in values
+    # The PDF is asked for, made in the background (inline in tests), then downloaded.
+    with django_capture_on_commit_callbacks(execute=True):
+        staff_client.post(reverse("batch_report_pdf", args=[run.pk]))
+    run.refresh_from_db()
+    assert run.pdf_status == BatchRun.PdfStatus.READY
+    status = _text(staff_client.get(reverse("batch_report_pdf_status", args=[run.pk])))
+    assert "Télécharger le PDF" in status
+    response = staff_client.get(reverse("batch_report_pdf", args=[run.pk]))
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF")
+
+
+def test_operation_list_shows_mine_and_queries_do_not_grow(
+    staff_client, registrar_staff, guide, admin
+):
+    other = UserFactory(username="collegue")
+    theirs = make_operation(other, guide, students=guide["students"][:1])
+    mine = make_operation(registrar_staff, guide, students=guide["students"][:1])
+    batch.batch_operation_run(actor=registrar_staff, operation=mine, simulation=True)
+    url = reverse("operation_list")
+    table = staff_client.get(url).context["table"]
+    assert [row.record.pk for row in table.page.object_list] == [mine.pk]
+    text = _text(staff_client.get(url))
+    assert "Simulation" in text and "Dossier session créé et inscrit : 1" in text
+    # Nobody sees another's operations without the permission…
+    assert [r.record.pk for r in staff_client.get(url, {"qui": "tous"}).context["table"].page] == [
+        mine.pk
+    ]
+    # …the administrator does.
+    client = Client()
+    client.force_login(admin)
+    everyone = client.get(url, {"qui": "tous"}).context["table"]
+    assert {row.record.pk for row in everyone.page.object_list} == {mine.pk, theirs.pk}
+    before = _count_queries(staff_client, url)
+    for _ in range(2):
+        batch.batch_operation_run(
+            actor=registrar_staff,
+            operation=make_operation(registrar_staff, guide, students=guide["students"][:2]),
+            simulation=True,
+        )
+    assert _count_queries(staff_client, url) == before
+
+
+def test_another_users_operation_answers_404_and_runs_nothing(staff_client, guide):
+    other = UserFactory(username="collegue", roles=[])
+    operation = make_operation(other, guide)
+    for name in ("batch_detail", "batch_selection", "batch_execute", "batch_update"):
+        assert staff_client.get(reverse(name, args=[operation.pk])).status_code == 404
+    response = staff_client.post(reverse("batch_execute", args=[operation.pk]), {"mode": "reel"})
+    assert response.status_code == 404
+    assert not BatchRun.objects.exists() and not CourseEnrollment.objects.exists()
+    run = batch.batch_operation_run(actor=other, operation=operation, simulation=True)
+    assert staff_client.get(reverse("batch_report", args=[run.pk])).status_code == 404
+    assert staff_client.get(reverse("batch_report_xlsx", args=[run.pk])).status_code == 404
+
+
+def test_readonly_staff_cannot_execute(readonly_staff, registrar_staff, guide):
+    operation = make_operation(registrar_staff, guide)
+    client = Client()
+    client.force_login(readonly_staff)
+    response = client.post(reverse("batch_execute", args=[operation.pk]), {"mode": "reel"})
+    assert response.status_code == 403
+    assert not BatchRun.objects.exists()
+
+
+def test_executed_operation_cannot_change_any_more(staff_client, registrar_staff, guide):
+    operation = make_operation(registrar_staff, guide)
+    batch.batch_operation_run(actor=registrar_staff, operation=operation, simulation=False)
+    response = staff_client.post(reverse("batch_update", args=[operation.pk]), _form(), follow=True)
+    assert "Cette opération a été exécutée : elle ne se modifie plus." in _text(response)
+    response = staff_client.post(
+        reverse("batch_selection", args=[operation.pk]), {"_step": "clear"}, follow=True
+    )
+    assert "ne peut plus être modifiée" in _text(response)
+    operation.refresh_from_db()
+    assert operation.selection_count == 5
+    assert AuditEntry.objects.filter(screen__startswith="Inscription en lot").count() == 10
