@@ -39,6 +39,10 @@ run: setup
 	@echo "  Registrar is served at http://127.0.0.1:$(PORT)/"
 	@echo "  Demo login: user demo, password demo"
 	@echo
+	@# The background worker (PDF reports of batch operations) runs beside the web server
+	@# and stops with it.
+	$(PY) manage.py db_worker --no-startup-delay -v0 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 test: $(STAMP) messages
@@ -54,6 +58,7 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) bench/student_search.py
+	$(PY) bench/batch_enrollment.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 locale/*/LC_MESSAGES/*.mo
