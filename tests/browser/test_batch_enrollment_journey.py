@@ -48,6 +48,11 @@ def test_batch_enrol_the_five_guide_students(page, guide_image, institution):
 
     # « Saisie manuelle »: the other four pasted from an Excel column (CRLF, a header).
     page.get_by_role("link", name="Saisie manuelle", exact=True).click()
+    # A line that is nobody's: the list is shown back with its reason, nobody is added.
+    page.get_by_label("Liste des étudiants").fill("Numéro DA\r\n234-5678\r\n999-9999\r\n")
+    page.get_by_role("button", name="OK").click()
+    page.get_by_role("cell", name="Numéro DA 999-9999 inconnu.").wait_for()
+    guide_image("lot-saisie-manuelle-verification")
     page.get_by_label("Liste des étudiants").fill(
         "Numéro DA\r\n234-5678\r\n3456789\r\n456-7890\r\n567 8901\r\n"
     )
