@@ -3,6 +3,7 @@
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from enrollment import services, student_lists
 from enrollment.models import BatchOperation, CourseEnrollment, TermRecord
@@ -53,6 +54,8 @@ class TermRecordCopyForm(forms.Form):
         )
 
 
+# « Cours » is one course here, the menu's « Cours » all of them: English tells them apart.
+COURSE_LABEL = pgettext_lazy("un cours", "Cours")
 COURSE_UNKNOWN = _("Le cours %(number)s n'existe pas.")
 GROUP_UNKNOWN = _(
     "Le groupe %(group)s n'existe pas pour le cours %(course)s à la session %(term)s : "
@@ -77,7 +80,7 @@ class CourseEnrollmentForm(forms.ModelForm):
     """« Création d'une inscription-cours »: every field of the guide's window. The course
     and the group are typed by number (the course with its search picker)."""
 
-    course = forms.CharField(label=_("Cours"), max_length=12, widget=CoursePickerWidget())
+    course = forms.CharField(label=COURSE_LABEL, max_length=12, widget=CoursePickerWidget())
     group_number = forms.CharField(label=_("Groupe"), max_length=5, required=False)
     fictitious_group = forms.BooleanField(
         label=_("Saisie d'un numéro de groupe fictif"), required=False
@@ -233,7 +236,7 @@ class BatchOperationForm(forms.Form):
     )
     action = forms.ChoiceField(label=_("Action"), choices=BatchOperation.Action.choices)
     course = forms.CharField(
-        label=_("Cours"), max_length=12, required=False, widget=CoursePickerWidget()
+        label=COURSE_LABEL, max_length=12, required=False, widget=CoursePickerWidget()
     )
     group_number = forms.CharField(
         label=_("Numéro de groupe"),

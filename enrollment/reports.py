@@ -13,7 +13,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
-from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -83,7 +83,10 @@ def report_summary(run: BatchRun) -> list[tuple[str, str]]:
         (_("Type"), run.get_kind_display()),
         (_("Résultat"), result),
         (_("Session"), f"{op.term.code} {op.term.label}" if op.term_id else "—"),
-        (_("Cours"), f"{op.course.number} {op.course.title}" if op.course_id else "—"),
+        (
+            pgettext("un cours", "Cours"),
+            f"{op.course.number} {op.course.title}" if op.course_id else "—",
+        ),
         (_("Groupe"), op.group.number if op.group_id else "—"),
         (_("Action"), op.get_action_display()),
         (_("Créer un dossier session"), _yes_no(op.create_term_record)),

@@ -10,6 +10,7 @@ from enrollment.reports import STUDENT_LABEL
 from registrar.tables import NOWRAP
 
 OUTCOME_LABELS = dict(BatchLine.Outcome.choices)
+TOTAL = _("%(label)s : %(count)s")  # French sets a space before the colon, English not
 RUN_KINDS = dict(BatchRun.Kind.choices)
 # Bootstrap badge colour of each outcome in the reports.
 OUTCOME_BADGES = {
@@ -29,7 +30,9 @@ def totals_text(totals: dict | None) -> str:
     if not totals:
         return ""
     return " · ".join(
-        f"{label} : {totals[code]}" for code, label in OUTCOME_LABELS.items() if totals.get(code)
+        str(TOTAL) % {"label": label, "count": totals[code]}
+        for code, label in OUTCOME_LABELS.items()
+        if totals.get(code)
     )
 
 

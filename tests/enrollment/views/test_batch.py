@@ -463,3 +463,41 @@ def test_executed_operation_cannot_change_any_more(staff_client, registrar_staff
     operation.refresh_from_db()
     assert operation.selection_count == 5
     assert AuditEntry.objects.filter(screen__startswith="Inscription en lot").count() == 10
+
+
+def test_a_pasted_list_of_100000_lines_is_refused_without_a_query_per_line(
+    staff_client, registrar_staff, guide
+):
+    operation = make_operation(registrar_staff, guide, students=[])
+    text = "\r\n".join(f"{1000000 + i}" for i in range(100_000))
+    with CaptureQueriesContext(connection) as queries:
+        response = staff_client.post(
+            reverse("batch_selection_paste", args=[operation.pk]), {"text": text}
+        )
+    assert response.status_code == 200
+    assert "La liste compte 100\u202f000 lignes : 20\u202f000 au plus par liste." in _text(response)
+    assert len(queries) < 15
+    assert operation.selection.count() == 0
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"page": "abc"},
+        {"page": "99999"},
+        {"sort": "nimporte"},
+        {"resultat": "<script>"},
+        {"page": "-1", "sort": "-outcome"},
+    ],
+)
+def test_report_and_lists_survive_odd_parameters(staff_client, registrar_staff, guide, params):
+    operation = make_operation(registrar_staff, guide)
+    run = batch.batch_operation_run(actor=registrar_staff, operation=operation, simulation=True)
+    for url in (
+        reverse("batch_report", args=[run.pk]),
+        reverse("batch_selection", args=[operation.pk]),
+        reverse("operation_list"),
+        reverse("batch_selection_add", args=[operation.pk]) + "?field=last_name&q=Le*",
+    ):
+        response = staff_client.get(url, params)
+        assert response.status_code in (200, 404), (url, params, response.status_code)
