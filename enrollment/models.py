@@ -555,7 +555,13 @@ LINE_DETAILS = {
     "has_grade": _("L'inscription porte une note (%(grade)s) : elle n'est pas supprimée."),
     "other_group": _("Inscrit dans le groupe %(group)s, pas dans le groupe %(expected)s."),
     "changes": _("%(changes)s"),
-    "record_kept": _("Inscription retirée ; le dossier session est conservé : %(why)s"),
+    "record_kept": _(
+        "Inscription retirée ; le dossier session est conservé : il porte d'autres inscriptions."
+    ),
+    "record_changed": _(
+        "Inscription retirée ; le dossier session est conservé : il a été modifié depuis "
+        "l'opération."
+    ),
     "changed_since": _(
         "Le dossier a été modifié depuis l'opération : rien n'est annulé pour cet étudiant."
     ),

@@ -673,6 +673,9 @@ def _report_line(run: BatchRun, line) -> BatchLine:
         report.enrollment_id = enrollment.pk if enrollment is not None else None
         if line.outcome != Outcome.DELETED:
             report.enrollment_stamp = enrollment.updated_at
+        if line.outcome == Outcome.RECORD_AND_ENROLLED:
+            # Undo deletes the record only if nobody changed it since.
+            report.before = {"term_record_stamp": _plain(line.record.updated_at)}
     return report
 
 
@@ -806,9 +809,11 @@ def _undo(op: BatchOperation, written: list[BatchLine], *, actor, when) -> list[
             undo.reason, undo.params = "undone_enrolled", {"course": op.course.number}
             record = records.get(line.term_record_id)
             if line.outcome == Outcome.RECORD_AND_ENROLLED and record is not None:
+                stamp = line.before.get("term_record_stamp")
                 if enrollment_counts.get(record.pk, 0) > 1:
                     undo.reason = "record_kept"
-                    undo.params = {"why": str(_("il porte d'autres inscriptions."))}
+                elif stamp and record.updated_at != datetime.datetime.fromisoformat(stamp):
+                    undo.reason = "record_changed"
                 else:
                     records_removed.append(record.pk)
                     undo.reason, undo.params = "undone_record", {"term": op.term.code}

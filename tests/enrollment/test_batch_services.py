@@ -294,8 +294,15 @@ def test_withdrawal_deletes_only_enrolments_of_the_group_without_grade(guide, re
 def test_undo_removes_what_the_operation_created_unless_changed_since(guide, registrar_staff):
     operation = make_operation(registrar_staff, guide, simulation=False)
     batch.batch_operation_run(actor=registrar_staff, operation=operation, simulation=False)
-    lise, luc, leo = guide["students"][:3]
-    # Since the operation: Lise's enrolment is changed, Luc's record gets another course.
+    lise, luc, leo, lucie = guide["students"][:4]
+    # Since the operation: Lise's enrolment is changed, Luc's record gets another course,
+    # Lucie's record is changed (its admission chosen again).
+    services.term_record_update(
+        actor=registrar_staff,
+        term_record=TermRecord.objects.get(student=lucie, term=guide["term"]),
+        admission=lucie.admissions.get(),
+        screen="test",
+    )
     services.course_enrollment_update(
         actor=registrar_staff,
         enrollment=CourseEnrollment.objects.get(term_record__student=lise),
@@ -319,10 +326,17 @@ def test_undo_removes_what_the_operation_created_unless_changed_since(guide, reg
     assert messages["1234567"] == (
         "Le dossier a été modifié depuis l'opération : rien n'est annulé pour cet étudiant."
     )
-    assert messages["2345678"].startswith("Inscription retirée ; le dossier session est conservé")
+    assert messages["2345678"] == (
+        "Inscription retirée ; le dossier session est conservé : il porte d'autres inscriptions."
+    )
     assert messages["3456789"] == "Inscription retirée et dossier session H-2018 supprimé."
+    assert messages["4567890"] == (
+        "Inscription retirée ; le dossier session est conservé : il a été modifié depuis "
+        "l'opération."
+    )
     assert CourseEnrollment.objects.filter(course=guide["course"]).count() == 1
-    assert TermRecord.objects.filter(term=guide["term"]).count() == 2  # Lise's and Luc's
+    kept = TermRecord.objects.filter(term=guide["term"]).values_list("student", flat=True)
+    assert sorted(kept) == sorted([lise.pk, luc.pk, lucie.pk])
     assert not TermRecord.objects.filter(student=leo).exists()
     history = AuditEntry.objects.filter(student=leo, screen__startswith="Annulation")
     assert sorted(history.values_list("action", flat=True)) == ["delete", "delete"]

@@ -501,3 +501,13 @@ def test_report_and_lists_survive_odd_parameters(staff_client, registrar_staff, 
     ):
         response = staff_client.get(url, params)
         assert response.status_code in (200, 404), (url, params, response.status_code)
+
+
+def test_operation_list_exports_to_xlsx(staff_client, registrar_staff, guide):
+    operation = make_operation(registrar_staff, guide)
+    response = staff_client.get(reverse("operation_list"), {"_export": "xlsx"})
+    assert response["Content-Disposition"].startswith('attachment; filename="operations-')
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
+    assert rows[0][:3] == ("N°", "Opération", "Session")
+    assert rows[1][:3] == (operation.pk, "INS-TEE-RA", "H-2018")
+    assert "En préparation" in rows[1] and 5 in rows[1]
