@@ -5,12 +5,15 @@ names) and created only when missing, so running the builder twice writes nothin
 """
 
 import datetime
+import importlib
+import importlib.util
 import random
 import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
@@ -260,8 +263,19 @@ def seed_demo(*, students: int = 300, progress: Progress | None = None) -> SeedR
         seed_reference_data(report)
         seed_guide_students(report)
         seed_demo_users(report)
+        seed_apps(report)
     seed_generated_students(students, report=report, progress=progress)
     return report
+
+
+def seed_apps(report: SeedReport) -> None:
+    """Each workflow app's own demo data: the ``seed(report)`` of its ``demo`` module, if it
+    has one (registrar does not know the other apps' models)."""
+    for app_config in apps.get_app_configs():
+        name = f"{app_config.name}.demo"
+        if app_config.name == "registrar" or importlib.util.find_spec(name) is None:
+            continue
+        importlib.import_module(name).seed(report)
 
 
 def seed_reference_data(report: SeedReport) -> None:

@@ -79,7 +79,18 @@ CENTRE_STAFF = Role(
     key="centre_staff",
     name="Personnel de centre de certification",
     description=str(_("Sessions de certification et candidats de son centre.")),
-    permissions=("registrar.view_term",),
+    permissions=(
+        "registrar.view_term",
+        "certification.view_certificationcenter",
+        "certification.view_certificationsession",
+        "certification.add_certificationsession",
+        "certification.change_certificationsession",
+        "certification.delete_certificationsession",
+        "certification.view_candidate",
+        "certification.add_candidate",
+        "certification.change_candidate",
+        "certification.delete_candidate",
+    ),
 )
 ADMISSIONS_OFFICER = Role(
     key="admissions_officer",

@@ -14,6 +14,7 @@ urlpatterns = [
     path("etudiants/<int:pk>/historique/", students.student_history, name="student_history"),
     path("cours/", courses.course_search, name="course_search"),
     path("", include("enrollment.urls")),
+    path("", include("certification.urls")),
     path(
         "compte/connexion/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -181,3 +181,62 @@ class CourseEnrollmentFactory(factory.django.DjangoModelFactory):
     prerequisite_rule = _code(models.PrerequisiteRule, "1")
     assignment_state = _code(models.AssignmentState, "0")
     census_status = _code(models.CensusStatus, "0")
+
+
+# --------------------------------------------------------------------------------------
+# Certification
+# --------------------------------------------------------------------------------------
+
+
+class CertificationCenterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "certification.CertificationCenter"
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Collège Jean-Moulin {n}")
+    type = "SCO"
+    external_id = factory.Sequence(lambda n: f"0690{n:03d}X")
+
+    @factory.post_generation
+    def staff(self, create, extracted, **kwargs):
+        """``CertificationCenterFactory(staff=[user])`` makes them members of the centre."""
+        if create and extracted:
+            for user in extracted:
+                self.memberships.create(user=user)
+
+
+class CertificationSessionFactory(factory.django.DjangoModelFactory):
+    """A session in the future (candidates can still be added)."""
+
+    class Meta:
+        model = "certification.CertificationSession"
+
+    center = factory.SubFactory(CertificationCenterFactory)
+    number = factory.Sequence(lambda n: 200_000 + n)
+    name = factory.Sequence(lambda n: f"Certification Pix 3e {n}")
+    site = "Bâtiment A"
+    room = "Salle 12"
+    date = factory.LazyFunction(lambda: datetime.date.today() + datetime.timedelta(days=30))
+    start_time = datetime.time(14, 0)
+    invigilators = "Mme Durand"
+    access_code = factory.Sequence(lambda n: f"KXR{'ABCDEFGHJK'[n % 10]}{10 + n % 90:02d}")
+    invigilator_password = "pix-surv1"
+    created_by = factory.SubFactory(UserFactory)
+
+
+class CandidateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "certification.Candidate"
+
+    session = factory.SubFactory(CertificationSessionFactory)
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    sex = factory.Iterator(["F", "M"])
+    birth_date = factory.Sequence(lambda n: datetime.date(2010, 1, 1) + datetime.timedelta(days=n))
+    birth_insee_code = "25056"
+    birth_postal_code = "25000"
+    birth_city = "Besançon"
+    birth_department = "Doubs"
+    birth_country = "France"
+    class_name = "3eB"
+    added_by = factory.SubFactory(UserFactory)

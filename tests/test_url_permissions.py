@@ -16,6 +16,9 @@ from enrollment.models import BatchOperation, BatchRun
 from tests.conftest import PERSONAS
 from tests.factories import (
     AdmissionFactory,
+    CandidateFactory,
+    CertificationCenterFactory,
+    CertificationSessionFactory,
     CourseEnrollmentFactory,
     CourseFactory,
     CourseGroupFactory,
@@ -43,6 +46,7 @@ COURSE_READERS = (
 RECORD_READERS = ("registrar_staff", "readonly_staff", "admin")
 RECORD_WRITERS = ("registrar_staff", "admin")
 OPERATION_READERS = ("registrar_staff", "readonly_staff", "admin")
+CENTRE = ("centre_staff", "admin")
 OPERATION_WRITERS = ("registrar_staff", "admin")
 LOGIN = "login"  # expected answer: redirect to the login page
 
@@ -61,6 +65,16 @@ def _owners(status=200):
     return {**_only(OPERATION_WRITERS), "readonly_staff": 404} | {
         p: status for p in OPERATION_WRITERS
     }
+
+
+def _centre(status=200):
+    """A session of centre_staff's centre: its staff and the administrator open it; the
+    staff of another centre get 404, everyone else 403."""
+    return {**_only(CENTRE), "other_centre_staff": 404} | {p: status for p in CENTRE}
+
+
+def _session(d):
+    return {"pk": d["certification_session"].pk}
 
 
 def _op(d):
@@ -106,6 +120,29 @@ EXPECTED = {
     # The PDF is not made yet: its URL sends back to the report.
     "batch_report_pdf": (_run, _owners(302)),
     "batch_report_pdf_status": (_run, _owners()),
+    "certification_session_list": (None, _only(("centre_staff", "other_centre_staff", "admin"))),
+    "certification_session_create": (
+        None,
+        _only(("centre_staff", "other_centre_staff", "admin")),
+    ),
+    "certification_session_detail": (_session, _centre()),
+    "certification_session_update": (_session, _centre()),
+    "certification_session_delete": (_session, _centre()),
+    "certification_session_candidates": (_session, _centre()),
+    "certification_candidates_add": (_session, _centre()),
+    "certification_attendance_sheet": (_session, _centre()),
+    "certification_candidates_xlsx": (_session, _centre()),
+    "certification_invigilator_kit": (_session, _centre()),
+    "certification_candidate_delete": (
+        lambda d: {"pk": d["candidate"].pk},
+        _only((), otherwise=405),
+    ),
+    # The invigilator space needs no staff login: its door is open to anyone, the rest
+    # sends back to the door until a session number and password were given.
+    "certification_invigilator_login": (None, _everyone(200)),
+    "certification_invigilator_space": (None, _everyone(302)),
+    "certification_invigilator_check_in": (lambda d: {"pk": d["candidate"].pk}, _everyone(405)),
+    "certification_invigilator_logout": (None, _everyone(405)),
     # POST-only endpoints answer 405 to a GET; the language switch is public (login page).
     "set_language": (None, _everyone(405)),
     "set_working_term": (None, _only((), otherwise=405)),
@@ -141,7 +178,7 @@ def test_every_url_has_an_expectation():
 
 
 @pytest.fixture
-def data(db, registrar_staff):
+def data(db, registrar_staff, centre_staff, other_centre_staff):
     TermFactory(code="H-2018")
     CourseFactory()
     admission = AdmissionFactory()
@@ -162,7 +199,13 @@ def data(db, registrar_staff):
         started_at=now,
         finished_at=now,
     )
+    certification_session = CertificationSessionFactory(
+        center=CertificationCenterFactory(staff=[centre_staff])
+    )
+    CertificationCenterFactory(staff=[other_centre_staff])  # their own centre, not this one
     return {
+        "certification_session": certification_session,
+        "candidate": CandidateFactory(session=certification_session),
         "operation": operation,
         "run": run,
         "student": admission.student,

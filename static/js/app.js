@@ -63,3 +63,28 @@
     }, 0);
   });
 })();
+
+// « Aucun élève sélectionné » / « N élèves sélectionnés »: an element
+// <p id="selected-count" data-count-name="student" data-all-filtered="ID"
+//    data-filtered-count="N" data-none data-one data-many="{n} …"> counts the checked boxes
+// named data-count-name, or all the filtered rows when the checkbox #ID is checked.
+(function () {
+  "use strict";
+
+  function refresh() {
+    var counter = document.getElementById("selected-count");
+    if (!counter) return;
+    var all = counter.dataset.allFiltered && document.getElementById(counter.dataset.allFiltered);
+    var count = all && all.checked
+      ? parseInt(counter.dataset.filteredCount || "0", 10)
+      : document.querySelectorAll(
+          'input[type="checkbox"][name="' + counter.dataset.countName + '"]:checked:not(:disabled)'
+        ).length;
+    counter.textContent = count === 0 ? counter.dataset.none
+      : count === 1 ? counter.dataset.one
+      : counter.dataset.many.replace("{n}", count);
+  }
+
+  document.addEventListener("change", refresh);
+  document.addEventListener("DOMContentLoaded", refresh);
+})();

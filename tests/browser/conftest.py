@@ -100,13 +100,16 @@ def log_in(page, username: str, password: str) -> None:
 
 
 @pytest.fixture
-def guide_image(screenshot):
-    """``guide_image("name")`` takes the screenshot and, with UPDATE_GUIDE_IMAGES=1, refreshes
-    the user guide's copy in docs/guide/images (kept out of ordinary runs so that the suite
-    never edits tracked files)."""
+def guide_image(page):
+    """``guide_image("name")`` takes the screenshot (of ``page``, or of another page given
+    as ``of=``) and, with UPDATE_GUIDE_IMAGES=1, refreshes the user guide's copy in
+    docs/guide/images (kept out of ordinary runs so that the suite never edits tracked
+    files)."""
 
-    def keep(name: str) -> None:
-        path = screenshot(name)
+    def keep(name: str, *, of=None) -> None:
+        SCREENSHOTS.mkdir(exist_ok=True)
+        path = SCREENSHOTS / f"{name}.png"
+        (of or page).screenshot(path=str(path), full_page=True)
         if os.environ.get("UPDATE_GUIDE_IMAGES") == "1":
             GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, GUIDE_IMAGES / f"{name}.png")

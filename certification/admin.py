@@ -1,0 +1,40 @@
+from django.contrib import admin
+
+from certification import models
+
+
+class CenterMembershipInline(admin.TabularInline):
+    """The centre's staff: the users who see its sessions (they also need the role
+    « Personnel de centre de certification »)."""
+
+    model = models.CenterMembership
+    extra = 1
+    autocomplete_fields = ("user",)
+
+
+@admin.register(models.CertificationCenter)
+class CertificationCenterAdmin(admin.ModelAdmin):
+    list_display = ("name", "type", "external_id", "time_zone")
+    list_filter = ("type",)
+    search_fields = ("name", "external_id")
+    inlines = [CenterMembershipInline]
+
+
+@admin.register(models.CertificationSession)
+class CertificationSessionAdmin(admin.ModelAdmin):
+    """Read-only: sessions are managed by the centres' staff in their screens."""
+
+    list_display = ("number", "name", "center", "date", "start_time", "finalized_at")
+    list_filter = ("center",)
+    search_fields = ("number", "name")
+    list_select_related = ("center",)
+    show_full_result_count = False
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

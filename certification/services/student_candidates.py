@@ -1,0 +1,168 @@
+"""Adding the institution's students as candidates of a session (SCO centres: the guide's
+« Ajouter des candidats » → « Ajouter des élèves »)."""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from certification.models import Candidate, CertificationSession, identity_key
+from certification.services.sessions import adding_is_open
+from registrar.models import Student
+
+ADDING_CLOSED = _("Les candidats ne peuvent plus être ajoutés : la session a commencé.")
+NOT_SCHOOL_CENTER = _(
+    "Seuls les centres SCO ajoutent leurs élèves comme candidats : "
+    "ce centre ajoute ses candidats un par un ou par import."
+)
+UNKNOWN_STUDENTS = _("Élève inactif ou inconnu : %(names)s. Aucun élève n'a été ajouté.")
+
+# What a student record lacks to make a candidate, as the warning lists it.
+MISSING_BIRTH_DATE = _("date de naissance")
+MISSING_SEX = _("sexe")
+MISSING_BIRTH_CITY = _("commune de naissance")
+MISSING_BIRTH_COUNTRY = _("pays de naissance")
+
+# The candidate table refuses a birth date before 1900 (certification_candidate_birth_after_1900).
+EARLIEST_BIRTH_DATE = datetime.date(1900, 1, 1)
+
+
+@dataclass
+class AddResult:
+    """What « Ajouter » did: ``added`` new candidates, ``already`` students skipped because
+    they are already candidates of the session (same student or same identity), and the
+    ``incomplete`` students not added, each with the labels of what their record lacks."""
+
+    added: int = 0
+    already: int = 0
+    incomplete: list[tuple[Student, list[str]]] = field(default_factory=list)
+
+
+def missing_for_candidate(student: Student, *, today: datetime.date | None = None) -> list[str]:
+    """The labels of what ``student``'s record lacks to become a candidate (empty when
+    nothing): a birth date (after 1900, not in the future), a sex M or F, the birth city
+    and the birth country."""
+    today = today or timezone.localdate()
+    missing = []
+    if student.birth_date is None or not EARLIEST_BIRTH_DATE <= student.birth_date <= today:
+        missing.append(str(MISSING_BIRTH_DATE))
+    if student.sex not in Candidate.Sex.values:
+        missing.append(str(MISSING_SEX))
+    if not (student.birth_city or "").strip():
+        missing.append(str(MISSING_BIRTH_CITY))
+    if not (student.birth_country or "").strip():
+        missing.append(str(MISSING_BIRTH_COUNTRY))
+    return missing
+
+
+def student_identity_key(student: Student) -> str:
+    return identity_key(student.last_name, student.first_name, student.birth_date)
+
+
+def _candidate_from(student: Student, *, session: CertificationSession, actor) -> Candidate:
+    # Student records hold no INSEE or postal code: the commune is the birth city (for a
+    # France-born student too) and the codes stay blank.
+    return Candidate(
+        session=session,
+        student=student,
+        last_name=student.last_name.strip(),
+        first_name=student.first_name.strip(),
+        sex=student.sex,
+        birth_date=student.birth_date,
+        birth_city=student.birth_city.strip(),
+        birth_department=student.birth_department.strip(),
+        birth_country=student.birth_country.strip(),
+        class_name=student.class_division.strip(),
+        # bulk_create does not call save(), which sets it.
+        identity_key=student_identity_key(student),
+        added_by=actor,
+    )
+
+
+def _student_ids(values: Iterable) -> list[int]:
+    ids, unknown = [], []
+    for value in values:
+        try:
+            ids.append(int(value))
+        except (TypeError, ValueError):
+            unknown.append(str(value))
+    if unknown:
+        raise ValidationError(UNKNOWN_STUDENTS, params={"names": ", ".join(unknown)})
+    return list(dict.fromkeys(ids))
+
+
+def _refuse_unknown(ids: list[int], found: set[int]) -> None:
+    """Name the chosen students who are not active (a stale page, a forged request)."""
+    absent = [pk for pk in ids if pk not in found]
+    names = {
+        student.pk: f"{student.last_name} {student.first_name}"
+        for student in Student.objects.filter(pk__in=absent)
+    }
+    listed = ", ".join(names.get(pk, f"n° {pk}") for pk in absent)
+    raise ValidationError(UNKNOWN_STUDENTS, params={"names": listed})
+
+
+def candidates_add_from_students(
+    *, actor, session: CertificationSession, student_ids: Iterable
+) -> AddResult:
+    """Add the active students ``student_ids`` as candidates of ``session`` (a SCO centre's),
+    with their identity, birth data and class copied from their record, ``added_by`` =
+    ``actor``; one INSERT for all of them.
+
+    Students already candidates of the session (the same student, or the same folded names
+    and birth date) are skipped and counted; students whose record lacks what a candidate
+    needs are not added and are returned with what they lack. Refused, nothing written, when
+    the centre is not SCO, adding is closed (the session has started, a candidate joined it,
+    or it is finalized), or an id is not an active student's. The session row is locked
+    while the candidates are added, so two staff adding at once do not add anyone twice.
+    """
+    ids = _student_ids(student_ids)
+    result = AddResult()
+    with transaction.atomic():
+        current = (
+            CertificationSession.objects.select_for_update(of=("self",))
+            .select_related("center")
+            .get(pk=session.pk)
+        )
+        if not current.center.is_school:
+            raise ValidationError(NOT_SCHOOL_CENTER)
+        if not adding_is_open(current):
+            raise ValidationError(ADDING_CLOSED)
+        if not ids:
+            return result
+        students = list(
+            Student.objects.filter(pk__in=ids, is_active=True).order_by(
+                "class_division", "search_last_name", "search_first_name", "pk"
+            )
+        )
+        if len(students) != len(ids):
+            _refuse_unknown(ids, {student.pk for student in students})
+        taken_students, taken_identities = set(), set()
+        for student_id, key in Candidate.objects.filter(session=current).values_list(
+            "student_id", "identity_key"
+        ):
+            taken_identities.add(key)
+            if student_id is not None:
+                taken_students.add(student_id)
+        new = []
+        today = timezone.localdate()
+        for student in students:
+            key = student_identity_key(student)
+            if student.pk in taken_students or key in taken_identities:
+                result.already += 1
+                continue
+            missing = missing_for_candidate(student, today=today)
+            if missing:
+                result.incomplete.append((student, missing))
+                continue
+            new.append(_candidate_from(student, session=current, actor=actor))
+            # Two records of the same person chosen together: the second one is « already ».
+            taken_students.add(student.pk)
+            taken_identities.add(key)
+        Candidate.objects.bulk_create(new)
+        result.added = len(new)
+    return result

@@ -1,0 +1,244 @@
+"""« Ajouter des candidats » → « Ajouter des élèves » (the guide's screens 2 and 3): the
+institution's active students, filtered by class, name and birth date; the checked ones, or
+every filtered one, become candidates of the session (SCO centres only)."""
+
+from dataclasses import dataclass
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q, QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
+from django.views.decorators.http import require_http_methods
+
+from certification import selectors
+from certification.models import CertificationSession
+from certification.services import sessions as session_services
+from certification.services import student_candidates as services
+from registrar.models import Student
+from registrar.text import fold
+
+PER_PAGE = 50
+# Student.class_division is a CharField(max_length=40), last and first names 80.
+NAME_MAX_LENGTH = 80
+
+CLASS_LABEL = _("Classe")
+NAME_LABEL = _("Nom")
+BIRTH_DATE_LABEL = _("Date de naissance")
+ALL_CLASSES = _("Toutes les classes")
+NAME_HELP = _("Début du nom ou du prénom, sans tenir compte des accents.")
+NOTHING_CHOSEN = _("Cochez au moins un élève.")
+NOTHING_FILTERED = _("Aucun élève ne correspond aux filtres : aucun élève n'a été ajouté.")
+FILTERS_INVALID = _("Les filtres ne sont pas valides : corrigez-les, puis recommencez.")
+ADDED = ngettext_lazy(
+    "%(count)s élève ajouté à la session",
+    "%(count)s élèves ajoutés à la session",
+    "count",
+)
+ALREADY = ngettext_lazy(
+    "%(count)s élève était déjà candidat de la session : il n'a pas été ajouté une seconde fois.",
+    "%(count)s élèves étaient déjà candidats de la session : ils n'ont pas été ajoutés une "
+    "seconde fois.",
+    "count",
+)
+INCOMPLETE = ngettext_lazy(
+    "%(count)s élève n'a pas été ajouté, sa fiche est incomplète : %(list)s.",
+    "%(count)s élèves n'ont pas été ajoutés, leur fiche est incomplète : %(list)s.",
+    "count",
+)
+# « Jefferson Thomas : date de naissance, sexe manquants »; with one missing item, the
+# item's own phrase so that it agrees (« date de naissance manquante »).
+INCOMPLETE_LINE = _("%(name)s : %(missing)s")
+MISSING_SEVERAL = _("%(missing)s manquants")
+MISSING_ONE = (
+    (services.MISSING_BIRTH_DATE, _("date de naissance manquante")),
+    (services.MISSING_SEX, _("sexe manquant")),
+    (services.MISSING_BIRTH_CITY, _("commune de naissance manquante")),
+    (services.MISSING_BIRTH_COUNTRY, _("pays de naissance manquant")),
+)
+
+add_candidates = permission_required("certification.add_candidate", raise_exception=True)
+
+
+class StudentFilterForm(forms.Form):
+    """The « Filtrer » bar: by class, by the start of a name, by birth date. Its fields
+    travel with « Ajouter » too, so that « every filtered student » is re-read server-side."""
+
+    classe = forms.ChoiceField(label=CLASS_LABEL, required=False)
+    nom = forms.CharField(
+        label=NAME_LABEL, required=False, max_length=NAME_MAX_LENGTH, help_text=NAME_HELP
+    )
+    naissance = forms.DateField(
+        label=BIRTH_DATE_LABEL,
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, data, *, classes: list[str]):
+        super().__init__(data)
+        self.fields["classe"].choices = [("", ALL_CLASSES), *((name, name) for name in classes)]
+
+    def filter(self, students: QuerySet[Student]) -> QuerySet[Student]:
+        """``students`` narrowed by the valid filters (an invalid one is left out)."""
+        data = getattr(self, "cleaned_data", {})
+        if data.get("classe"):
+            students = students.filter(class_division=data["classe"])
+        name = fold(data.get("nom") or "")
+        if name:
+            students = students.filter(
+                Q(search_last_name__startswith=name)
+                | Q(search_first_name__startswith=name)
+                | Q(search_full_name__startswith=name)
+            )
+        if data.get("naissance"):
+            students = students.filter(birth_date=data["naissance"])
+        return students
+
+    def raw_values(self) -> dict[str, str]:
+        """The filters as typed, for the hidden fields of the « Ajouter » form."""
+        return {name: self.data.get(name, "") for name in self.fields}
+
+
+@dataclass
+class Row:
+    student: Student
+    already: bool
+    missing: list[str]
+
+
+def _active_students() -> QuerySet[Student]:
+    """The institution's active students, by class, then last and first name."""
+    return Student.objects.filter(is_active=True).order_by(
+        "class_division", "search_last_name", "search_first_name", "pk"
+    )
+
+
+def _classes() -> list[str]:
+    return list(
+        Student.objects.filter(is_active=True)
+        .exclude(class_division="")
+        .values_list("class_division", flat=True)
+        .distinct()
+        .order_by("class_division")
+    )
+
+
+def _closed_reason(session: CertificationSession):
+    """Why students cannot be added to ``session`` now (None when they can)."""
+    if not session.center.is_school:
+        return services.NOT_SCHOOL_CENTER
+    if not session_services.adding_is_open(session):
+        return services.ADDING_CLOSED
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+@add_candidates
+def candidates_add(request: HttpRequest, pk: int) -> HttpResponse:
+    """The student picker of a SCO centre's session, until the session starts."""
+    session = selectors.session_for(request.user, pk)
+    closed = _closed_reason(session)
+    if closed:
+        messages.error(request, closed)
+        return redirect("certification_session_candidates", pk=session.pk)
+    if request.method == "POST":
+        return _add(request, session)
+    return _picker(request, session)
+
+
+def _picker(request: HttpRequest, session: CertificationSession) -> HttpResponse:
+    form = StudentFilterForm(request.GET, classes=_classes())
+    form.is_valid()  # the errors show at their field; the valid filters apply
+    filtered = form.filter(_active_students())
+    page = Paginator(filtered, PER_PAGE).get_page(request.GET.get("page"))
+    taken_students, taken_identities = set(), set()
+    for student_id, key in selectors.candidates_of(session).values_list(
+        "student_id", "identity_key"
+    ):
+        taken_identities.add(key)
+        taken_students.add(student_id)
+    rows = []
+    for student in page.object_list:
+        already = (
+            student.pk in taken_students
+            or services.student_identity_key(student) in taken_identities
+        )
+        missing = [] if already else services.missing_for_candidate(student)
+        rows.append(Row(student=student, already=already, missing=missing))
+    # « Sélectionner tous les élèves filtrés » adds those not yet candidates.
+    addable_count = (
+        page.paginator.count - filtered.filter(certification_candidacies__session=session).count()
+    )
+    return render(
+        request,
+        "certification/candidates_add.html",
+        {
+            "nav_active": "certification",
+            "session": session,
+            "form": form,
+            "filters": form.raw_values(),
+            "page": page,
+            "rows": rows,
+            "addable_count": addable_count,
+        },
+    )
+
+
+def _add(request: HttpRequest, session: CertificationSession) -> HttpResponse:
+    back = request.get_full_path()
+    if request.POST.get("all_filtered") == "1":
+        # The filters come back as hidden fields: read them again, never trust a list of ids.
+        form = StudentFilterForm(request.POST, classes=_classes())
+        if not form.is_valid():
+            messages.error(request, FILTERS_INVALID)
+            return redirect(back)
+        student_ids = list(form.filter(_active_students()).values_list("pk", flat=True))
+        if not student_ids:
+            messages.error(request, NOTHING_FILTERED)
+            return redirect(back)
+    else:
+        student_ids = request.POST.getlist("student")
+        if not student_ids:
+            messages.error(request, NOTHING_CHOSEN)
+            return redirect(back)
+    try:
+        result = services.candidates_add_from_students(
+            actor=request.user, session=session, student_ids=student_ids
+        )
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+        return redirect(back)
+    _report(request, result)
+    return redirect("certification_session_candidates", pk=session.pk)
+
+
+def _report(request: HttpRequest, result: services.AddResult) -> None:
+    if result.added:
+        messages.success(request, ADDED % {"count": result.added})
+    if result.already:
+        messages.info(request, ALREADY % {"count": result.already})
+    if result.incomplete:
+        lines = " ; ".join(
+            str(INCOMPLETE_LINE)
+            % {
+                "name": f"{student.last_name} {student.first_name}",
+                "missing": _missing_phrase(missing),
+            }
+            for student, missing in result.incomplete
+        )
+        messages.warning(request, INCOMPLETE % {"count": len(result.incomplete), "list": lines})
+
+
+def _missing_phrase(missing: list[str]) -> str:
+    """« date de naissance manquante », « date de naissance, sexe manquants »."""
+    if len(missing) == 1:
+        phrases = {str(label): str(phrase) for label, phrase in MISSING_ONE}
+        return phrases.get(missing[0], missing[0])
+    return str(MISSING_SEVERAL) % {"missing": ", ".join(missing)}

@@ -1,0 +1,203 @@
+"""Certification sessions: the centre's list, creating, changing and deleting a session, and
+its tabs « Détails » and « Candidats » (the guide « Ajouter des candidats à une session »)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_tables2 import RequestConfig
+
+from certification import selectors
+from certification.forms import SessionForm
+from certification.services import candidates as candidate_services
+from certification.services import sessions as session_services
+from certification.tables import STATUSES, SessionTable
+from registrar.exports import ExportTooLarge, table_xlsx_response
+
+PER_PAGE = 25
+view_sessions = permission_required("certification.view_certificationsession", raise_exception=True)
+
+
+def _context(request: HttpRequest, **extra) -> dict:
+    return {"nav_active": "certification", **extra}
+
+
+def _apply(form, call) -> bool:
+    """Run a service; put its refusal on the form. True when it went through."""
+    try:
+        call()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+        return False
+    return True
+
+
+@require_GET
+@view_sessions
+def session_list(request: HttpRequest) -> HttpResponse:
+    """The sessions of the user's centres, latest first, with status and candidates."""
+    centers = list(selectors.centers_of(request.user))
+    center = selectors.center_filter(request.user, request.GET.get("centre", ""))
+    sessions = selectors.sessions_visible_to(request.user, center=center)
+    table = SessionTable(sessions, show_center=len(centers) > 1)
+    if request.GET.get("_export") == "xlsx":
+        try:
+            return table_xlsx_response(
+                table, sessions, basename="sessions-certification", sheet_title="Sessions"
+            )
+        except ExportTooLarge as exc:
+            messages.error(request, str(exc))
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(
+        request,
+        "certification/session_list.html",
+        _context(request, table=table, centers=centers, center=center),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("certification.add_certificationsession", raise_exception=True)
+def session_create(request: HttpRequest) -> HttpResponse:
+    centers = selectors.centers_of(request.user)
+    if not centers.exists():
+        messages.error(request, _("Vous n'êtes membre du personnel d'aucun centre."))
+        return redirect("certification_session_list")
+    form = SessionForm(request.POST or None, centers=centers)
+    created = {}
+    if request.method == "POST" and form.is_valid():
+
+        def create():
+            created["session"] = session_services.session_create(
+                actor=request.user,
+                center=form.cleaned_data["center"],
+                **form.service_fields(),
+            )
+
+        if _apply(form, create):
+            session = created["session"]
+            messages.success(request, _("Session %(number)s créée.") % {"number": session.number})
+            return redirect("certification_session_candidates", pk=session.pk)
+    return render(
+        request, "certification/session_form.html", _context(request, form=form, session=None)
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("certification.change_certificationsession", raise_exception=True)
+def session_update(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for(request.user, pk)
+    if session.is_finalized:
+        messages.info(request, _("La session est finalisée : elle ne se modifie plus."))
+        return redirect("certification_session_detail", pk=pk)
+    centers = selectors.centers_of(request.user)
+    form = SessionForm(request.POST or None, instance=session, centers=centers)
+    if request.method == "POST" and form.is_valid():
+        fields = form.service_fields()
+        if _apply(
+            form,
+            lambda: session_services.session_update(actor=request.user, session=session, **fields),
+        ):
+            messages.success(
+                request, _("Session %(number)s modifiée.") % {"number": session.number}
+            )
+            return redirect("certification_session_detail", pk=pk)
+    return render(
+        request,
+        "certification/session_form.html",
+        _context(request, form=form, session=session),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("certification.delete_certificationsession", raise_exception=True)
+def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    session = selectors.session_for(request.user, pk)
+    if request.method == "POST":
+        try:
+            session_services.session_delete(actor=request.user, session=session)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return redirect("certification_session_detail", pk=pk)
+        messages.success(request, _("Session %(number)s supprimée.") % {"number": session.number})
+        return redirect("certification_session_list")
+    return render(
+        request,
+        "certification/session_delete.html",
+        _session_context(request, session, tab="details"),
+    )
+
+
+def _session_context(request: HttpRequest, session, *, tab: str) -> dict:
+    status = selectors.status_of(session)
+    documents = [
+        (_("Télécharger le PV"), reverse("certification_attendance_sheet", args=[session.pk])),
+        (
+            _("Liste des candidats (.xlsx)"),
+            reverse("certification_candidates_xlsx", args=[session.pk]),
+        ),
+        (_("Kit surveillant (PDF)"), reverse("certification_invigilator_kit", args=[session.pk])),
+    ]
+    return _context(
+        request,
+        session=session,
+        tab=tab,
+        status=status,
+        status_label=STATUSES[status],
+        adding_open=session.center.is_school and session_services.adding_is_open(session),
+        attendance_sheet_url=documents[0][1],
+        documents=documents,
+        candidates_add_url=reverse("certification_candidates_add", args=[session.pk]),
+    )
+
+
+@require_GET
+@view_sessions
+def session_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """The tab « Détails »: everything about the session, its codes and its documents."""
+    session = selectors.session_for(request.user, pk)
+    return render(
+        request,
+        "certification/session_detail.html",
+        _session_context(request, session, tab="details"),
+    )
+
+
+@require_GET
+@view_sessions
+def session_candidates(request: HttpRequest, pk: int) -> HttpResponse:
+    """The tab « Candidats » (the guide's last screens): the candidates, « Ajouter des
+    élèves » until the session starts, a trash icon per candidate who has not joined."""
+    session = selectors.session_for(request.user, pk)
+    context = _session_context(request, session, tab="candidates")
+    context["candidates"] = list(selectors.candidates_of(session))
+    return render(request, "certification/session_candidates.html", context)
+
+
+@require_POST
+@permission_required("certification.delete_candidate", raise_exception=True)
+def candidate_delete(request: HttpRequest, pk: int) -> HttpResponse:
+    """The trash icon: remove a candidate who has not joined the session."""
+    candidate = selectors.candidate_for(request.user, pk)
+    if not request.user.has_perm("certification.view_certificationsession"):
+        raise PermissionDenied
+    try:
+        candidate_services.candidate_remove(actor=request.user, candidate=candidate)
+    except ValidationError as exc:
+        for message in exc.messages:
+            messages.error(request, message)
+    else:
+        messages.success(
+            request,
+            _("%(name)s a été retiré(e) de la session.")
+            % {"name": f"{candidate.first_name} {candidate.last_name}"},
+        )
+    return redirect("certification_session_candidates", pk=candidate.session_id)

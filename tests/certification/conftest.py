@@ -1,0 +1,15 @@
+import pytest
+
+from tests.factories import CertificationCenterFactory
+
+
+@pytest.fixture
+def sco_center(centre_staff):
+    """A SCO centre whose staff is the persona centre_staff."""
+    return CertificationCenterFactory(name="Collège Jean-Moulin", type="SCO", staff=[centre_staff])
+
+
+@pytest.fixture
+def other_center(other_centre_staff):
+    """Another centre, of other_centre_staff: centre_staff must never see its sessions."""
+    return CertificationCenterFactory(name="Lycée Ampère", type="PRO", staff=[other_centre_staff])

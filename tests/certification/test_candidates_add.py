@@ -1,0 +1,578 @@
+"""« Ajouter des candidats » → « Ajouter des élèves » (the guide's screens 2 to 4): the
+student picker of a SCO centre's session and the service that adds the chosen students."""
+
+import datetime
+import zoneinfo
+
+import pytest
+from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from certification.models import Candidate
+from certification.services import student_candidates as services
+from tests.factories import (
+    CandidateFactory,
+    CertificationCenterFactory,
+    CertificationSessionFactory,
+    StudentFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+BORN = datetime.date(1997, 5, 20)
+# The guide's class 3eB: (last name, first name, birth city, birth department).
+GUIDE_STUDENTS = [
+    ("Jefferson", "Thomas", "Besançon", "Doubs"),
+    ("Washington", "George", "Bourg-en-Bresse", "Ain"),
+    ("Monroe", "James", "Montpellier", "Hérault"),
+    ("Tyler", "John", "Valence", "Drôme"),
+    ("Jackson", "Andrew", "Évreux", "Eure"),
+    ("Lincoln", "Abraham", "Chartres", "Eure-et-Loir"),
+]
+
+
+def student(last_name, first_name, **fields):
+    defaults = {
+        "sex": "M",
+        "birth_date": BORN,
+        "birth_city": "Lyon",
+        "birth_department": "Rhône",
+        "birth_country": "France",
+        "class_division": "3eB",
+        "permanent_code": "",
+    }
+    return StudentFactory(last_name=last_name, first_name=first_name, **{**defaults, **fields})
+
+
+@pytest.fixture
+def class_3eb():
+    return {
+        last: student(last, first, birth_city=city, birth_department=department)
+        for last, first, city, department in GUIDE_STUDENTS
+    }
+
+
+@pytest.fixture
+def class_4ea():
+    return [
+        student("Lefèvre", "Émile", class_division="4eA", birth_date=datetime.date(2011, 3, 2)),
+        student("Dupré", "Éléonore", sex="F", class_division="4eA"),
+        student("Martin", "Chloé", sex="F", class_division="4eA", is_active=False),
+    ]
+
+
+@pytest.fixture
+def session(sco_center):
+    return CertificationSessionFactory(center=sco_center)
+
+
+@pytest.fixture
+def client(centre_staff) -> Client:
+    client = Client()
+    client.force_login(centre_staff)
+    return client
+
+
+def url(session) -> str:
+    return reverse("certification_candidates_add", args=[session.pk])
+
+
+def candidates_url(session) -> str:
+    return reverse("certification_session_candidates", args=[session.pk])
+
+
+def texts(response) -> list[str]:
+    """The messages the response left for the next page; then forgotten (as if read)."""
+    found = [str(message) for message in get_messages(response.wsgi_request)]
+    response.client.cookies.pop("messages", None)
+    return found
+
+
+def pks(*students) -> list[str]:
+    return [str(s.pk) for s in students]
+
+
+# --------------------------------------------------------------------------------------
+# The page (GET)
+# --------------------------------------------------------------------------------------
+
+
+def test_page_lists_active_students_by_class_then_name(client, session, class_3eb, class_4ea):
+    response = client.get(url(session))
+    content = response.content.decode()
+    assert "8 participants filtrés" in content  # 6 in 3eB, 2 active in 4eA
+    assert [row.student.last_name for row in response.context["rows"]] == [
+        "Jackson",
+        "Jefferson",
+        "Lincoln",
+        "Monroe",
+        "Tyler",
+        "Washington",
+        "Dupré",
+        "Lefèvre",
+    ]  # by class, then name; Chloé Martin is inactive
+    assert "Chloé" not in content
+    assert "Effacer les filtres" in content
+    assert "Aucun élève sélectionné" in content
+    assert response.context["session"].candidate_count == 0
+    assert 'id="already-count"' in content
+    assert 'data-check-all="student"' in content
+    assert "20/05/1997" in content
+    assert "Sessions de certification" in content and "Ajouter des candidats" in content
+    # The CSP forbids inline styles and scripts.
+    assert 'style="' not in content and "<script>" not in content
+
+
+def test_filter_by_class(client, session, class_3eb, class_4ea):
+    response = client.get(url(session), {"classe": "3eB"})
+    content = response.content.decode()
+    assert "6 participants filtrés" in content
+    for last, first, _city, _dep in GUIDE_STUDENTS:
+        assert last in content and first in content
+    assert "Lefèvre" not in content and "Dupré" not in content
+    assert '<option value="4eA">4eA</option>' in content
+
+
+def test_unknown_class_is_a_field_error_not_a_500(client, session, class_3eb):
+    response = client.get(url(session), {"classe": "9eZ"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["classe"]
+    assert 'aria-invalid="true"' in response.content.decode()
+    assert "6 participants filtrés" in response.content.decode()
+
+
+@pytest.mark.parametrize("typed", ["lefevre", "LEFÈV", "émi", "EMILE", "lefevre emi"])
+def test_filter_by_name_ignores_accents_and_case(client, session, class_3eb, class_4ea, typed):
+    content = client.get(url(session), {"nom": typed}).content.decode()
+    assert "1 participant filtré" in content
+    assert "Lefèvre" in content and "Jefferson" not in content
+
+
+@pytest.mark.parametrize("typed", ["1997-05-20", "20/05/1997"])
+def test_filter_by_birth_date(client, session, class_3eb, class_4ea, typed):
+    content = client.get(url(session), {"naissance": typed}).content.decode()
+    assert "7 participants filtrés" in content  # the six of 3eB and Éléonore Dupré
+    assert "Lefèvre" not in content
+
+
+def test_bad_birth_date_filter_is_shown_at_the_field(client, session, class_3eb):
+    response = client.get(url(session), {"naissance": "31/02/1997"})
+    assert response.status_code == 200
+    assert response.context["form"].errors["naissance"]
+    assert "6 participants filtrés" in response.content.decode()
+
+
+def test_filters_combine(client, session, class_3eb, class_4ea):
+    content = client.get(
+        url(session), {"classe": "4eA", "naissance": "1997-05-20", "nom": "dup"}
+    ).content.decode()
+    assert "1 participant filtré" in content and "Éléonore" in content
+
+
+def test_pagination_keeps_the_filters(client, session):
+    for n in range(51):
+        student(f"Élève{n:02d}", "Test", class_division="3eC")
+    student("Zzz", "Autre", class_division="4eA")
+    first = client.get(url(session), {"classe": "3eC"})
+    content = first.content.decode()
+    assert "51 participants filtrés" in content
+    assert len(first.context["rows"]) == 50
+    assert "classe=3eC&amp;page=2" in content
+    second = client.get(url(session), {"classe": "3eC", "page": 2})
+    assert [row.student.last_name for row in second.context["rows"]] == ["Élève50"]
+
+
+def test_already_added_are_checked_disabled_and_counted(client, session, class_3eb):
+    CandidateFactory(session=session, student=class_3eb["Jefferson"], last_name="Jefferson")
+    # A candidate typed in by hand with the same identity as Tyler John.
+    CandidateFactory(session=session, last_name="TYLER", first_name="john", birth_date=BORN)
+    content = client.get(url(session), {"classe": "3eB"}).content.decode()
+    assert "2 candidats déjà ajoutés à la session" in content
+    assert content.count("checked disabled") == 2
+    assert f'name="student" value="{class_3eb["Jefferson"].pk}"' not in content
+    assert f'name="student" value="{class_3eb["Tyler"].pk}"' not in content
+    assert f'name="student" value="{class_3eb["Monroe"].pk}"' in content
+    assert "Sélectionner les 5 élèves filtrés" in content
+
+
+def test_incomplete_students_are_flagged_in_the_list(client, session):
+    student("Sansdate", "Paul", birth_date=None, sex="X")
+    content = client.get(url(session)).content.decode()
+    assert "Fiche incomplète : date de naissance, sexe" in content
+
+
+def test_selected_count_element_for_the_live_count(client, session, class_3eb):
+    content = client.get(url(session), {"classe": "3eB"}).content.decode()
+    assert 'id="selected-count"' in content
+    assert 'data-count-name="student"' in content
+    assert 'data-filtered-count="6"' in content
+    assert 'data-many="{n} élèves sélectionnés"' in content
+
+
+def test_empty_filter_result(client, session, class_3eb):
+    response = client.get(url(session), {"nom": "personne"})
+    content = response.content.decode()
+    assert response.context["page"].paginator.count == 0
+    assert 'id="all-filtered"' not in content
+    assert "Aucun élève ne correspond aux filtres." in content
+
+
+# --------------------------------------------------------------------------------------
+# « Ajouter » (POST)
+# --------------------------------------------------------------------------------------
+
+
+def test_add_three_students(client, session, centre_staff, class_3eb):
+    chosen = [class_3eb[name] for name in ("Jefferson", "Washington", "Monroe")]
+    response = client.post(url(session), {"student": pks(*chosen), "classe": "3eB"})
+    assert response.status_code == 302 and response.url == candidates_url(session)
+    assert texts(response) == ["3 élèves ajoutés à la session"]
+    candidates = {c.last_name: c for c in Candidate.objects.filter(session=session)}
+    assert set(candidates) == {"Jefferson", "Washington", "Monroe"}
+    jefferson = candidates["Jefferson"]
+    assert jefferson.student == class_3eb["Jefferson"]
+    assert (jefferson.first_name, jefferson.sex, jefferson.birth_date) == ("Thomas", "M", BORN)
+    assert (jefferson.birth_city, jefferson.birth_department, jefferson.birth_country) == (
+        "Besançon",
+        "Doubs",
+        "France",
+    )
+    assert (jefferson.birth_insee_code, jefferson.birth_postal_code) == ("", "")
+    assert jefferson.class_name == "3eB"
+    assert jefferson.added_by == centre_staff
+    assert jefferson.identity_key == "jefferson|thomas|1997-05-20"
+    assert candidates["Monroe"].birth_department == "Hérault"
+    # The candidates page then lists them (the guide's screen 4).
+    page = client.get(candidates_url(session)).content.decode()
+    assert "Besançon" in page and "Bourg-en-Bresse" in page
+
+
+def test_add_one_student_message_is_singular(client, session, class_3eb):
+    response = client.post(url(session), {"student": pks(class_3eb["Lincoln"])})
+    assert texts(response) == ["1 élève ajouté à la session"]
+
+
+def test_nothing_chosen_stays_with_an_error(client, session, class_3eb):
+    response = client.post(url(session) + "?classe=3eB", {"classe": "3eB"})
+    assert response.status_code == 302 and response.url == url(session) + "?classe=3eB"
+    assert texts(response) == ["Cochez au moins un élève."]
+    assert not Candidate.objects.exists()
+
+
+def test_select_all_filtered_adds_every_filtered_student(client, session, class_3eb, class_4ea):
+    response = client.post(url(session), {"all_filtered": "1", "classe": "3eB", "nom": ""})
+    assert texts(response) == ["6 élèves ajoutés à la session"]
+    assert sorted(
+        Candidate.objects.filter(session=session).values_list("last_name", flat=True)
+    ) == [
+        "Jackson",
+        "Jefferson",
+        "Lincoln",
+        "Monroe",
+        "Tyler",
+        "Washington",
+    ]
+
+
+def test_select_all_filtered_uses_the_filters_and_skips_the_already_added(
+    client, session, class_3eb, class_4ea
+):
+    CandidateFactory(session=session, student=class_3eb["Tyler"], last_name="Tyler")
+    response = client.post(
+        url(session),
+        # Ticked boxes are ignored: the filters are re-read on the server.
+        {"all_filtered": "1", "classe": "3eB", "student": pks(class_4ea[0])},
+    )
+    assert texts(response) == [
+        "5 élèves ajoutés à la session",
+        "1 élève était déjà candidat de la session : il n'a pas été ajouté une seconde fois.",
+    ]
+    assert Candidate.objects.filter(session=session).count() == 6
+    assert not Candidate.objects.filter(student=class_4ea[0]).exists()
+
+
+def test_select_all_filtered_with_invalid_filters_adds_nobody(client, session, class_3eb):
+    response = client.post(url(session), {"all_filtered": "1", "classe": "9eZ"})
+    assert response.status_code == 302 and response.url == url(session)
+    assert texts(response) == ["Les filtres ne sont pas valides : corrigez-les, puis recommencez."]
+    assert not Candidate.objects.exists()
+
+
+def test_select_all_filtered_with_no_match(client, session, class_3eb):
+    response = client.post(url(session), {"all_filtered": "1", "nom": "personne"})
+    assert texts(response) == [
+        "Aucun élève ne correspond aux filtres : aucun élève n'a été ajouté."
+    ]
+
+
+def test_incomplete_students_are_reported_and_not_added(client, session, class_3eb):
+    no_date = student("Sansdate", "Paul", birth_date=None, permanent_code="")
+    no_sex_no_city = student("Flou", "Camille", sex="X", birth_city="")
+    no_country = student("Apatride", "Léa", sex="F", birth_country="")
+    response = client.post(
+        url(session), {"student": pks(class_3eb["Jefferson"], no_date, no_sex_no_city, no_country)}
+    )
+    messages = texts(response)
+    assert messages[0] == "1 élève ajouté à la session"
+    assert messages[1] == (
+        "3 élèves n'ont pas été ajoutés, leur fiche est incomplète : "
+        "Apatride Léa : pays de naissance manquant ; "
+        "Flou Camille : sexe, commune de naissance manquants ; "
+        "Sansdate Paul : date de naissance manquante."
+    )
+    assert list(Candidate.objects.values_list("last_name", flat=True)) == ["Jefferson"]
+
+
+def test_student_already_candidate_is_not_added_twice(client, session, class_3eb):
+    texts(client.post(url(session), {"student": pks(class_3eb["Jefferson"])}))
+    response = client.post(url(session), {"student": pks(class_3eb["Jefferson"])})
+    assert texts(response) == [
+        "1 élève était déjà candidat de la session : il n'a pas été ajouté une seconde fois."
+    ]
+    assert Candidate.objects.filter(session=session).count() == 1
+
+
+def test_same_identity_twice_is_added_once(client, session):
+    # Two records of the same person (accents and case aside), chosen together.
+    first = student("Dupré", "Éloïse", sex="F")
+    second = student("DUPRE", "eloise", sex="F")
+    response = client.post(url(session), {"student": pks(first, second)})
+    assert texts(response)[0] == "1 élève ajouté à la session"
+    assert Candidate.objects.filter(session=session).count() == 1
+
+
+def test_same_identity_as_a_candidate_typed_in_by_hand(client, session, class_3eb):
+    CandidateFactory(session=session, last_name="Jefferson", first_name="Thomas", birth_date=BORN)
+    client.post(url(session), {"student": pks(class_3eb["Jefferson"])})
+    assert Candidate.objects.filter(session=session).count() == 1
+
+
+def test_inactive_student_id_is_refused_and_nothing_written(client, session, class_3eb, class_4ea):
+    inactive = class_4ea[2]
+    response = client.post(url(session), {"student": pks(class_3eb["Jefferson"], inactive)})
+    assert response.status_code == 302 and response.url == url(session)
+    assert texts(response) == [
+        "Élève inactif ou inconnu : Martin Chloé. Aucun élève n'a été ajouté."
+    ]
+    assert not Candidate.objects.exists()
+
+
+def test_forged_student_values_are_refused(client, session, class_3eb):
+    response = client.post(url(session), {"student": [str(class_3eb["Tyler"].pk), "abc", "999999"]})
+    assert texts(response) == ["Élève inactif ou inconnu : abc. Aucun élève n'a été ajouté."]
+    response = client.post(url(session), {"student": [str(class_3eb["Tyler"].pk), "999999"]})
+    assert texts(response) == ["Élève inactif ou inconnu : n° 999999. Aucun élève n'a été ajouté."]
+    assert not Candidate.objects.exists()
+
+
+# --------------------------------------------------------------------------------------
+# Scope, closing, centre type, permissions
+# --------------------------------------------------------------------------------------
+
+
+def test_another_centres_session_is_404(client, other_center, class_3eb):
+    foreign = CertificationSessionFactory(center=other_center)
+    assert client.get(url(foreign)).status_code == 404
+    response = client.post(url(foreign), {"student": pks(class_3eb["Jefferson"])})
+    assert response.status_code == 404
+    assert not Candidate.objects.exists()
+
+
+def test_another_sco_centres_session_is_404(client, class_3eb):
+    foreign = CertificationSessionFactory(center=CertificationCenterFactory(type="SCO"))
+    assert client.get(url(foreign)).status_code == 404
+    assert client.post(url(foreign), {"all_filtered": "1"}).status_code == 404
+    assert not Candidate.objects.exists()
+
+
+def test_without_the_add_permission_is_403(registrar_staff, session):
+    client = Client()
+    client.force_login(registrar_staff)
+    assert client.get(url(session)).status_code == 403
+
+
+STARTED = "Les candidats ne peuvent plus être ajoutés : la session a commencé."
+
+
+def test_started_session_redirects_and_refuses_a_forged_post(client, sco_center, class_3eb):
+    started = CertificationSessionFactory(
+        center=sco_center, date=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    response = client.get(url(started))
+    assert response.status_code == 302 and response.url == candidates_url(started)
+    assert texts(response) == [STARTED]
+    response = client.post(url(started), {"student": pks(class_3eb["Jefferson"])})
+    assert response.status_code == 302 and texts(response) == [STARTED]
+    response = client.post(url(started), {"all_filtered": "1"})
+    assert texts(response) == [STARTED]
+    assert not Candidate.objects.exists()
+
+
+def test_session_with_a_checked_in_candidate_is_closed(client, session, class_3eb):
+    CandidateFactory(session=session, checked_in_at=timezone.now())
+    response = client.post(url(session), {"student": pks(class_3eb["Jefferson"])})
+    assert texts(response) == [STARTED]
+    assert Candidate.objects.count() == 1
+
+
+def test_pro_centre_is_refused(client, centre_staff, class_3eb):
+    pro = CertificationSessionFactory(
+        center=CertificationCenterFactory(type="PRO", staff=[centre_staff])
+    )
+    response = client.get(url(pro))
+    assert response.status_code == 302 and response.url == candidates_url(pro)
+    assert texts(response) == [str(services.NOT_SCHOOL_CENTER)]
+    response = client.post(url(pro), {"student": pks(class_3eb["Jefferson"])})
+    assert texts(response) == [str(services.NOT_SCHOOL_CENTER)]
+    assert not Candidate.objects.exists()
+
+
+# --------------------------------------------------------------------------------------
+# The service itself
+# --------------------------------------------------------------------------------------
+
+
+def test_service_copies_a_student_born_abroad(session, centre_staff):
+    born_abroad = student(
+        "Tremblay",
+        "Gabrielle",
+        sex="F",
+        birth_city="Montréal",
+        birth_department="Québec",
+        birth_country="Canada",
+        class_division="",
+    )
+    result = services.candidates_add_from_students(
+        actor=centre_staff, session=session, student_ids=[born_abroad.pk]
+    )
+    assert (result.added, result.already, result.incomplete) == (1, 0, [])
+    candidate = Candidate.objects.get()
+    assert (candidate.birth_city, candidate.birth_department, candidate.birth_country) == (
+        "Montréal",
+        "Québec",
+        "Canada",
+    )
+    assert (candidate.sex, candidate.class_name) == ("F", "")
+
+
+def test_service_returns_what_is_missing(session, centre_staff):
+    lacking = student("Flou", "Camille", sex="", birth_date=None, birth_country="")
+    result = services.candidates_add_from_students(
+        actor=centre_staff, session=session, student_ids=[lacking.pk]
+    )
+    assert result.added == 0
+    assert result.incomplete == [(lacking, ["date de naissance", "sexe", "pays de naissance"])]
+
+
+def test_service_treats_an_impossible_birth_date_as_missing(session, centre_staff):
+    old = student("Ancien", "Jules", birth_date=datetime.date(1899, 12, 31))
+    result = services.candidates_add_from_students(
+        actor=centre_staff, session=session, student_ids=[old.pk]
+    )
+    assert result.incomplete == [(old, ["date de naissance"])]
+    assert not Candidate.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"date": datetime.date(2000, 1, 1)},
+        {"finalized_at": datetime.datetime(2000, 1, 1, tzinfo=datetime.UTC)},
+    ],
+)
+def test_service_refuses_once_adding_is_closed(session, centre_staff, class_3eb, change):
+    for name, value in change.items():
+        setattr(session, name, value)
+    session.save()
+    with pytest.raises(ValidationError) as refused:
+        services.candidates_add_from_students(
+            actor=centre_staff, session=session, student_ids=[class_3eb["Jefferson"].pk]
+        )
+    assert refused.value.messages == [STARTED]
+    assert not Candidate.objects.exists()
+
+
+def test_service_reads_the_start_in_the_centres_time_zone(centre_staff, class_3eb):
+    # Tahiti is UTC-10 all year: a session there at « in one hour, local time » has not
+    # started, although that wall-clock time has long passed in Paris.
+    center = CertificationCenterFactory(type="SCO", time_zone="Pacific/Tahiti")
+    now_there = timezone.now().astimezone(zoneinfo.ZoneInfo("Pacific/Tahiti"))
+    later, earlier = (
+        now_there + datetime.timedelta(hours=1),
+        now_there - datetime.timedelta(minutes=1),
+    )
+    upcoming = CertificationSessionFactory(
+        center=center, date=later.date(), start_time=later.time()
+    )
+    result = services.candidates_add_from_students(
+        actor=centre_staff, session=upcoming, student_ids=[class_3eb["Jefferson"].pk]
+    )
+    assert result.added == 1
+    started = CertificationSessionFactory(
+        center=center, date=earlier.date(), start_time=earlier.time()
+    )
+    with pytest.raises(ValidationError) as refused:
+        services.candidates_add_from_students(
+            actor=centre_staff, session=started, student_ids=[class_3eb["Tyler"].pk]
+        )
+    assert refused.value.messages == [STARTED]
+
+
+def test_service_refuses_a_pro_centre(centre_staff, class_3eb):
+    pro = CertificationSessionFactory(center=CertificationCenterFactory(type="PRO"))
+    with pytest.raises(ValidationError) as refused:
+        services.candidates_add_from_students(
+            actor=centre_staff, session=pro, student_ids=[class_3eb["Jefferson"].pk]
+        )
+    assert refused.value.messages == [str(services.NOT_SCHOOL_CENTER)]
+
+
+def test_service_refuses_an_inactive_student_and_writes_nothing(session, centre_staff, class_3eb):
+    gone = student("Parti", "Louis", is_active=False)
+    with pytest.raises(ValidationError):
+        services.candidates_add_from_students(
+            actor=centre_staff,
+            session=session,
+            student_ids=[class_3eb["Jefferson"].pk, gone.pk],
+        )
+    assert not Candidate.objects.exists()
+
+
+# --------------------------------------------------------------------------------------
+# Queries do not grow with the rows
+# --------------------------------------------------------------------------------------
+
+
+def test_page_query_count_does_not_grow_with_students(client, session):
+    student("Jefferson", "Thomas")
+    CandidateFactory(session=session)
+    client.get(url(session))
+    with CaptureQueriesContext(connection) as one:
+        client.get(url(session), {"classe": "3eB"})
+    for last, first, city, department in GUIDE_STUDENTS[1:5]:
+        student(last, first, birth_city=city, birth_department=department)
+    with CaptureQueriesContext(connection) as five:
+        response = client.get(url(session), {"classe": "3eB"})
+    assert "5 participants filtrés" in response.content.decode()
+    assert len(five) == len(one)
+
+
+def test_add_query_count_does_not_grow_with_chosen_students(client, sco_center):
+    students = [
+        student(last, first, birth_city=city, birth_department=department)
+        for last, first, city, department in GUIDE_STUDENTS[:6]
+    ]
+    first_session = CertificationSessionFactory(center=sco_center)
+    second_session = CertificationSessionFactory(center=sco_center)
+    with CaptureQueriesContext(connection) as one:
+        first = client.post(url(first_session), {"student": pks(students[0])})
+    assert texts(first) == ["1 élève ajouté à la session"]
+    with CaptureQueriesContext(connection) as five:
+        response = client.post(url(second_session), {"student": pks(*students[1:6])})
+    assert texts(response) == ["5 élèves ajoutés à la session"]
+    assert len(five) == len(one)
