@@ -59,6 +59,7 @@ format: $(STAMP)
 bench: $(STAMP)
 	$(PY) bench/student_search.py
 	$(PY) bench/batch_enrollment.py
+	$(PY) bench/attendance_sheet.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 locale/*/LC_MESSAGES/*.mo
