@@ -70,3 +70,28 @@ class SessionForm(forms.ModelForm):
         data = dict(self.cleaned_data)
         data.pop("center", None)
         return data
+
+
+class SessionImportForm(forms.Form):
+    """« Importer des sessions »: the centre and the filled template."""
+
+    center = forms.ModelChoiceField(
+        label=_("Centre de certification"), queryset=CertificationCenter.objects.none()
+    )
+    file = forms.FileField(
+        label=_("Fichier des sessions (.xlsx)"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}),
+    )
+
+    def __init__(self, *args, centers, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["center"].queryset = centers
+        if centers.count() == 1:
+            self.only_center = centers.first()
+            self.fields["center"].required = False
+            self.fields["center"].widget = forms.HiddenInput()
+
+    only_center = None
+
+    def clean_center(self):
+        return self.cleaned_data.get("center") or self.only_center

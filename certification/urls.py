@@ -10,6 +10,16 @@ urlpatterns = [
         name="certification_session_create",
     ),
     path(
+        "certification/sessions/import/",
+        sessions.session_import,
+        name="certification_session_import",
+    ),
+    path(
+        "certification/sessions/import/modele.xlsx",
+        sessions.session_import_template,
+        name="certification_session_import_template",
+    ),
+    path(
         "certification/sessions/<int:pk>/",
         sessions.session_detail,
         name="certification_session_detail",

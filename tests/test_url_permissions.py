@@ -125,6 +125,14 @@ EXPECTED = {
         None,
         _only(("centre_staff", "other_centre_staff", "admin")),
     ),
+    "certification_session_import": (
+        None,
+        _only(("centre_staff", "other_centre_staff", "admin")),
+    ),
+    "certification_session_import_template": (
+        None,
+        _only(("centre_staff", "other_centre_staff", "admin")),
+    ),
     "certification_session_detail": (_session, _centre()),
     "certification_session_update": (_session, _centre()),
     "certification_session_delete": (_session, _centre()),

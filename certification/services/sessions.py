@@ -118,3 +118,12 @@ def adding_is_open(session: CertificationSession, *, now: datetime.datetime | No
     if session.is_finalized or now >= session.starts_at:
         return False
     return not Candidate.objects.filter(session=session, checked_in_at__isnull=False).exists()
+
+
+def sessions_create_many(
+    *, actor, center: CertificationCenter, rows: list[dict]
+) -> list[CertificationSession]:
+    """Create one session of ``center`` per row (the fields of session_create), all or
+    none: in one transaction, each with its own number, access code and password."""
+    with transaction.atomic():
+        return [session_create(actor=actor, center=center, **row) for row in rows]

@@ -8,11 +8,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 from django_tables2 import RequestConfig
 
 from certification import selectors
-from certification.forms import SessionForm
+from certification import session_import as session_import_reader
+from certification.forms import SessionForm, SessionImportForm
 from certification.services import candidates as candidate_services
 from certification.services import sessions as session_services
 from certification.tables import STATUSES, SessionTable
@@ -201,3 +203,52 @@ def candidate_delete(request: HttpRequest, pk: int) -> HttpResponse:
             % {"name": f"{candidate.first_name} {candidate.last_name}"},
         )
     return redirect("certification_session_candidates", pk=candidate.session_id)
+
+
+@require_http_methods(["GET", "POST"])
+@permission_required("certification.add_certificationsession", raise_exception=True)
+def session_import(request: HttpRequest) -> HttpResponse:
+    """« Importer des sessions »: a spreadsheet, one line per session, checked whole; the
+    errors of every line are shown together and nothing is created until the file is
+    clean."""
+    centers = selectors.centers_of(request.user)
+    if not centers.exists():
+        messages.error(request, _("Vous n'êtes membre du personnel d'aucun centre."))
+        return redirect("certification_session_list")
+    form = SessionImportForm(request.POST or None, request.FILES or None, centers=centers)
+    errors: list[str] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            sessions_file = session_import_reader.read_sessions(form.cleaned_data["file"])
+        except ValidationError as exc:
+            form.add_error("file", exc)
+        else:
+            errors = sessions_file.errors
+            if not errors:
+                created = session_services.sessions_create_many(
+                    actor=request.user,
+                    center=form.cleaned_data["center"],
+                    rows=sessions_file.rows,
+                )
+                messages.success(
+                    request,
+                    ngettext("%(count)s session créée.", "%(count)s sessions créées.", len(created))
+                    % {"count": len(created)},
+                )
+                return redirect("certification_session_list")
+    return render(
+        request,
+        "certification/session_import.html",
+        _context(request, form=form, errors=errors),
+    )
+
+
+@require_GET
+@permission_required("certification.add_certificationsession", raise_exception=True)
+def session_import_template(request: HttpRequest) -> HttpResponse:
+    response = HttpResponse(
+        session_import_reader.template_xlsx(),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    )
+    response["Content-Disposition"] = 'attachment; filename="modele-import-sessions.xlsx"'
+    return response

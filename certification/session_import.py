@@ -1,0 +1,178 @@
+"""Reading a spreadsheet of sessions to create many at once (one line per session), as
+certification centres asked Pix for: every line is checked first, and the errors of all the
+lines are given together, « Ligne N : message »."""
+
+import datetime
+import io
+import os
+from dataclasses import dataclass, field
+
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.styles import Font
+
+# The template's columns, in order: (header, the session field it fills, required). The
+# headers are the file format's, the same whatever the interface's language.
+COLUMNS = (
+    ("Nom de la session", "name", True),
+    ("Nom du site", "site", True),
+    ("Nom de la salle", "room", True),
+    ("Date (JJ/MM/AAAA)", "date", True),
+    ("Heure de début (HH:MM)", "start_time", True),
+    ("Surveillant(s)", "invigilators", True),
+    ("Observations", "observations", False),
+)
+MAX_SESSIONS = 200
+MAX_FILE_BYTES = 2 * 1024 * 1024
+MAX_LENGTHS = {"name": 120, "site": 120, "room": 120, "invigilators": 200, "observations": 2000}
+
+FILE_NOT_XLSX = _("Le fichier « %(name)s » n'est pas un classeur Excel (.xlsx) lisible.")
+FILE_TOO_LARGE = _("Le fichier pèse plus de 2 Mo : scindez-le.")
+HEADERS_WRONG = _(
+    "La première ligne doit être celle du modèle : %(expected)s. Téléchargez le modèle."
+)
+NO_SESSION = _("Le fichier ne contient aucune session : remplissez une ligne par session.")
+TOO_MANY = _("Le fichier contient %(count)s sessions : %(max)s au plus par import.")
+LINE = _("Ligne %(line)s : %(message)s")
+REQUIRED = _("« %(column)s » est obligatoire.")
+TOO_LONG = _("« %(column)s » dépasse %(max)s caractères.")
+DATE_INVALID = _("« %(value)s » n'est pas une date (JJ/MM/AAAA).")
+DATE_PAST = _("la date %(value)s est passée.")
+DATE_FAR = _("la date %(value)s est à plus de deux ans.")
+TIME_INVALID = _("« %(value)s » n'est pas une heure (HH:MM).")
+DUPLICATE = _("même nom, date et heure que la ligne %(other)s.")
+
+
+@dataclass
+class SessionsFile:
+    rows: list[dict] = field(default_factory=list)  # the sessions' fields, line by line
+    errors: list[str] = field(default_factory=list)  # « Ligne N : message », in line order
+
+
+def template_xlsx() -> bytes:
+    """The template to fill: the header line and one example line."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = str(_("Sessions"))
+    sheet.append([str(header) for header, _name, _required in COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    example = timezone.localdate() + datetime.timedelta(days=30)
+    sheet.append(
+        [
+            "Certification Pix 3eA",
+            "Collège Jean-Moulin",
+            "Salle 12",
+            example.strftime("%d/%m/%Y"),
+            "14:00",
+            "Mme Durand",
+            "",
+        ]
+    )
+    for column, width in zip("ABCDEFG", (30, 25, 18, 18, 20, 25, 30), strict=True):
+        sheet.column_dimensions[column].width = width
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def read_sessions(uploaded) -> SessionsFile:
+    """The sessions of an uploaded .xlsx, each line checked: required cells, lengths, a
+    date (a date cell or JJ/MM/AAAA) neither past nor more than two years away, a start
+    time (a time cell or HH:MM), no line repeating another's name, date and time. Raises
+    ValidationError for a file that cannot be read or has the wrong header line. Writes
+    nothing."""
+    name = os.path.basename(uploaded.name or "")
+    if (uploaded.size or 0) > MAX_FILE_BYTES:
+        raise ValidationError(FILE_TOO_LARGE)
+    uploaded.seek(0)
+    try:
+        workbook = load_workbook(uploaded, read_only=True, data_only=True)
+        lines = list(workbook.worksheets[0].iter_rows(values_only=True, max_col=len(COLUMNS)))
+    except Exception:
+        # openpyxl raises whatever the broken file triggers: all of it means « not a workbook ».
+        raise ValidationError(FILE_NOT_XLSX, params={"name": name}) from None
+    expected = [str(header) for header, _name, _required in COLUMNS]
+    if not lines or [_text(value) for value in lines[0]][: len(expected)] != expected:
+        raise ValidationError(HEADERS_WRONG, params={"expected": " | ".join(expected)})
+    result = SessionsFile()
+    seen: dict[tuple, int] = {}
+    filled = [(number, line) for number, line in enumerate(lines[1:], start=2) if any(line)]
+    if not filled:
+        raise ValidationError(NO_SESSION)
+    if len(filled) > MAX_SESSIONS:
+        raise ValidationError(TOO_MANY, params={"count": len(filled), "max": MAX_SESSIONS})
+    for number, line in filled:
+        values, problems = _read_line(line)
+        key = (values.get("name", "").casefold(), values.get("date"), values.get("start_time"))
+        if not problems and key in seen:
+            problems.append(str(DUPLICATE % {"other": seen[key]}))
+        seen.setdefault(key, number)
+        for problem in problems:
+            result.errors.append(str(LINE % {"line": number, "message": problem}))
+        result.rows.append(values)
+    return result
+
+
+def _read_line(line) -> tuple[dict, list[str]]:
+    values: dict = {}
+    problems: list[str] = []
+    cells = list(line) + [None] * (len(COLUMNS) - len(line))
+    for (header, name, required), raw in zip(COLUMNS, cells, strict=False):
+        if name == "date":
+            value = _date(raw, problems)
+        elif name == "start_time":
+            value = _time(raw, problems)
+        else:
+            value = _text(raw)
+            if value and len(value) > MAX_LENGTHS[name]:
+                problems.append(str(TOO_LONG % {"column": header, "max": MAX_LENGTHS[name]}))
+        if required and value in (None, "") and not (raw not in (None, "") and problems):
+            problems.append(str(REQUIRED % {"column": header}))
+        values[name] = value if value is not None else ""
+    return values, problems
+
+
+def _text(value) -> str:
+    return "" if value is None else " ".join(str(value).split())
+
+
+def _date(raw, problems: list[str]) -> datetime.date | None:
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, datetime.datetime):
+        date = raw.date()
+    elif isinstance(raw, datetime.date):
+        date = raw
+    else:
+        try:
+            date = datetime.datetime.strptime(_text(raw), "%d/%m/%Y").date()
+        except ValueError:
+            problems.append(str(DATE_INVALID % {"value": _text(raw)}))
+            return None
+    today = timezone.localdate()
+    shown = date.strftime("%d/%m/%Y")
+    if date < today:
+        problems.append(str(DATE_PAST % {"value": shown}))
+    elif date > today + datetime.timedelta(days=731):
+        problems.append(str(DATE_FAR % {"value": shown}))
+    return date
+
+
+def _time(raw, problems: list[str]) -> datetime.time | None:
+    if raw in (None, ""):
+        return None
+    if isinstance(raw, datetime.datetime):
+        return raw.time().replace(second=0, microsecond=0)
+    if isinstance(raw, datetime.time):
+        return raw.replace(second=0, microsecond=0)
+    text = _text(raw).replace("h", ":").replace("H", ":")
+    for pattern in ("%H:%M", "%H:"):
+        try:
+            return datetime.datetime.strptime(text, pattern).time()
+        except ValueError:
+            continue
+    problems.append(str(TIME_INVALID % {"value": _text(raw)}))
+    return None
