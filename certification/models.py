@@ -306,3 +306,72 @@ def identity_key(last_name: str, first_name: str, birth_date: datetime.date | No
     """« jefferson|thomas|1997-05-20 »: names without accents or case, and the birth date."""
     date = birth_date.isoformat() if birth_date else ""
     return f"{fold(last_name)}|{fold(first_name)}|{date}"
+
+
+class UnfinishedReason(models.TextChoices):
+    """Why a present candidate's test did not end (Candidate.unfinished_reason), told at the
+    session's finalization when « écran de fin de test vu » is not ticked."""
+
+    TECHNICAL = "technical", _("Problème technique non résolu")
+    WITHDRAWAL = "withdrawal", _("Abandon du candidat")
+    TIME_UP = "time_up", _("Temps écoulé")
+    OTHER = "other", _("Autre")
+
+
+class IncidentCategory(models.TextChoices):
+    TECHNICAL = "technical", _("Problème technique")
+    LATE_OR_ABSENT = "late_or_absent", _("Retard ou absence")
+    LEFT_ROOM = "left_room", _("Sortie de la salle")
+    FRAUD = "fraud", _("Suspicion de fraude")
+    ACCESSIBILITY = "accessibility", _("Problème d'accessibilité")
+    OTHER = "other", _("Autre")
+
+
+class Incident(models.Model):
+    """An incident reported at a session's finalization, printed on its « PV d'incident »."""
+
+    # Module-level so that Meta's constraint can name its values.
+    Category = IncidentCategory
+
+    session = models.ForeignKey(
+        CertificationSession,
+        verbose_name=_("session"),
+        on_delete=models.CASCADE,
+        related_name="incidents",
+    )
+    # The candidate concerned, if any; always one of the session's (the service checks it).
+    candidate = models.ForeignKey(
+        Candidate,
+        verbose_name=_("candidat"),
+        on_delete=models.SET_NULL,
+        related_name="incidents",
+        null=True,
+        blank=True,
+    )
+    category = models.CharField(_("catégorie"), max_length=20, choices=Category.choices)
+    description = models.TextField(_("description"), max_length=1000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("signalé par"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("signalé le"), auto_now_add=True)
+
+    class Meta:
+        # The incidents of one finalization share created_at: pk keeps the order they had.
+        ordering = ["created_at", "pk"]
+        verbose_name = _("incident")
+        verbose_name_plural = _("incidents")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(category__in=IncidentCategory.values),
+                name="certification_incident_category_valid",
+            ),
+            models.CheckConstraint(
+                condition=~Q(description=""), name="certification_incident_description_required"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} — {self.get_category_display()}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from certification.views import candidates_add, documents, invigilator, sessions
+from certification.views import candidates_add, documents, finalization, invigilator, sessions
 
 urlpatterns = [
     path("certification/", sessions.session_list, name="certification_session_list"),
@@ -63,6 +63,16 @@ urlpatterns = [
         "certification/sessions/<int:pk>/kit-surveillant.pdf",
         documents.invigilator_kit,
         name="certification_invigilator_kit",
+    ),
+    path(
+        "certification/sessions/<int:pk>/finaliser/",
+        finalization.session_finalize,
+        name="certification_session_finalize",
+    ),
+    path(
+        "certification/sessions/<int:pk>/pv-incident.pdf",
+        finalization.incident_report,
+        name="certification_incident_report",
     ),
     # The invigilator space: no staff login, the session number and its password.
     path(

@@ -141,6 +141,9 @@ EXPECTED = {
     "certification_attendance_sheet": (_session, _centre()),
     "certification_candidates_xlsx": (_session, _centre()),
     "certification_invigilator_kit": (_session, _centre()),
+    "certification_session_finalize": (_session, _centre()),
+    # Not finalized yet: the incident report sends back to the session.
+    "certification_incident_report": (_session, _centre(302)),
     "certification_candidate_delete": (
         lambda d: {"pk": d["candidate"].pk},
         _only((), otherwise=405),

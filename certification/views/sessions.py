@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -155,6 +156,7 @@ def _session_context(request: HttpRequest, session, *, tab: str) -> dict:
         status=status,
         status_label=STATUSES[status],
         adding_open=session.center.is_school and session_services.adding_is_open(session),
+        has_started=session.starts_at <= timezone.now(),
         attendance_sheet_url=documents[0][1],
         documents=documents,
         candidates_add_url=reverse("certification_candidates_add", args=[session.pk]),

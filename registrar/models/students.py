@@ -107,6 +107,14 @@ class Student(models.Model):
         # varchar_pattern_ops operator class lets LIKE 'leb%' use the index whatever the
         # database collation; trigram indexes for '*blanc' patterns are added in 0003.
         indexes = [
+            # The certification pupils' list (« Ajouter des élèves ») pages the active
+            # students by class then name: this index gives the order without sorting
+            # every student, and its class column serves the list of classes.
+            models.Index(
+                fields=["class_division", "search_last_name", "search_first_name", "id"],
+                condition=Q(is_active=True),
+                name="student_active_class_name",
+            ),
             models.Index(
                 fields=["search_last_name", "search_first_name"],
                 name="student_search_last_name",
