@@ -60,6 +60,7 @@ bench: $(STAMP)
 	$(PY) bench/student_search.py
 	$(PY) bench/batch_enrollment.py
 	$(PY) bench/attendance_sheet.py
+	$(PY) bench/candidate_picker.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 locale/*/LC_MESSAGES/*.mo
