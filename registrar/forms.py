@@ -31,6 +31,21 @@ class TermCodeField(forms.CharField):
             ) from None
 
 
+def apply_service(form: forms.Form, call) -> bool:
+    """Run ``call`` (a service); put its refusal on ``form`` — each message at its field
+    when the field is the form's, else at the top. True when the service went through."""
+    try:
+        call()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                form.add_error(field if field in form.fields else None, errors)
+        else:
+            form.add_error(None, exc)
+        return False
+    return True
+
+
 class WorkingTermForm(forms.Form):
     term = TermCodeField(label=_("Session de travail"))
     next = forms.CharField(required=False, widget=forms.HiddenInput)

@@ -20,6 +20,7 @@ from certification.services import candidates as candidate_services
 from certification.services import sessions as session_services
 from certification.tables import STATUSES, SessionTable
 from registrar.exports import ExportTooLarge, table_xlsx_response
+from registrar.forms import apply_service
 
 PER_PAGE = 25
 view_sessions = permission_required("certification.view_certificationsession", raise_exception=True)
@@ -27,20 +28,6 @@ view_sessions = permission_required("certification.view_certificationsession", r
 
 def _context(request: HttpRequest, **extra) -> dict:
     return {"nav_active": "certification", **extra}
-
-
-def _apply(form, call) -> bool:
-    """Run a service; put its refusal on the form. True when it went through."""
-    try:
-        call()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-        return False
-    return True
 
 
 @require_GET
@@ -84,7 +71,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
                 **form.service_fields(),
             )
 
-        if _apply(form, create):
+        if apply_service(form, create):
             session = created["session"]
             messages.success(request, _("Session %(number)s créée.") % {"number": session.number})
             return redirect("certification_session_candidates", pk=session.pk)
@@ -104,7 +91,7 @@ def session_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = SessionForm(request.POST or None, instance=session, centers=centers)
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
-        if _apply(
+        if apply_service(
             form,
             lambda: session_services.session_update(actor=request.user, session=session, **fields),
         ):

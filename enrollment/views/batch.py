@@ -27,10 +27,9 @@ from enrollment.tables import (
     RunTable,
     SelectionTable,
 )
-from enrollment.views.records import _apply
 from registrar import selectors as registrar_selectors
 from registrar.exports import ExportTooLarge, table_xlsx_response
-from registrar.forms import StudentSearchForm
+from registrar.forms import StudentSearchForm, apply_service
 from registrar.paginators import KnownCountPaginator
 
 PER_PAGE = 25
@@ -128,7 +127,7 @@ def _operation_form(request: HttpRequest, operation: BatchOperation | None) -> H
                 actor=request.user, operation=operation, **form.service_fields()
             )
 
-        if _apply(form, save):
+        if apply_service(form, save):
             operation = saved["operation"]
             step = request.POST.get("_step", "save")
             if step == "selection":

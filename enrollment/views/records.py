@@ -19,6 +19,7 @@ from enrollment.forms import (
 )
 from enrollment.models import CourseEnrollment, TermRecord
 from registrar import selectors as registrar_selectors
+from registrar.forms import apply_service
 from registrar.models import Student
 from registrar.views.students import file_context
 
@@ -28,20 +29,6 @@ SCREEN = "Dossiers sessions / Inscriptions"
 def _list_url(student: Student, record: TermRecord | None = None) -> str:
     url = reverse("student_term_records", kwargs={"pk": student.pk})
     return f"{url}?dossier={record.pk}" if record else url
-
-
-def _apply(form, call) -> bool:
-    """Run a service; put its refusal on the form's fields. True when it went through."""
-    try:
-        call()
-    except ValidationError as exc:
-        if hasattr(exc, "error_dict"):
-            for field, errors in exc.error_dict.items():
-                form.add_error(field if field in form.fields else None, errors)
-        else:
-            form.add_error(None, exc)
-        return False
-    return True
 
 
 @require_GET
@@ -94,7 +81,7 @@ def term_record_create(request: HttpRequest, pk: int) -> HttpResponse:
                 screen=SCREEN,
             )
 
-        if _apply(form, create):
+        if apply_service(form, create):
             record = created["record"]
             messages.success(request, _("Dossier session %(term)s créé.") % {"term": record.term})
             return redirect(_list_url(student, record))
@@ -118,7 +105,7 @@ def term_record_update(request: HttpRequest, record_pk: int) -> HttpResponse:
         request.POST or None, student=record.student, initial={"admission": record.admission_id}
     )
     if request.method == "POST" and form.is_valid():
-        changed = _apply(
+        changed = apply_service(
             form,
             lambda: services.term_record_update(
                 actor=request.user,
@@ -153,7 +140,7 @@ def term_record_copy(request: HttpRequest, record_pk: int) -> HttpResponse:
                 screen=SCREEN,
             )
 
-        if _apply(form, copy):
+        if apply_service(form, copy):
             new = copied["record"]
             messages.success(
                 request,
@@ -202,7 +189,7 @@ def course_enrollment_create(request: HttpRequest, record_pk: int) -> HttpRespon
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
         course = fields.pop("course")
-        if _apply(
+        if apply_service(
             form,
             lambda: services.course_enrollment_create(
                 actor=request.user, term_record=record, course=course, screen=SCREEN, **fields
@@ -237,7 +224,7 @@ def course_enrollment_update(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         fields = form.service_fields()
-        if _apply(
+        if apply_service(
             form,
             lambda: services.course_enrollment_update(
                 actor=request.user,
@@ -290,7 +277,7 @@ def course_enrollment_copy(request: HttpRequest, pk: int) -> HttpResponse:
                 screen=SCREEN,
             )
 
-        if _apply(form, copy):
+        if apply_service(form, copy):
             target = form.cleaned_data["term_record"]
             messages.success(
                 request,
