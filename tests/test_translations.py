@@ -20,3 +20,27 @@ def test_every_string_has_an_english_translation():
     text = PO.read_text(encoding="utf-8")
     untranslated = [msgid for msgid, _block, missing in _entries(text) if msgid and missing]
     assert untranslated == []
+
+
+FR = PO.parent.parent.parent / "fr" / "LC_MESSAGES" / "django.po"
+
+
+def test_french_plurals_follow_the_french_rule():
+    """0 takes the singular in French (« 0 étudiant retiré »): the French catalogue holds
+    every plural entry (scripts/french-plurals after makemessages -l fr)."""
+    from django.utils import translation
+
+    with translation.override("fr"):
+        message = translation.ngettext(
+            "%(count)s étudiant retiré de la sélection.",
+            "%(count)s étudiants retirés de la sélection.",
+            0,
+        )
+    assert message == "%(count)s étudiant retiré de la sélection."
+    text = FR.read_text(encoding="utf-8")
+    unfilled = [
+        msgid
+        for msgid, block, missing in _entries(text)
+        if msgid and "msgid_plural" in block and missing
+    ]
+    assert unfilled == [], "run scripts/french-plurals after makemessages -l fr"
