@@ -18,12 +18,11 @@ import io
 import os
 import platform
 import statistics
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench_support import ROOT, percentile, setup_django_in_memory
+
 BUDGET_MS = 1000.0
 WARM_UPS = 2
 LAST_NAMES = [
@@ -48,22 +47,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--candidates", type=int, default=60)
     parser.add_argument("--repeat", type=int, default=10)
     return parser.parse_args()
-
-
-def setup_django(directory: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["REGISTRAR_TESTING"] = "true"  # no SECRET_KEY needed, MD5 hasher
-    os.environ["DJANGO_SETTINGS_MODULE"] = "registrar.settings"
-    # The test database made from it is SQLite's in-memory one: nothing is written here.
-    os.environ["DATABASE_URL"] = f"sqlite:///{directory}/bench.sqlite3"
-    import django
-
-    django.setup()
-    from django.db import connection
-    from django.test.utils import setup_test_environment
-
-    setup_test_environment()
-    connection.creation.create_test_db(verbosity=0, serialize=False)
 
 
 def seed(candidates: int):
@@ -153,16 +136,10 @@ def measure(make, repeat: int) -> dict:
     }
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
-
-
 def main() -> None:
     args = parse_args()
     with tempfile.TemporaryDirectory() as directory:
-        setup_django(directory)
+        setup_django_in_memory(directory)
         from pypdf import PdfReader
 
         from certification import documents

@@ -21,10 +21,9 @@ import platform
 import statistics
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlparse
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench_support import ROOT, ensure_database, setup_django, vacuum
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/registrar_bench_batch"
 BUDGET_SECONDS = 5.0
 SMALL_N = 1_000
@@ -43,31 +42,6 @@ def parse_args() -> argparse.Namespace:
     )
     parser.add_argument("--database-url", default=DEFAULT_URL)
     return parser.parse_args()
-
-
-def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database named in ``url`` if it does not exist."""
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["REGISTRAR_TESTING"] = "true"  # no SECRET_KEY needed, MD5 hasher
-    os.environ["DJANGO_SETTINGS_MODULE"] = "registrar.settings"
-    os.environ["DATABASE_URL"] = url
-    import django
-
-    django.setup()
 
 
 def eligible_students():
@@ -108,14 +82,6 @@ def seed(students: int) -> tuple[float, int]:
         # a margin, until there are enough.
         target += round((students - eligible) * 1.4) + 10
     return time.perf_counter() - started, Student.objects.count() - before
-
-
-def vacuum() -> None:
-    from django.db import connection
-
-    with connection.cursor() as cursor:
-        # Steady state of a production database, where autovacuum has run.
-        cursor.execute("VACUUM ANALYZE")
 
 
 def clean_previous_runs(actor) -> None:

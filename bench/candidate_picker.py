@@ -28,10 +28,17 @@ import statistics
 import sys
 import tempfile
 import time
-from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench_support import (
+    ROOT,
+    ensure_database,
+    percentile,
+    setup_django,
+    setup_django_in_memory,
+    vacuum,
+)
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/registrar_bench_picker"
 BUDGET_LIST_P95_MS = 150.0
 BUDGET_QUERIES = 20
@@ -80,43 +87,15 @@ def parse_args() -> argparse.Namespace:
     return args
 
 
-def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database named in ``url`` if it does not exist."""
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str, *, sqlite_directory: str | None) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["REGISTRAR_TESTING"] = "true"  # no SECRET_KEY needed, MD5 hasher
-    os.environ["DJANGO_SETTINGS_MODULE"] = "registrar.settings"
+def setup_django_for(url: str, *, sqlite_directory: str | None) -> None:
+    """Django on the in-memory SQLite database (--sqlite) or on ``url``, migrated."""
     if sqlite_directory:
-        # The test database made from it is SQLite's in-memory one: nothing is written here.
-        os.environ["DATABASE_URL"] = f"sqlite:///{sqlite_directory}/bench.sqlite3"
-    else:
-        os.environ["DATABASE_URL"] = url
-    import django
+        setup_django_in_memory(sqlite_directory)
+        return
+    setup_django(url)
+    from django.core.management import call_command
 
-    django.setup()
-    if sqlite_directory:
-        from django.db import connection
-        from django.test.utils import setup_test_environment
-
-        setup_test_environment()
-        connection.creation.create_test_db(verbosity=0, serialize=False)
-    else:
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+    call_command("migrate", verbosity=0)
 
 
 def bench_student(i: int):
@@ -232,21 +211,6 @@ def setup_centre(students: int):
     if result.added != ALREADY_CANDIDATES:
         sys.exit(f"candidats de la session : {result.added} ajoutés sur {ALREADY_CANDIDATES}")
     return user, main, add
-
-
-def vacuum() -> None:
-    from django.db import connection
-
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            # Steady state of a production database, where autovacuum has run.
-            cursor.execute("VACUUM ANALYZE")
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 class Measure:
@@ -395,7 +359,7 @@ def machine_facts(vendor: str) -> str:
 
 
 def run(args: argparse.Namespace, *, sqlite_directory: str | None) -> str:
-    setup_django(args.database_url, sqlite_directory=sqlite_directory)
+    setup_django_for(args.database_url, sqlite_directory=sqlite_directory)
 
     from django.db import connection
     from django.db.models import Count

@@ -17,10 +17,10 @@ import re
 import statistics
 import sys
 import time
-from pathlib import Path
-from urllib.parse import urlencode, urlparse
+from urllib.parse import urlencode
 
-ROOT = Path(__file__).resolve().parent.parent
+from bench_support import ROOT, ensure_database, percentile, setup_django
+
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/registrar_bench"
 BUDGET_SEARCH_P95_MS = 100.0
 BUDGET_LIST_P95_MS = 150.0
@@ -52,31 +52,6 @@ def parse_args() -> argparse.Namespace:
     return parser.parse_args()
 
 
-def ensure_database(url: str) -> None:
-    """Create the PostgreSQL database named in ``url`` if it does not exist."""
-    import psycopg
-
-    parsed = urlparse(url)
-    name = parsed.path.lstrip("/")
-    admin = parsed._replace(path="/postgres").geturl()
-    with psycopg.connect(admin, autocommit=True) as connection:
-        exists = connection.execute(
-            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
-        ).fetchone()
-        if not exists:
-            connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def setup_django(url: str) -> None:
-    sys.path.insert(0, str(ROOT))
-    os.environ["REGISTRAR_TESTING"] = "true"  # no SECRET_KEY needed, MD5 hasher
-    os.environ["DJANGO_SETTINGS_MODULE"] = "registrar.settings"
-    os.environ["DATABASE_URL"] = url
-    import django
-
-    django.setup()
-
-
 def seed(students: int) -> tuple[float, int]:
     from django.core.management import call_command
     from django.db import connection
@@ -94,12 +69,6 @@ def seed(students: int) -> tuple[float, int]:
         # visibility map (index-only scans) are up to date.
         cursor.execute("VACUUM ANALYZE")
     return elapsed, Student.objects.count() - before
-
-
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
-    return ordered[index]
 
 
 def measure(client, url: str, repeat: int) -> dict:

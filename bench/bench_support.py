@@ -1,0 +1,63 @@
+"""What the benchmarks share: their database, Django's set-up, percentiles, VACUUM.
+
+The scripts run as `python bench/<name>.py`, so this folder is on their import path.
+"""
+
+import os
+import sys
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def ensure_database(url: str) -> None:
+    """Create the PostgreSQL database named in ``url`` if it does not exist."""
+    import psycopg
+
+    parsed = urlparse(url)
+    name = parsed.path.lstrip("/")
+    admin = parsed._replace(path="/postgres").geturl()
+    with psycopg.connect(admin, autocommit=True) as connection:
+        exists = connection.execute(
+            "SELECT 1 FROM pg_database WHERE datname = %s", [name]
+        ).fetchone()
+        if not exists:
+            connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def setup_django(url: str) -> None:
+    """Django on the database at ``url``, in testing mode (no SECRET_KEY, MD5 hasher)."""
+    sys.path.insert(0, str(ROOT))
+    os.environ["REGISTRAR_TESTING"] = "true"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "registrar.settings"
+    os.environ["DATABASE_URL"] = url
+    import django
+
+    django.setup()
+
+
+def setup_django_in_memory(directory: str) -> None:
+    """Django on a migrated in-memory SQLite test database (``directory`` only names the
+    file the test database is made from: nothing is written there)."""
+    setup_django(f"sqlite:///{directory}/bench.sqlite3")
+    from django.db import connection
+    from django.test.utils import setup_test_environment
+
+    setup_test_environment()
+    connection.creation.create_test_db(verbosity=0, serialize=False)
+
+
+def percentile(values: list[float], fraction: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))
+    return ordered[index]
+
+
+def vacuum() -> None:
+    """VACUUM ANALYZE on PostgreSQL: the steady state autovacuum keeps in production."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
