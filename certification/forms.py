@@ -13,6 +13,17 @@ SESSION_DATE_PAST = _("La date de la session ne peut pas être passée.")
 SESSION_DATE_FAR = _("La date de la session doit être dans les deux ans qui viennent.")
 
 
+def _offer_centers(form: forms.Form, centers) -> None:
+    """The « center » field chooses among the user's ``centers``; the only one goes without
+    saying (hidden, and clean_center falls back on ``form.only_center``)."""
+    form.only_center = None
+    form.fields["center"].queryset = centers
+    if centers.count() == 1:
+        form.only_center = centers.first()
+        form.fields["center"].required = False
+        form.fields["center"].widget = forms.HiddenInput()
+
+
 class SessionForm(forms.ModelForm):
     """« Créer une session » / « Modifier la session »: the session's details; the centre
     is chosen among the user's centres (shown only when they have several)."""
@@ -41,17 +52,11 @@ class SessionForm(forms.ModelForm):
 
     def __init__(self, *args, centers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["center"].queryset = centers
         if self.instance.pk:
             # A session stays in its centre.
             del self.fields["center"]
-        elif centers.count() == 1:
-            # The only centre goes without saying.
-            self.only_center = centers.first()
-            self.fields["center"].required = False
-            self.fields["center"].widget = forms.HiddenInput()
-
-    only_center = None
+        else:
+            _offer_centers(self, centers)
 
     def clean_center(self):
         return self.cleaned_data.get("center") or self.only_center
@@ -85,13 +90,7 @@ class SessionImportForm(forms.Form):
 
     def __init__(self, *args, centers, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["center"].queryset = centers
-        if centers.count() == 1:
-            self.only_center = centers.first()
-            self.fields["center"].required = False
-            self.fields["center"].widget = forms.HiddenInput()
-
-    only_center = None
+        _offer_centers(self, centers)
 
     def clean_center(self):
         return self.cleaned_data.get("center") or self.only_center

@@ -1,4 +1,5 @@
 import pytest
+from django.test import Client
 
 from tests.factories import CertificationCenterFactory
 
@@ -13,3 +14,15 @@ def sco_center(centre_staff):
 def other_center(other_centre_staff):
     """Another centre, of other_centre_staff: centre_staff must never see its sessions."""
     return CertificationCenterFactory(name="Lycée Ampère", type="PRO", staff=[other_centre_staff])
+
+
+@pytest.fixture
+def client_of():
+    """``client_of(user)``: a test client logged in as ``user``."""
+
+    def login(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return login

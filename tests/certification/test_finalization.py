@@ -10,7 +10,6 @@ import io
 import pytest
 from django.core.exceptions import ValidationError
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -27,16 +26,6 @@ pytestmark = pytest.mark.django_db
 FINALIZE = "certification_session_finalize"
 REPORT = "certification_incident_report"
 NO_REASON = "Indiquez la raison pour laquelle le test de John Tyler n'est pas terminé."
-
-
-@pytest.fixture
-def client_of():
-    def login(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return login
 
 
 def _text(response) -> str:

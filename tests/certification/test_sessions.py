@@ -8,7 +8,6 @@ import zoneinfo
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -18,16 +17,6 @@ from certification.services import sessions as session_services
 from tests.factories import CandidateFactory, CertificationSessionFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def client_of():
-    def login(user) -> Client:
-        client = Client()
-        client.force_login(user)
-        return client
-
-    return login
 
 
 def _text(response) -> str:
