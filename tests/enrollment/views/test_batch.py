@@ -433,7 +433,9 @@ def test_another_users_operation_answers_404_and_runs_nothing(staff_client, guid
     other = UserFactory(username="collegue", roles=[])
     operation = make_operation(other, guide)
     for name in ("batch_detail", "batch_selection", "batch_execute", "batch_update"):
-        assert staff_client.get(reverse(name, args=[operation.pk])).status_code == 404
+        response = staff_client.get(reverse(name, args=[operation.pk]))
+        assert response.status_code == 404
+        assert "Page introuvable" in _text(response)  # the French page, not Django's
     response = staff_client.post(reverse("batch_execute", args=[operation.pk]), {"mode": "reel"})
     assert response.status_code == 404
     assert not BatchRun.objects.exists() and not CourseEnrollment.objects.exists()
