@@ -44,3 +44,15 @@ def test_french_plurals_follow_the_french_rule():
         if msgid and "msgid_plural" in block and missing
     ]
     assert unfilled == [], "run scripts/french-plurals after makemessages -l fr"
+
+
+def test_the_french_catalogue_translates_nothing_but_plurals():
+    """Outside plurals the interface's French is its msgid: a msgstr there would be a fuzzy
+    guess of makemessages' from another message, shown to French users instead."""
+    text = FR.read_text(encoding="utf-8")
+    translated = [
+        msgid
+        for msgid, block, missing in _entries(text)
+        if msgid and "msgid_plural" not in block and not block.startswith("#~") and not missing
+    ]
+    assert translated == [], "run scripts/french-plurals after makemessages -l fr"
