@@ -5,7 +5,7 @@ SHELL := /bin/bash
 PORT ?= 8000
 VENV := .venv
 PY := $(VENV)/bin/python
-STAMP := $(VENV)/.installed-$(shell sha256sum requirements.lock 2>/dev/null | cut -c1-12)
+STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-reference.lock 2>/dev/null | sha256sum | cut -c1-12)
 
 .PHONY: help setup run test test-fast lint format messages bench clean
 
@@ -15,16 +15,19 @@ help:
 	@echo "make lint   ruff check + format check;  make bench  benchmarks (see bench/README.md)"
 
 # The virtual environment, rebuilt whenever the lock file changes.
-$(STAMP): requirements.lock
+$(STAMP): requirements.lock requirements-reference.lock
 	@python=$$(scripts/find-python) || exit 1; \
 	if [ ! -x $(PY) ] || ! $(PY) -c 'import sys; sys.exit(sys.version_info < (3, 12))'; then \
 		echo "Creating $(VENV) with $$python"; rm -rf $(VENV); "$$python" -m venv $(VENV) || exit 1; \
 	fi
 	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes --no-deps \
+		-r requirements-reference.lock
 	rm -f $(VENV)/.installed-*; touch $@
 
 setup: $(STAMP) messages
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py load_communes --if-empty
 
 # Compiled catalogues are build output; locale/*/LC_MESSAGES/django.po is the source.
 messages: $(STAMP)

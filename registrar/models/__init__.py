@@ -28,6 +28,7 @@ from registrar.models.courses import (
     Discipline,
     RacCorrespondence,
 )
+from registrar.models.geography import Commune, CommunePostalCode
 from registrar.models.institution import OrgUnit, Program, Term, TermQuerySet
 from registrar.models.students import Admission, Student
 
@@ -39,6 +40,8 @@ __all__ = [
     "CancellationReason",
     "CensusStatus",
     "CodeTable",
+    "Commune",
+    "CommunePostalCode",
     "Course",
     "CourseGroup",
     "CoursePrerequisite",

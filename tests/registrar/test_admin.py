@@ -97,3 +97,14 @@ def test_history_and_term_records_are_read_only_in_the_admin(client, admin):
         assert client.get(changelist).status_code == 200
         add = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
         assert client.get(add).status_code == 403
+
+
+def test_the_commune_reference_is_searched_read_only(client, admin, communes):
+    client.force_login(admin)
+    url = reverse("admin:registrar_commune_changelist")
+    html = client.get(url, {"q": "ST ETIENNE"}).content.decode()
+    assert "Saint-Étienne" in html
+    assert "42218" in html
+    by_postal_code = client.get(url, {"q": "01400"}).content.decode()
+    assert "Abergement-Clémenciat" in by_postal_code
+    assert client.get(reverse("admin:registrar_commune_add")).status_code == 403
