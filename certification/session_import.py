@@ -4,14 +4,15 @@ lines are given together, « Ligne N : message »."""
 
 import datetime
 import io
-import os
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
-from openpyxl import Workbook, load_workbook
+from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from registrar.spreadsheets import read_first_sheet
 
 # The template's columns, in order: (header, the session field it fills, required). The
 # headers are the file format's, the same whatever the interface's language.
@@ -25,16 +26,13 @@ COLUMNS = (
     ("Observations", "observations", False),
 )
 MAX_SESSIONS = 200
-MAX_FILE_BYTES = 2 * 1024 * 1024
 MAX_LENGTHS = {"name": 120, "site": 120, "room": 120, "invigilators": 200, "observations": 2000}
 
-FILE_NOT_XLSX = _("Le fichier « %(name)s » n'est pas un classeur Excel (.xlsx) lisible.")
-FILE_TOO_LARGE = _("Le fichier pèse plus de 2 Mo : scindez-le.")
 HEADERS_WRONG = _(
     "La première ligne doit être celle du modèle : %(expected)s. Téléchargez le modèle."
 )
 NO_SESSION = _("Le fichier ne contient aucune session : remplissez une ligne par session.")
-TOO_MANY = _("Le fichier contient %(count)s sessions : %(max)s au plus par import.")
+TOO_MANY = _("Le fichier contient plus de %(max)s sessions : scindez-le.")
 LINE = _("Ligne %(line)s : %(message)s")
 REQUIRED = _("« %(column)s » est obligatoire.")
 TOO_LONG = _("« %(column)s » dépasse %(max)s caractères.")
@@ -79,21 +77,12 @@ def template_xlsx() -> bytes:
 
 
 def read_sessions(uploaded) -> SessionsFile:
-    """The sessions of an uploaded .xlsx, each line checked: required cells, lengths, a
+    """The sessions of an uploaded .xlsx or .ods, each line checked: required cells, lengths, a
     date (a date cell or JJ/MM/AAAA) neither past nor more than two years away, a start
     time (a time cell or HH:MM), no line repeating another's name, date and time. Raises
     ValidationError for a file that cannot be read or has the wrong header line. Writes
     nothing."""
-    name = os.path.basename(uploaded.name or "")
-    if (uploaded.size or 0) > MAX_FILE_BYTES:
-        raise ValidationError(FILE_TOO_LARGE)
-    uploaded.seek(0)
-    try:
-        workbook = load_workbook(uploaded, read_only=True, data_only=True)
-        lines = list(workbook.worksheets[0].iter_rows(values_only=True, max_col=len(COLUMNS)))
-    except Exception:
-        # openpyxl raises whatever the broken file triggers: all of it means « not a workbook ».
-        raise ValidationError(FILE_NOT_XLSX, params={"name": name}) from None
+    lines = read_first_sheet(uploaded, max_columns=len(COLUMNS), max_rows=MAX_SESSIONS + 1)
     expected = [str(header) for header, _name, _required in COLUMNS]
     if not lines or [_text(value) for value in lines[0]][: len(expected)] != expected:
         raise ValidationError(HEADERS_WRONG, params={"expected": " | ".join(expected)})
@@ -103,7 +92,7 @@ def read_sessions(uploaded) -> SessionsFile:
     if not filled:
         raise ValidationError(NO_SESSION)
     if len(filled) > MAX_SESSIONS:
-        raise ValidationError(TOO_MANY, params={"count": len(filled), "max": MAX_SESSIONS})
+        raise ValidationError(TOO_MANY, params={"max": MAX_SESSIONS})
     for number, line in filled:
         values, problems = _read_line(line)
         key = (values.get("name", "").casefold(), values.get("date"), values.get("start_time"))

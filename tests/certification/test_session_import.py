@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from certification.models import CertificationSession
 from certification.session_import import COLUMNS
+from registrar.spreadsheets import ods_bytes
 
 pytestmark = pytest.mark.django_db
 HEADERS = [str(header) for header, _name, _required in COLUMNS]
@@ -108,9 +109,13 @@ def test_every_line_is_checked_and_nothing_is_created_until_the_file_is_clean(cl
 @pytest.mark.parametrize(
     ("upload", "message"),
     [
-        (SimpleUploadedFile("sessions.xlsx", b"pas un classeur"), "n'est pas un classeur Excel"),
+        (SimpleUploadedFile("sessions.xlsx", b"pas un classeur"), "n'est pas un tableur lisible"),
         (_xlsx([["a"]], headers=["Nom", "Date"]), "La première ligne doit être celle du modèle"),
         (_xlsx([]), "Le fichier ne contient aucune session"),
+        (
+            SimpleUploadedFile("sessions.ods", ods_bytes([["Nom", "Date"]], sheet_name="S")),
+            "La première ligne doit être celle du modèle",
+        ),
     ],
 )
 def test_unreadable_or_wrong_files_are_refused(client, upload, message):
@@ -126,5 +131,5 @@ def test_too_many_sessions_are_refused(client, monkeypatch):
     monkeypatch.setattr(session_import, "MAX_SESSIONS", 2)
     rows = [[f"S{i}", "C", "R", _date(5), "10:00", "X", ""] for i in range(3)]
     _response, text = _post(client, _xlsx(rows))
-    assert "Le fichier contient 3 sessions : 2 au plus par import." in text
+    assert "Le fichier contient plus de 2 sessions : scindez-le." in text
     assert not CertificationSession.objects.exists()
