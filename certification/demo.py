@@ -9,8 +9,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from certification.models import Candidate, CertificationCenter, CertificationSession
+from certification.services.candidate_entry import candidate_create
 from certification.services.sessions import new_access_code, new_invigilator_password
-from registrar.models import Student
+from registrar.geography import load_communes
+from registrar.models import Commune, Student
 
 # The guide's pupils (« Ajouter des candidats à une session »), class 3eB, and where they
 # were born: (DA number, last name, first name, sex, commune, département).
@@ -38,7 +40,9 @@ DEMO_CENTRE_STAFF = "demo_certif"
 def seed(report) -> None:
     """Create the two centres (the demo users demo and demo_certif on their staff), the
     pupils of 3eB and 3eA, and sessions: one « Créée » with the guide's six candidates, one
-    « En cours » (a candidate has joined), one finalized, one with results sent."""
+    « En cours » (a candidate has joined); at the PRO centre one « Créée » with four adults
+    typed in (born in France and abroad, each pricing), one finalized, one with results
+    sent."""
     User = get_user_model()
     with transaction.atomic():
         sco, created = CertificationCenter.objects.get_or_create(
@@ -65,6 +69,10 @@ def seed(report) -> None:
         if joined and joined[0].checked_in_at is None:
             joined[0].checked_in_at = timezone.now()
             joined[0].save(update_fields=["checked_in_at"])
+        upcoming = _session(
+            pro, demo, "Session adultes — décembre", today + datetime.timedelta(days=10), report
+        )
+        _adult_candidates(upcoming, demo)
         finalized = _session(
             pro, demo, "Session adultes — mars", today - datetime.timedelta(days=20), report
         )
@@ -124,6 +132,63 @@ def _session(center, actor, name, date, report) -> CertificationSession:
         invigilator_password=new_invigilator_password(),
         created_by=actor,
     )
+
+
+# A PRO centre's candidates are typed in: they go through the service, birth place checked.
+ADULTS = [
+    {
+        "last_name": "Durand",
+        "first_name": "Éloïse",
+        "sex": "F",
+        "birth_date": datetime.date(1988, 3, 14),
+        "birth_country": "FR",
+        "birth_insee_code": "69123",
+        "convocation_email": "eloise.durand@example.fr",
+        "local_id": "CFA-0042",
+        "pricing": "PAID",
+    },
+    {
+        "last_name": "Nguyen",
+        "first_name": "Minh",
+        "sex": "M",
+        "birth_date": datetime.date(1985, 7, 1),
+        "birth_country": "VN",
+        "birth_city": "Hanoï",
+        "extra_time_percent": 33,
+        "pricing": "PREPAID",
+        "prepayment_code": "PIX-2026-0042",
+    },
+    {
+        "last_name": "Petit",
+        "first_name": "Jules",
+        "sex": "M",
+        "birth_date": datetime.date(2002, 2, 2),
+        "birth_country": "FR",
+        "birth_postal_code": "01400",
+        "birth_city": "Abergement-Clémenciat",
+        "accessibility_needed": True,
+        "pricing": "FREE",
+    },
+    {
+        "last_name": "Haddad",
+        "first_name": "Yasmine",
+        "sex": "F",
+        "birth_date": datetime.date(1979, 11, 23),
+        "birth_country": "MA",
+        "birth_city": "Casablanca",
+        "results_email": "rh@example.fr",
+        "pricing": "PAID",
+    },
+]
+
+
+def _adult_candidates(session, actor) -> None:
+    if session.candidates.exists():
+        return
+    if not Commune.objects.exists():
+        load_communes()
+    for values in ADULTS:
+        candidate_create(actor=actor, session=session, values=values)
 
 
 def _candidates(session, pupils, actor) -> list[Candidate]:

@@ -235,6 +235,8 @@ class Candidate(models.Model):
     birth_city = models.CharField(_("commune de naissance"), max_length=80)
     birth_department = models.CharField(_("département de naissance"), max_length=80, blank=True)
     birth_country = models.CharField(_("pays de naissance"), max_length=80)
+    # ISO 3166-1 alpha-2, when the country was chosen from the list (typed candidates).
+    birth_country_code = models.CharField(_("code du pays de naissance"), max_length=2, blank=True)
     convocation_email = models.EmailField(_("e-mail de convocation"), blank=True)
     results_email = models.EmailField(_("e-mail du destinataire des résultats"), blank=True)
     local_id = models.CharField(_("identifiant local"), max_length=40, blank=True)

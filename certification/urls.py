@@ -1,6 +1,13 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from certification.views import candidates_add, documents, finalization, invigilator, sessions
+from certification.views import (
+    candidate_entry,
+    candidates_add,
+    documents,
+    finalization,
+    invigilator,
+    sessions,
+)
 
 urlpatterns = [
     path("certification/", sessions.session_list, name="certification_session_list"),
@@ -48,6 +55,21 @@ urlpatterns = [
         "certification/sessions/<int:pk>/candidats/ajouter/",
         candidates_add.candidates_add,
         name="certification_candidates_add",
+    ),
+    path(
+        "certification/sessions/<int:pk>/candidats/nouveau/",
+        candidate_entry.candidate_create,
+        name="certification_candidate_create",
+    ),
+    path(
+        "certification/sessions/<int:pk>/candidats/import/",
+        candidate_entry.candidates_import,
+        name="certification_candidates_import",
+    ),
+    re_path(
+        r"^certification/sessions/(?P<pk>[0-9]+)/candidats/modele\.(?P<extension>xlsx|ods)$",
+        candidate_entry.candidates_import_template,
+        name="certification_candidates_import_template",
     ),
     path(
         "certification/sessions/<int:pk>/feuille-emargement.pdf",

@@ -77,6 +77,10 @@ def _session(d):
     return {"pk": d["certification_session"].pk}
 
 
+def _pro_session(d):
+    return {"pk": d["pro_session"].pk}
+
+
 def _op(d):
     return {"pk": d["operation"].pk}
 
@@ -138,6 +142,12 @@ EXPECTED = {
     "certification_session_delete": (_session, _centre()),
     "certification_session_candidates": (_session, _centre()),
     "certification_candidates_add": (_session, _centre()),
+    "certification_candidate_create": (_pro_session, _centre()),
+    "certification_candidates_import": (_pro_session, _centre()),
+    "certification_candidates_import_template": (
+        lambda d: {"pk": d["pro_session"].pk, "extension": "ods"},
+        _centre(),
+    ),
     "certification_attendance_sheet": (_session, _centre()),
     "certification_candidates_xlsx": (_session, _centre()),
     "certification_invigilator_kit": (_session, _centre()),
@@ -214,7 +224,11 @@ def data(db, registrar_staff, centre_staff, other_centre_staff):
         center=CertificationCenterFactory(staff=[centre_staff])
     )
     CertificationCenterFactory(staff=[other_centre_staff])  # their own centre, not this one
+    pro_session = CertificationSessionFactory(
+        center=CertificationCenterFactory(type="PRO", staff=[centre_staff])
+    )
     return {
+        "pro_session": pro_session,
         "certification_session": certification_session,
         "candidate": CandidateFactory(session=certification_session),
         "operation": operation,

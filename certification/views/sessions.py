@@ -142,7 +142,7 @@ def _session_context(request: HttpRequest, session, *, tab: str) -> dict:
         tab=tab,
         status=status,
         status_label=STATUSES[status],
-        adding_open=session.center.is_school and session_services.adding_is_open(session),
+        adding_open=session_services.adding_is_open(session),
         has_started=session.starts_at <= timezone.now(),
         attendance_sheet_url=documents[0][1],
         documents=documents,

@@ -88,3 +88,23 @@
   document.addEventListener("change", refresh);
   document.addEventListener("DOMContentLoaded", refresh);
 })();
+
+// <div data-show-if="NAME=VALUE"> shows only while its form's field NAME has VALUE: the
+// birth-place fields of the chosen country, the prepayment code of « Prépayée ». Without
+// script every field stays visible, and the server decides what applies.
+(function () {
+  "use strict";
+
+  function refresh() {
+    document.querySelectorAll("[data-show-if]").forEach(function (element) {
+      var form = element.closest("form");
+      var rule = element.dataset.showIf.split("=");
+      var field = form && form.elements[rule[0]];
+      if (!field) return;
+      element.hidden = field.value !== rule[1];
+    });
+  }
+
+  document.addEventListener("change", refresh);
+  document.addEventListener("DOMContentLoaded", refresh);
+})();

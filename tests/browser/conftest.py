@@ -109,7 +109,10 @@ def guide_image(page):
     def keep(name: str, *, of=None) -> None:
         SCREENSHOTS.mkdir(exist_ok=True)
         path = SCREENSHOTS / f"{name}.png"
-        (of or page).screenshot(path=str(path), full_page=True)
+        target = of or page
+        # A full-page capture draws the sticky top bar where the window was scrolled to.
+        target.evaluate("window.scrollTo(0, 0)")
+        target.screenshot(path=str(path), full_page=True)
         if os.environ.get("UPDATE_GUIDE_IMAGES") == "1":
             GUIDE_IMAGES.mkdir(parents=True, exist_ok=True)
             shutil.copy(path, GUIDE_IMAGES / f"{name}.png")

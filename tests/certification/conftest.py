@@ -1,7 +1,7 @@
 import pytest
 from django.test import Client
 
-from tests.factories import CertificationCenterFactory
+from tests.factories import CertificationCenterFactory, CertificationSessionFactory
 
 
 @pytest.fixture
@@ -26,3 +26,14 @@ def client_of():
         return client
 
     return login
+
+
+@pytest.fixture
+def pro_center(centre_staff):
+    """A PRO centre whose staff is centre_staff: it types its candidates in or imports them."""
+    return CertificationCenterFactory(name="Centre Formation Pro", type="PRO", staff=[centre_staff])
+
+
+@pytest.fixture
+def pro_session(pro_center):
+    return CertificationSessionFactory(center=pro_center, name="Certification Pix adultes")

@@ -1,0 +1,146 @@
+"""SUP and PRO centres' candidates: « Ajouter un candidat » (a form) and « Importer des
+candidats » (a spreadsheet, with its template pre-filled with the session and its current
+candidates), until the session starts."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_GET, require_http_methods
+
+from certification import candidate_import, selectors
+from certification.forms import CandidateForm, CandidateImportForm
+from certification.models import CertificationSession
+from certification.services import candidate_entry as services
+from certification.services import sessions as session_services
+from certification.services.student_candidates import ADDING_CLOSED
+from registrar.forms import apply_service
+from registrar.spreadsheets import ODS_MIMETYPE, XLSX_CONTENT_TYPE
+
+add_candidates = permission_required("certification.add_candidate", raise_exception=True)
+
+
+def _closed_reason(session: CertificationSession):
+    """Why candidates cannot be typed in for ``session`` now (None when they can)."""
+    if session.center.is_school:
+        return services.SCHOOL_CENTER
+    if not session_services.adding_is_open(session):
+        return ADDING_CLOSED
+    return None
+
+
+def _open_session(request: HttpRequest, pk: int):
+    """The user's session and None, or None and the redirection that says why adding is
+    closed."""
+    session = selectors.session_for(request.user, pk)
+    closed = _closed_reason(session)
+    if closed:
+        messages.error(request, closed)
+        return None, redirect("certification_session_candidates", pk=session.pk)
+    return session, None
+
+
+@require_http_methods(["GET", "POST"])
+@add_candidates
+def candidate_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Ajouter un candidat »; « Enregistrer et ajouter un autre » keeps the form open."""
+    session, closed = _open_session(request, pk)
+    if closed:
+        return closed
+    form = CandidateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        created = {}
+
+        def create():
+            created["candidate"] = services.candidate_create(
+                actor=request.user, session=session, values=form.service_values()
+            )
+
+        if apply_service(form, create):
+            candidate = created["candidate"]
+            messages.success(
+                request,
+                _("%(name)s a été ajouté(e) à la session.")
+                % {"name": f"{candidate.first_name} {candidate.last_name}"},
+            )
+            if "another" in request.POST:
+                return redirect("certification_candidate_create", pk=session.pk)
+            return redirect("certification_session_candidates", pk=session.pk)
+    return render(
+        request,
+        "certification/candidate_form.html",
+        {"nav_active": "certification", "session": session, "form": form},
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@add_candidates
+def candidates_import(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Importer des candidats »: the whole file is checked first; every problem is shown
+    as « Ligne N : message » and nothing is added until the file is clean."""
+    session, closed = _open_session(request, pk)
+    if closed:
+        return closed
+    form = CandidateImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        outcome = {}
+
+        def run():
+            outcome["result"] = services.candidates_import(
+                actor=request.user, session=session, uploaded=form.cleaned_data["file"]
+            )
+
+        if apply_service(form, run):
+            result = outcome["result"]
+            if result.added:
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s candidat importé.",
+                        "%(count)s candidats importés.",
+                        result.added,
+                    )
+                    % {"count": result.added},
+                )
+            if result.already:
+                messages.info(
+                    request,
+                    ngettext(
+                        "%(count)s ligne concernait un candidat déjà dans la session : "
+                        "il est resté tel quel.",
+                        "%(count)s lignes concernaient des candidats déjà dans la session : "
+                        "ils sont restés tels quels.",
+                        result.already,
+                    )
+                    % {"count": result.already},
+                )
+            return redirect("certification_session_candidates", pk=session.pk)
+    errors = form.non_field_errors()
+    return render(
+        request,
+        "certification/candidates_import.html",
+        {
+            "nav_active": "certification",
+            "session": session,
+            "form": form,
+            # Line errors (« Ligne N : … ») are listed together; a file-level refusal too.
+            "errors": list(errors),
+        },
+    )
+
+
+@require_GET
+@add_candidates
+def candidates_import_template(request: HttpRequest, pk: int, extension: str) -> HttpResponse:
+    """The import template, .xlsx or .ods, pre-filled with the session and its candidates."""
+    session = selectors.session_for(request.user, pk)
+    if extension == "ods":
+        content, content_type = candidate_import.template_ods(session), ODS_MIMETYPE
+    else:
+        content, content_type = candidate_import.template_xlsx(session), XLSX_CONTENT_TYPE
+    response = HttpResponse(content, content_type=content_type)
+    name = candidate_import.default_file_name(session, extension)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
