@@ -64,6 +64,7 @@ bench: $(STAMP)
 	$(PY) bench/batch_enrollment.py
 	$(PY) bench/attendance_sheet.py
 	$(PY) bench/candidate_picker.py
+	$(PY) bench/candidate_import.py
 
 clean:
 	rm -rf $(VENV) staticfiles db.sqlite3 locale/*/LC_MESSAGES/*.mo

@@ -7,13 +7,15 @@ fault: an INSEE code or a postal code that does not exist, a commune that the po
 does not serve, a country that is not in the ISO list.
 """
 
+from __future__ import annotations
+
 import csv
 import gettext
 import importlib.util
 import lzma
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -145,7 +147,12 @@ class BirthPlace:
 
 
 def resolve_birth_place(
-    *, country: str, insee_code: str = "", postal_code: str = "", city: str = ""
+    *,
+    country: str,
+    insee_code: str = "",
+    postal_code: str = "",
+    city: str = "",
+    lookup: CommuneLookup | None = None,
 ) -> BirthPlace:
     """The birth place these values describe, checked against the reference. ``country`` is
     an ISO code or a country's name. Born in France: an INSEE code (the commune, when given
@@ -153,7 +160,9 @@ def resolve_birth_place(
     one of the communes the postal code serves. Born abroad: the city, as typed.
 
     Raises ValidationError whose ``error_dict`` names the field at fault (country,
-    insee_code, postal_code, city). Reads the reference; writes nothing."""
+    insee_code, postal_code, city). Reads the reference (through ``lookup``, to share what
+    it read between the lines of a file); writes nothing."""
+    lookup = lookup or CommuneLookup()
     found = find_country(country) if country.strip() else None
     if not country.strip():
         raise ValidationError({"country": ValidationError(COUNTRY_REQUIRED, code="required")})
@@ -174,14 +183,14 @@ def resolve_birth_place(
         raise ValidationError(
             {"insee_code": ValidationError(FRENCH_PLACE_REQUIRED, code="required")}
         )
-    if not Commune.objects.exists():
+    if not lookup.loaded():
         raise ValidationError(REFERENCE_EMPTY, code="reference_empty")
     if insee_code:
-        commune = _commune_of_code(insee_code, city)
+        commune = _commune_of_code(insee_code, city, lookup)
         if postal_code:
-            _check_postal_code_serves(postal_code, commune)
+            _check_postal_code_serves(postal_code, commune, lookup)
     else:
-        commune = _commune_of_postal_code(postal_code, city)
+        commune = _commune_of_postal_code(postal_code, city, lookup)
     return BirthPlace(
         country_code=found.code,
         country=found.name,
@@ -192,16 +201,107 @@ def resolve_birth_place(
     )
 
 
-def _commune_of_code(code: str, city: str) -> Commune:
+class CommuneLookup:
+    """What resolve_birth_place reads of the reference, each question asked once. A lookup
+    used for a whole file is ``preload``-ed with the file's codes: a few queries for all
+    its lines instead of a few per line."""
+
+    # The current commune first: a commune nouvelle shares its code with the delegated
+    # commune of its chief town, and a person born there gives either name.
+    _ORDER = {Commune.Kind.COMMUNE: 0, Commune.Kind.DISTRICT: 1, Commune.Kind.DELEGATED: 2}
+    _MERGED = (Commune.Kind.DELEGATED, Commune.Kind.ASSOCIATED)
+
+    def __init__(self) -> None:
+        self._loaded: bool | None = None
+        self._by_code: dict[str, list[Commune]] = {}
+        self._serving: dict[str, list[Commune]] = {}
+        self._merged: dict[str, list[Commune]] = {}
+        self._postal_codes_of: dict[str, set[str]] = {}
+
+    def loaded(self) -> bool:
+        if self._loaded is None:
+            self._loaded = Commune.objects.exists()
+        return self._loaded
+
+    def preload(self, *, insee_codes: Iterable[str], postal_codes: Iterable[str]) -> None:
+        codes = {code for code in insee_codes if _INSEE_CODE.match(code)} - set(self._by_code)
+        if codes:
+            self._fetch_codes(codes)
+            parents = {c.parent_code for code in codes for c in self._by_code[code]}
+            self._fetch_postal_codes_of((codes | parents) - {""})
+        postal = {code for code in postal_codes if _POSTAL_CODE.match(code)} - set(self._serving)
+        if postal:
+            self._fetch_serving(postal)
+
+    def with_code(self, code: str) -> list[Commune]:
+        if code not in self._by_code:
+            self._fetch_codes({code})
+        return self._by_code[code]
+
+    def serving(self, postal_code: str) -> list[Commune]:
+        """The communes (and districts) a postal code serves, by name."""
+        if postal_code not in self._serving:
+            self._fetch_serving({postal_code})
+        return self._serving[postal_code]
+
+    def merged_into(self, parent_codes: Iterable[str], folded_name: str) -> Commune | None:
+        """The delegated or associated commune of that folded name merged into one of
+        ``parent_codes``."""
+        parent_codes = list(parent_codes)
+        missing = {code for code in parent_codes if code not in self._merged}
+        if missing:
+            self._fetch_merged(missing)
+        for code in parent_codes:
+            for commune in self._merged[code]:
+                if commune.folded_name == folded_name:
+                    return commune
+        return None
+
+    def postal_codes_of(self, insee_code: str) -> set[str]:
+        if insee_code not in self._postal_codes_of:
+            self._fetch_postal_codes_of({insee_code})
+        return self._postal_codes_of[insee_code]
+
+    def _fetch_codes(self, codes: set[str]) -> None:
+        found: dict[str, list[Commune]] = {code: [] for code in codes}
+        for commune in Commune.objects.filter(insee_code__in=sorted(codes)):
+            found[commune.insee_code].append(commune)
+        for code, communes in found.items():
+            self._by_code[code] = sorted(communes, key=lambda c: self._ORDER.get(c.kind, 3))
+
+    def _fetch_serving(self, codes: set[str]) -> None:
+        found: dict[str, dict[int, Commune]] = {code: {} for code in codes}
+        links = CommunePostalCode.objects.filter(postal_code__in=sorted(codes))
+        for link in links.select_related("commune"):
+            found[link.postal_code][link.commune.pk] = link.commune
+        for code, communes in found.items():
+            self._serving[code] = sorted(communes.values(), key=lambda c: (c.name, c.pk))
+        served = {c.insee_code for communes in found.values() for c in communes.values()}
+        if served - set(self._merged):
+            self._fetch_merged(served - set(self._merged))
+
+    def _fetch_merged(self, parent_codes: set[str]) -> None:
+        found: dict[str, list[Commune]] = {code: [] for code in parent_codes}
+        merged = Commune.objects.filter(kind__in=self._MERGED, parent_code__in=sorted(parent_codes))
+        for commune in merged:
+            found[commune.parent_code].append(commune)
+        self._merged.update(found)
+
+    def _fetch_postal_codes_of(self, insee_codes: set[str]) -> None:
+        found: dict[str, set[str]] = {code: set() for code in insee_codes}
+        links = CommunePostalCode.objects.filter(commune__insee_code__in=sorted(insee_codes))
+        for postal_code, insee_code in links.values_list("postal_code", "commune__insee_code"):
+            found[insee_code].add(postal_code)
+        self._postal_codes_of.update(found)
+
+
+def _commune_of_code(code: str, city: str, lookup: CommuneLookup) -> Commune:
     def refuse(message, **params):
         raise ValidationError({"insee_code": ValidationError(message, params=params)})
 
     if not _INSEE_CODE.match(code):
         refuse(INSEE_CODE_FORMAT, value=code)
-    # The current commune first: a commune nouvelle shares its code with the delegated
-    # commune of its chief town, and a person born there gives either name.
-    order = {Commune.Kind.COMMUNE: 0, Commune.Kind.DISTRICT: 1, Commune.Kind.DELEGATED: 2}
-    communes = sorted(Commune.objects.filter(insee_code=code), key=lambda c: order.get(c.kind, 3))
+    communes = lookup.with_code(code)
     if not communes:
         refuse(INSEE_CODE_UNKNOWN, value=code)
     if not city:
@@ -220,13 +320,11 @@ def _commune_of_code(code: str, city: str) -> Commune:
     )
 
 
-def _check_postal_code_serves(code: str, commune: Commune) -> None:
+def _check_postal_code_serves(code: str, commune: Commune, lookup: CommuneLookup) -> None:
     """Refuse a postal code given beside an INSEE code that does not serve that commune (or
     the commune it belongs to, for a delegated commune or a district)."""
     codes = {commune.insee_code, commune.parent_code} - {""}
-    if not CommunePostalCode.objects.filter(
-        postal_code=code, commune__insee_code__in=codes
-    ).exists():
+    if not any(code in lookup.postal_codes_of(insee_code) for insee_code in codes):
         raise ValidationError(
             {
                 "postal_code": ValidationError(
@@ -237,14 +335,12 @@ def _check_postal_code_serves(code: str, commune: Commune) -> None:
         )
 
 
-def _commune_of_postal_code(code: str, city: str) -> Commune:
+def _commune_of_postal_code(code: str, city: str, lookup: CommuneLookup) -> Commune:
     if not _POSTAL_CODE.match(code):
         raise ValidationError(
             {"postal_code": ValidationError(POSTAL_CODE_FORMAT, params={"value": code})}
         )
-    served = list(
-        Commune.objects.filter(postal_codes__postal_code=code).order_by("name").distinct()
-    )
+    served = lookup.serving(code)
     if not served:
         raise ValidationError(
             {"postal_code": ValidationError(POSTAL_CODE_UNKNOWN, params={"value": code})}
@@ -257,11 +353,7 @@ def _commune_of_postal_code(code: str, city: str) -> Commune:
         if wanted in (commune.folded_name, fold_place_name(commune.parent_name)):
             return commune
     # The communes merged into one the postal code serves keep their own name.
-    merged = Commune.objects.filter(
-        kind__in=[Commune.Kind.DELEGATED, Commune.Kind.ASSOCIATED],
-        parent_code__in=[commune.insee_code for commune in served],
-        folded_name=wanted,
-    ).first()
+    merged = lookup.merged_into((commune.insee_code for commune in served), wanted)
     if merged is not None:
         return merged
     # A postal code of a rural canton serves dozens of communes: the first ten tell enough.

@@ -15,7 +15,7 @@ from certification.candidate_import import COLUMNS, LINE, read_candidates_file
 from certification.models import Candidate, CertificationSession, identity_key
 from certification.services.sessions import adding_is_open
 from certification.services.student_candidates import ADDING_CLOSED, EARLIEST_BIRTH_DATE
-from registrar.geography import resolve_birth_place
+from registrar.geography import CommuneLookup, resolve_birth_place
 
 SCHOOL_CENTER = _(
     "Un centre SCO ajoute ses élèves depuis la liste des élèves : « Ajouter des élèves »."
@@ -73,14 +73,18 @@ class CheckedCandidate:
 
 
 def check_candidate(
-    values: dict, *, school: bool, today: datetime.date | None = None
+    values: dict,
+    *,
+    school: bool,
+    today: datetime.date | None = None,
+    lookup: CommuneLookup | None = None,
 ) -> CheckedCandidate:
     """Check one candidate's ``values`` (texts, a date for birth_date, an int or None for
     extra_time_percent, a bool for accessibility_needed, a Pricing value or "" for pricing)
     against the rules of the certificate: names and sex, a birth date from 1900 to today, a
     birth place from the reference, valid e-mails, an extra time of 0–99 %, and, outside
     SCO centres, a pricing with its prepayment code when Prépayée. Reads the commune
-    reference; writes nothing."""
+    reference (through ``lookup``, shared by the lines of a file); writes nothing."""
     today = today or timezone.localdate()
     checked = CheckedCandidate()
     out = checked.fields
@@ -109,7 +113,7 @@ def check_candidate(
         checked.refuse("birth_date", BIRTH_DATE_EARLY)
     elif birth_date > today:
         checked.refuse("birth_date", BIRTH_DATE_FUTURE)
-    _check_birth_place(values, checked, text)
+    _check_birth_place(values, checked, text, lookup)
     for name in ("convocation_email", "results_email"):
         out[name] = text(name)
         if out[name]:
@@ -130,13 +134,15 @@ def check_candidate(
     return checked
 
 
-def _check_birth_place(values: dict, checked: CheckedCandidate, text) -> None:
+def _check_birth_place(
+    values: dict, checked: CheckedCandidate, text, lookup: CommuneLookup | None
+) -> None:
     out = checked.fields
     typed = {part: text(name) for part, name in BIRTH_PLACE_FIELDS.items()}
     if any(name in checked.errors for name in BIRTH_PLACE_FIELDS.values()):
         return
     try:
-        place = resolve_birth_place(**typed)
+        place = resolve_birth_place(**typed, lookup=lookup)
     except ValidationError as error:
         if hasattr(error, "error_dict"):
             for part, errors in error.error_dict.items():
@@ -256,8 +262,13 @@ def candidates_import(*, actor, session: CertificationSession, uploaded) -> Impo
         first_line_of: dict[str, int] = {}
         new = []
         today = timezone.localdate()
+        lookup = CommuneLookup()
+        lookup.preload(
+            insee_codes=(line.values["birth_insee_code"].strip().upper() for line in lines),
+            postal_codes=(line.values["birth_postal_code"].strip() for line in lines),
+        )
         for line in lines:
-            checked = check_candidate(line.values, school=False, today=today)
+            checked = check_candidate(line.values, school=False, today=today, lookup=lookup)
             # A value that could not be read is not also « required ».
             problems = list(line.problems.values()) + [
                 _in_column(name, message)

@@ -352,10 +352,28 @@ def test_a_libreoffice_sheet_with_repeated_cells_and_a_percentage_reads_right():
     assert rows == [("A", None, None, 0.33), (), (), (datetime.date(2001, 2, 3), 1004)]
 
 
-def test_the_import_reads_the_reference_in_few_queries_per_line(communes, upload, pro_session):
-    lines = [line(last_name=f"Nom{n}") for n in range(20)]
-    with CaptureQueriesContext(connection) as queries:
-        upload(xlsx_file(pro_session, lines))
-    assert Candidate.objects.filter(session=pro_session).count() == 20
-    # Per line: the commune (exists + lookup); the rest is fixed (session, user, insert).
-    assert len(queries) <= 2 * 20 + 15, len(queries)
+def test_the_import_reads_the_reference_in_the_same_queries_for_5_or_50_lines(
+    communes, upload, pro_session
+):
+    def queries_for(count: int) -> int:
+        Candidate.objects.filter(session=pro_session).delete()
+        lines = []
+        for n in range(count):
+            if n % 3 == 0:
+                birth = {"birth_insee_code": "69123"}
+            elif n % 3 == 1:
+                birth = {
+                    "birth_insee_code": "",
+                    "birth_postal_code": "01300",
+                    "birth_city": "Arbignieu",
+                }
+            else:
+                birth = {"birth_country": "Maroc", "birth_insee_code": "", "birth_city": "Fès"}
+            lines.append(line(last_name=f"Nom{n}", **birth))
+        with CaptureQueriesContext(connection) as queries:
+            response = upload(xlsx_file(pro_session, lines))
+        assert response.status_code == 302
+        assert Candidate.objects.filter(session=pro_session).count() == count
+        return len(queries)
+
+    assert queries_for(5) == queries_for(50)
