@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from certification import models
+from registrar.admin_base import ReadOnlyModelAdmin
 
 
 class CenterMembershipInline(admin.TabularInline):
@@ -21,20 +22,10 @@ class CertificationCenterAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.CertificationSession)
-class CertificationSessionAdmin(admin.ModelAdmin):
+class CertificationSessionAdmin(ReadOnlyModelAdmin):
     """Read-only: sessions are managed by the centres' staff in their screens."""
 
     list_display = ("number", "name", "center", "date", "start_time", "finalized_at")
     list_filter = ("center",)
     search_fields = ("number", "name")
     list_select_related = ("center",)
-    show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

