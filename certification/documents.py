@@ -68,10 +68,13 @@ XLSX_HEADERS = (
     gettext_lazy("Temps majoré (%)"),
     gettext_lazy("E-mail de convocation"),
     gettext_lazy("E-mail du destinataire des résultats"),
+    gettext_lazy("Tarification"),
+    gettext_lazy("Code de prépaiement"),
+    gettext_lazy("Aménagement nécessaire"),
     gettext_lazy("A rejoint la session"),
 )
 # Column widths of the spreadsheet, in characters, in the order of XLSX_HEADERS.
-XLSX_WIDTHS = (20, 18, 6, 16, 22, 11, 11, 22, 18, 16, 10, 16, 30, 30, 20)
+XLSX_WIDTHS = (20, 18, 6, 16, 22, 11, 11, 22, 18, 16, 10, 16, 30, 30, 14, 18, 14, 20)
 
 # Several invigilators in one field: « Mme Durand, M. Petit » or « Mme Durand et M. Petit ».
 _INVIGILATOR_SEPARATORS = re.compile(r"\s*(?:[,;/\n]|\bet\b|&)\s*")
@@ -346,6 +349,9 @@ def candidates_xlsx(session: CertificationSession) -> bytes:
                 candidate.extra_time_percent,
                 candidate.convocation_email,
                 candidate.results_email,
+                candidate.get_pricing_display(),
+                candidate.prepayment_code,
+                yes if candidate.accessibility_needed else no,
                 yes if candidate.has_joined else no,
             ]
         )

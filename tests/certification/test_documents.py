@@ -41,6 +41,9 @@ XLSX_HEADERS = [
     "Temps majoré (%)",
     "E-mail de convocation",
     "E-mail du destinataire des résultats",
+    "Tarification",
+    "Code de prépaiement",
+    "Aménagement nécessaire",
     "A rejoint la session",
 ]
 # The guide's class 3eB.
@@ -308,6 +311,30 @@ def test_candidates_xlsx_has_the_headers_and_values(
     tyler = by_name["Tyler"]
     assert tyler["Temps majoré (%)"] is None and tyler["A rejoint la session"] == "Non"
     assert tyler["Sexe"] in {"M", "F"}
+    # A SCO centre's pupils have no pricing.
+    assert (tyler["Tarification"], tyler["Aménagement nécessaire"]) == (None, "Non")
+
+
+def test_candidates_xlsx_of_a_pro_centre_has_pricing_and_arrangements(
+    client_of, centre_staff, pro_session
+):
+    CandidateFactory(
+        session=pro_session,
+        last_name="Nguyen",
+        pricing="PREPAID",
+        prepayment_code="PP-77",
+        accessibility_needed=True,
+    )
+    content, _disposition = _download(
+        client_of(centre_staff), "certification_candidates_xlsx", pro_session
+    )
+    rows = list(load_workbook(io.BytesIO(content))["Candidats"].iter_rows(values_only=True))
+    nguyen = dict(zip(XLSX_HEADERS, rows[1], strict=True))
+    assert (
+        nguyen["Tarification"],
+        nguyen["Code de prépaiement"],
+        nguyen["Aménagement nécessaire"],
+    ) == ("Prépayée", "PP-77", "Oui")
 
 
 # --------------------------------------------------------------------------------------
