@@ -1,5 +1,9 @@
 """Forms of the staff shell and the core records. All user input comes through a form."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
@@ -31,19 +35,31 @@ class TermCodeField(forms.CharField):
             ) from None
 
 
-def apply_service(form: forms.Form, call) -> bool:
+@dataclass(frozen=True)
+class ServiceOutcome:
+    """What ``apply_service`` did: true when the service went through, with what it
+    returned in ``value``; false when it refused (its messages are on the form)."""
+
+    ok: bool
+    value: Any = None
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+
+def apply_service(form: forms.Form, call: Callable[[], Any]) -> ServiceOutcome:
     """Run ``call`` (a service); put its refusal on ``form`` — each message at its field
-    when the field is the form's, else at the top. True when the service went through."""
+    when the field is the form's, else at the top."""
     try:
-        call()
+        value = call()
     except ValidationError as exc:
         if hasattr(exc, "error_dict"):
             for field, errors in exc.error_dict.items():
                 form.add_error(field if field in form.fields else None, errors)
         else:
             form.add_error(None, exc)
-        return False
-    return True
+        return ServiceOutcome(ok=False)
+    return ServiceOutcome(ok=True, value=value)
 
 
 class WorkingTermForm(forms.Form):

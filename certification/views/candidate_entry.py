@@ -51,15 +51,14 @@ def candidate_create(request: HttpRequest, pk: int) -> HttpResponse:
         return closed
     form = CandidateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        created = {}
-
-        def create():
-            created["candidate"] = services.candidate_create(
+        outcome = apply_service(
+            form,
+            lambda: services.candidate_create(
                 actor=request.user, session=session, values=form.service_values()
-            )
-
-        if apply_service(form, create):
-            candidate = created["candidate"]
+            ),
+        )
+        if outcome:
+            candidate = outcome.value
             messages.success(
                 request,
                 _("%(name)s a été ajouté(e) à la session.")
@@ -85,15 +84,14 @@ def candidates_import(request: HttpRequest, pk: int) -> HttpResponse:
         return closed
     form = CandidateImportForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
-        outcome = {}
-
-        def run():
-            outcome["result"] = services.candidates_import(
+        outcome = apply_service(
+            form,
+            lambda: services.candidates_import(
                 actor=request.user, session=session, uploaded=form.cleaned_data["file"]
-            )
-
-        if apply_service(form, run):
-            result = outcome["result"]
+            ),
+        )
+        if outcome:
+            result = outcome.value
             if result.added:
                 messages.success(
                     request,

@@ -61,18 +61,15 @@ def session_create(request: HttpRequest) -> HttpResponse:
         messages.error(request, _("Vous n'êtes membre du personnel d'aucun centre."))
         return redirect("certification_session_list")
     form = SessionForm(request.POST or None, centers=centers)
-    created = {}
     if request.method == "POST" and form.is_valid():
-
-        def create():
-            created["session"] = session_services.session_create(
-                actor=request.user,
-                center=form.cleaned_data["center"],
-                **form.service_fields(),
-            )
-
-        if apply_service(form, create):
-            session = created["session"]
+        outcome = apply_service(
+            form,
+            lambda: session_services.session_create(
+                actor=request.user, center=form.cleaned_data["center"], **form.service_fields()
+            ),
+        )
+        if outcome:
+            session = outcome.value
             messages.success(request, _("Session %(number)s créée.") % {"number": session.number})
             return redirect("certification_session_candidates", pk=session.pk)
     return render(

@@ -120,15 +120,14 @@ def _operation_form(request: HttpRequest, operation: BatchOperation | None) -> H
     )
     selection_error = None
     if request.method == "POST" and form.is_valid():
-        saved = {}
-
-        def save():
-            saved["operation"] = batch_services.batch_operation_save(
+        outcome = apply_service(
+            form,
+            lambda: batch_services.batch_operation_save(
                 actor=request.user, operation=operation, **form.service_fields()
-            )
-
-        if apply_service(form, save):
-            operation = saved["operation"]
+            ),
+        )
+        if outcome:
+            operation = outcome.value
             step = request.POST.get("_step", "save")
             if step == "selection":
                 return redirect("batch_selection", pk=operation.pk)

@@ -69,20 +69,19 @@ def term_record_create(request: HttpRequest, pk: int) -> HttpResponse:
     """« Création d'un dossier session » from one of the student's admissions."""
     student = registrar_selectors.student_file(pk)
     form = TermRecordCreateForm(request.POST or None, student=student)
-    created = {}
     if request.method == "POST" and form.is_valid():
-
-        def create():
-            created["record"] = services.term_record_create(
+        outcome = apply_service(
+            form,
+            lambda: services.term_record_create(
                 actor=request.user,
                 student=student,
                 admission=form.cleaned_data["admission"],
                 term=form.cleaned_data["term"],
                 screen=SCREEN,
-            )
-
-        if apply_service(form, create):
-            record = created["record"]
+            ),
+        )
+        if outcome:
+            record = outcome.value
             messages.success(request, _("Dossier session %(term)s créé.") % {"term": record.term})
             return redirect(_list_url(student, record))
     context = file_context(request, student, "term_records")
@@ -129,19 +128,18 @@ def term_record_update(request: HttpRequest, record_pk: int) -> HttpResponse:
 def term_record_copy(request: HttpRequest, record_pk: int) -> HttpResponse:
     record = _record_for(record_pk)
     form = TermRecordCopyForm(request.POST or None, student=record.student)
-    copied = {}
     if request.method == "POST" and form.is_valid():
-
-        def copy():
-            copied["record"] = services.term_record_copy(
+        outcome = apply_service(
+            form,
+            lambda: services.term_record_copy(
                 actor=request.user,
                 term_record=record,
                 term=form.cleaned_data["term"],
                 screen=SCREEN,
-            )
-
-        if apply_service(form, copy):
-            new = copied["record"]
+            ),
+        )
+        if outcome:
+            new = outcome.value
             messages.success(
                 request,
                 _("Dossier session %(term)s copié vers %(new)s.")
@@ -266,18 +264,17 @@ def course_enrollment_copy(request: HttpRequest, pk: int) -> HttpResponse:
     enrollment = _enrollment_for(pk)
     record = enrollment.term_record
     form = CourseEnrollmentCopyForm(request.POST or None, enrollment=enrollment)
-    copied = {}
     if request.method == "POST" and form.is_valid():
-
-        def copy():
-            copied["enrollment"] = services.course_enrollment_copy(
+        outcome = apply_service(
+            form,
+            lambda: services.course_enrollment_copy(
                 actor=request.user,
                 enrollment=enrollment,
                 term_record=form.cleaned_data["term_record"],
                 screen=SCREEN,
-            )
-
-        if apply_service(form, copy):
+            ),
+        )
+        if outcome:
             target = form.cleaned_data["term_record"]
             messages.success(
                 request,
