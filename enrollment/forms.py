@@ -355,9 +355,9 @@ class StudentListForm(forms.Form):
         ),
     )
     file = forms.FileField(
-        label=_("ou un fichier (.xlsx, .csv)"),
+        label=_("ou un fichier (.xlsx, .ods, .csv)"),
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.ods,.csv"}),
     )
 
     def clean_text(self) -> str:

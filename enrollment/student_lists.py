@@ -24,9 +24,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models
 from django.utils.translation import gettext_lazy as _
-from openpyxl import load_workbook
 
 from registrar.models import Student
+from registrar.spreadsheets import read_first_sheet
 from registrar.text import apply_mask, digits
 from registrar.validators import da_digit_count, normalize_permanent_code
 
@@ -44,8 +44,10 @@ MAX_FILE_COLUMNS = 100
 LIST_TOO_LONG = _("La liste compte %(count)s lignes : %(max)s au plus par liste.")
 FILE_TOO_MANY_LINES = _("Le fichier compte plus de %(max)s lignes : %(max)s au plus par liste.")
 FILE_TOO_LARGE = _("Le fichier « %(name)s » pèse %(size)s Mo : %(max)s Mo au plus.")
-FILE_EXTENSION = _("Le fichier doit être un classeur Excel (.xlsx) ou un fichier CSV (.csv).")
-FILE_NOT_XLSX = _("Le fichier « %(name)s » n'est pas un classeur Excel lisible.")
+FILE_EXTENSION = _(
+    "Le fichier doit être un classeur Excel (.xlsx) ou OpenDocument (.ods), ou un fichier "
+    "CSV (.csv)."
+)
 FILE_NOT_CSV = _("Le fichier « %(name)s » n'est pas un fichier CSV lisible.")
 
 NO_NUMBER = _("Aucun numéro DA ni code permanent reconnu.")
@@ -158,10 +160,10 @@ def _clean_cell(value: str) -> str:
 
 def rows_from_file(uploaded: UploadedFile) -> list[Row]:
     """(row number, cells joined by " ; ", cells) for each non-blank row of an uploaded
-    .xlsx (its first sheet) or .csv file.
+    .xlsx or .ods (its first sheet) or .csv file.
 
     Raises ValidationError, with a French message naming the file, when it is larger than
-    MAX_FILE_BYTES, is neither .xlsx nor .csv, cannot be read as what its extension says, or
+    MAX_FILE_BYTES, is not .xlsx, .ods or .csv, cannot be read as what its extension says, or
     has more than MAX_LIST_LINES non-blank rows. Reads the file; writes nothing.
     """
     name = os.path.basename(uploaded.name or "")
@@ -178,8 +180,8 @@ def rows_from_file(uploaded: UploadedFile) -> list[Row]:
             },
         )
     extension = os.path.splitext(name)[1].lower()
-    if extension == ".xlsx":
-        rows = _xlsx_rows(uploaded, name)
+    if extension in (".xlsx", ".ods"):
+        rows = _sheet_rows(uploaded)
     elif extension == ".csv":
         rows = _csv_rows(uploaded, name)
     else:
@@ -204,30 +206,15 @@ def _bounded_rows(rows: Iterable[Row]) -> list[Row]:
     return kept
 
 
-def _xlsx_rows(uploaded: UploadedFile, name: str) -> Iterator[Row]:
-    uploaded.seek(0)
-    try:
-        workbook = load_workbook(uploaded, read_only=True, data_only=True)
-    except Exception:
-        # openpyxl fails with whatever the broken file triggers (BadZipFile, KeyError,
-        # InvalidFileException, XML parse errors…): all of them mean « not a workbook ».
-        raise ValidationError(FILE_NOT_XLSX, code="file_not_xlsx", params={"name": name}) from None
-    try:
-        if not workbook.worksheets:
-            return
-        sheet = workbook.worksheets[0]
-        rows = sheet.iter_rows(max_col=MAX_FILE_COLUMNS, values_only=True)
-        # Read-only sheets are parsed lazily: a damaged sheet fails while iterating.
-        try:
-            for number, values in enumerate(rows, start=1):
-                cells = _trim_cells([_clean_cell(_xlsx_text(value)) for value in values])
-                yield number, " ; ".join(cells), cells
-        except Exception as exc:
-            raise ValidationError(
-                FILE_NOT_XLSX, code="file_not_xlsx", params={"name": name}
-            ) from exc
-    finally:
-        workbook.close()
+def _sheet_rows(uploaded: UploadedFile) -> Iterator[Row]:
+    """The rows of the first sheet of an .xlsx or .ods file (registrar.spreadsheets, which
+    refuses, with its French message, a file that is not a readable spreadsheet)."""
+    rows = read_first_sheet(
+        uploaded, max_columns=MAX_FILE_COLUMNS, max_rows=MAX_LIST_LINES, max_bytes=MAX_FILE_BYTES
+    )
+    for number, values in enumerate(rows, start=1):
+        cells = _trim_cells([_clean_cell(_xlsx_text(value)) for value in values])
+        yield number, " ; ".join(cells), cells
 
 
 def _xlsx_text(value: object) -> str:

@@ -30,6 +30,8 @@ ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 # content.xml of a few thousand lines is a few MB; more is not a file of ours.
 MAX_ODS_CONTENT_BYTES = 50 * 1024 * 1024
+# Excel's and LibreOffice's last row: a row number beyond it is a forged file.
+MAX_SHEET_ROWS = 1_048_576
 
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -43,8 +45,9 @@ def read_first_sheet(
     uploaded, *, max_columns: int, max_rows: int, max_bytes: int = 2 * 1024 * 1024
 ) -> list[tuple[Cell, ...]]:
     """The rows of the first sheet of ``uploaded`` (.xlsx or .ods, told apart by their
-    content, not their name), each a tuple of at most ``max_columns`` cell values, at most
-    ``max_rows`` + 1 rows (one more than allowed, so that the caller can say « too many »).
+    content, not their name), each a tuple of at most ``max_columns`` cell values; blank
+    rows are kept (so that row numbers stay right) but reading stops at the ``max_rows`` + 1st
+    filled row (one more than allowed, so that the caller can say « too many »).
     Raises ValidationError with a French message when the file is too large or is not a
     readable spreadsheet."""
     name = os.path.basename(getattr(uploaded, "name", "") or "")
@@ -71,10 +74,12 @@ def read_first_sheet(
 def _read_xlsx(content: bytes, *, max_columns: int, max_rows: int) -> list[tuple]:
     workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     try:
-        rows = []
+        rows, filled = [], 0
         for row in workbook.worksheets[0].iter_rows(values_only=True, max_col=max_columns):
-            rows.append(tuple(row))
-            if len(rows) > max_rows:
+            # A blank row is kept as () : a sheet may list a million of them.
+            rows.append(tuple(row) if _is_filled(row) else ())
+            filled += _is_filled(row)
+            if filled > max_rows or len(rows) > MAX_SHEET_ROWS:
                 break
         return rows
     finally:
@@ -89,20 +94,29 @@ def _read_ods(archive: zipfile.ZipFile, *, max_columns: int, max_rows: int) -> l
     if table is None:
         return []
     rows: list[tuple] = []
-    pending_empty = 0
+    pending_empty, filled = 0, 0
     for row in table.iter(f"{{{_TABLE}}}table-row"):
         cells = _ods_cells(row, max_columns)
         repeat = int(row.get(f"{{{_TABLE}}}number-rows-repeated", "1"))
-        if not any(value not in (None, "") for value in cells):
-            # Empty rows count only when a filled one follows (line numbers stay right).
+        if not _is_filled(cells):
+            # Empty rows are kept only when a filled one follows (row numbers stay right):
+            # LibreOffice writes the million empty rows after the data as one repeated row.
             pending_empty += repeat
             continue
-        rows.extend([()] * min(pending_empty, max_rows + 1))
+        if len(rows) + pending_empty > MAX_SHEET_ROWS:
+            raise ValueError("rows beyond a spreadsheet's last row")
+        rows.extend([()] * pending_empty)
         pending_empty = 0
-        rows.extend([cells] * min(repeat, max_rows + 1))
-        if len(rows) > max_rows:
-            return rows[: max_rows + 1]
+        taken = min(repeat, max_rows + 1 - filled)
+        rows.extend([cells] * taken)
+        filled += taken
+        if filled > max_rows:
+            break
     return rows
+
+
+def _is_filled(cells) -> bool:
+    return any(value not in (None, "") for value in cells)
 
 
 def _ods_cells(row, max_columns: int) -> tuple:

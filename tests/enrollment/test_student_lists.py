@@ -19,6 +19,7 @@ from enrollment.student_lists import (
     rows_from_text,
 )
 from registrar.models import Student
+from registrar.spreadsheets import ods_bytes
 from tests.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db
@@ -453,7 +454,8 @@ def test_other_extension_is_refused():
         rows_from_file(uploaded)
 
     assert caught.value.messages == [
-        "Le fichier doit être un classeur Excel (.xlsx) ou un fichier CSV (.csv)."
+        "Le fichier doit être un classeur Excel (.xlsx) ou OpenDocument (.ods), ou un fichier "
+        "CSV (.csv)."
     ]
 
 
@@ -464,7 +466,20 @@ def test_fake_xlsx_is_refused(content):
     with pytest.raises(ValidationError) as caught:
         rows_from_file(uploaded)
 
-    assert caught.value.messages == ["Le fichier « x.xlsx » n'est pas un classeur Excel lisible."]
+    assert caught.value.messages == [
+        "Le fichier « x.xlsx » n'est pas un tableur lisible : enregistrez-le au format Excel "
+        "(.xlsx) ou OpenDocument (.ods)."
+    ]
+
+
+def test_an_ods_list_is_read_like_an_xlsx():
+    content = ods_bytes([["DA", "Nom"], [1234567, "Leblanc"], [], ["7654321"]], sheet_name="L")
+    rows = rows_from_file(SimpleUploadedFile("liste.ods", content))
+    assert rows == [
+        (1, "DA ; Nom", ["DA", "Nom"]),
+        (2, "1234567 ; Leblanc", ["1234567", "Leblanc"]),
+        (4, "7654321", ["7654321"]),
+    ]
 
 
 def test_too_large_file_is_refused():

@@ -88,3 +88,35 @@ def test_entity_expansion_is_refused_not_expanded():
 def test_a_file_over_the_size_limit_is_refused():
     content = ods_bytes([["x"]], sheet_name="S") + b"\0" * (1024 * 1024)
     assert refusal(content, max_bytes=1024 * 1024) == "Le fichier pèse plus de 1 Mo : scindez-le."
+
+
+def _ods_content(rows_xml: str) -> bytes:
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"><office:body>'
+        f'<office:spreadsheet><table:table table:name="F">{rows_xml}</table:table>'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    return zipped({"mimetype": ODS_MIMETYPE, "content.xml": content})
+
+
+FILLED_ROW = (
+    '<table:table-row><table:table-cell office:value-type="string"><text:p>x</text:p>'
+    "</table:table-cell></table:table-row>"
+)
+EMPTY_ROWS = (
+    '<table:table-row table:number-rows-repeated="{n}"><table:table-cell/></table:table-row>'
+)
+
+
+def test_blank_rows_keep_the_row_numbers_and_do_not_count_toward_the_limit():
+    rows = read(_ods_content(FILLED_ROW + EMPTY_ROWS.format(n=500) + FILLED_ROW), max_rows=2)
+    assert len(rows) == 502
+    assert rows[0] == rows[501] == ("x",)
+
+
+def test_a_row_beyond_a_spreadsheets_last_row_is_refused_without_expanding_it():
+    content = _ods_content(EMPTY_ROWS.format(n=1_000_000_000) + FILLED_ROW)
+    assert "n'est pas un tableur lisible" in refusal(content)

@@ -266,7 +266,7 @@ def test_uploaded_xlsx_list(staff_client, registrar_staff, guide):
     assert operation.selection_count == 5
     fake = SimpleUploadedFile("liste.xlsx", b"pas un classeur")
     response = staff_client.post(url, {"file": fake})
-    assert "n'est pas un classeur Excel lisible" in _text(response)
+    assert "n'est pas un tableur lisible" in _text(response)
 
 
 def test_selection_can_be_reviewed_sorted_and_trimmed(staff_client, registrar_staff, guide):
