@@ -75,16 +75,16 @@ class CheckedCandidate:
 def check_candidate(
     values: dict,
     *,
-    school: bool,
     today: datetime.date | None = None,
     lookup: CommuneLookup | None = None,
 ) -> CheckedCandidate:
     """Check one candidate's ``values`` (texts, a date for birth_date, an int or None for
     extra_time_percent, a bool for accessibility_needed, a Pricing value or "" for pricing)
     against the rules of the certificate: names and sex, a birth date from 1900 to today, a
-    birth place from the reference, valid e-mails, an extra time of 0–99 %, and, outside
-    SCO centres, a pricing with its prepayment code when Prépayée. Reads the commune
-    reference (through ``lookup``, shared by the lines of a file); writes nothing."""
+    birth place from the reference, valid e-mails, an extra time of 0–99 %, and a pricing
+    with its prepayment code when Prépayée (typed candidates are SUP and PRO centres').
+    Reads the commune reference (through ``lookup``, shared by the lines of a file); writes
+    nothing."""
     today = today or timezone.localdate()
     checked = CheckedCandidate()
     out = checked.fields
@@ -130,7 +130,7 @@ def check_candidate(
     ):
         checked.refuse("extra_time_percent", EXTRA_TIME_INVALID)
     out["accessibility_needed"] = bool(values.get("accessibility_needed"))
-    _check_pricing(values, checked, text, school=school)
+    _check_pricing(checked, text)
     return checked
 
 
@@ -161,14 +161,11 @@ def _check_birth_place(
     )
 
 
-def _check_pricing(values: dict, checked: CheckedCandidate, text, *, school: bool) -> None:
+def _check_pricing(checked: CheckedCandidate, text) -> None:
+    # Only SUP and PRO centres type candidates in; their candidates have a pricing.
     out = checked.fields
     pricing = text("pricing")
     code = text("prepayment_code")
-    if school:
-        # A SCO centre's candidates are its pupils: the certification is free for them.
-        out["pricing"], out["prepayment_code"] = "", ""
-        return
     out["pricing"], out["prepayment_code"] = pricing, code
     if not pricing:
         checked.refuse("pricing", PRICING_REQUIRED)
@@ -202,7 +199,7 @@ def candidate_create(*, actor, session: CertificationSession, values: dict) -> C
     the centre is SCO or adding is closed. The session row is locked meanwhile."""
     with transaction.atomic():
         current = _locked_session(session)
-        checked = check_candidate(values, school=False)
+        checked = check_candidate(values)
         if checked.errors:
             raise ValidationError(
                 {name: [ValidationError(m) for m in ms] for name, ms in checked.errors.items()}
@@ -268,7 +265,7 @@ def candidates_import(*, actor, session: CertificationSession, uploaded) -> Impo
             postal_codes=(line.values["birth_postal_code"].strip() for line in lines),
         )
         for line in lines:
-            checked = check_candidate(line.values, school=False, today=today, lookup=lookup)
+            checked = check_candidate(line.values, today=today, lookup=lookup)
             # A value that could not be read is not also « required ».
             problems = list(line.problems.values()) + [
                 _in_column(name, message)

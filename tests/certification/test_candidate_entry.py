@@ -311,7 +311,6 @@ def test_check_candidate_gives_every_problem_at_once(communes):
             "extra_time_percent": 150,
             "pricing": "GRATIS",
         },
-        school=False,
     )
     assert list(checked.errors) == [
         "last_name",
@@ -324,20 +323,3 @@ def test_check_candidate_gives_every_problem_at_once(communes):
     assert checked.errors["pricing"] == [
         "« GRATIS » n'est pas une tarification : Gratuite, Payante ou Prépayée."
     ]
-
-
-def test_a_sco_centre_candidate_has_no_pricing(communes):
-    checked = services.check_candidate(
-        {
-            "last_name": "Tyler",
-            "first_name": "John",
-            "sex": "M",
-            "birth_date": datetime.date(2011, 2, 3),
-            "birth_country": "FR",
-            "birth_insee_code": "26362",
-            "pricing": "PAID",
-        },
-        school=True,
-    )
-    assert checked.errors == {}
-    assert (checked.fields["pricing"], checked.fields["birth_city"]) == ("", "Valence")
