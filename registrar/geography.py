@@ -124,11 +124,6 @@ def find_country(value: str) -> Country | None:
     return _countries_by_key().get(fold_place_name(value or ""))
 
 
-def country_named(code: str) -> Country | None:
-    """The country of ISO code ``code`` (« BE »), or None."""
-    return next((country for country in countries() if country.code == code), None)
-
-
 # --------------------------------------------------------------------------------------
 # Birth places
 # --------------------------------------------------------------------------------------
