@@ -1,7 +1,9 @@
 """Staff roles: Django groups and the named permissions each one holds.
 
-The groups are created (and kept in step with this table) by a data migration and by
-``manage.py sync_roles``. Code checks permissions, never group names.
+The groups are created by the apps' role data migrations and kept in step with this table
+after every ``migrate`` (and every test flush) by ``registrar.signals``, which calls
+``sync_roles`` below; there is no management command for it. Code checks permissions,
+never group names.
 """
 
 from dataclasses import dataclass
