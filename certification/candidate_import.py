@@ -14,6 +14,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Alignment, Font
 
 from certification.models import Candidate, CertificationSession
+from registrar.exports import safe_cell, unescape_cell_text
 from registrar.spreadsheets import ods_bytes, read_first_sheet
 
 # The template's columns: (header, the candidate value it fills). The headers are the file
@@ -122,7 +123,8 @@ def _candidate_cells(candidate: Candidate) -> list:
 
 def template_rows(session: CertificationSession) -> list[list]:
     """The template's lines: the session, how to fill it, the headers, then the session's
-    current candidates (one query)."""
+    current candidates (one query). The writers escape text that could be read as a
+    formula (registrar.exports.safe_cell); reading the file back takes the escape off."""
     rows = [*_preamble(session), HEADERS]
     for candidate in session.candidates.order_by("last_name", "first_name", "pk"):
         rows.append(_candidate_cells(candidate))
@@ -134,7 +136,7 @@ def template_xlsx(session: CertificationSession) -> bytes:
     sheet = workbook.active
     sheet.title = "Candidats"
     for row in template_rows(session):
-        sheet.append(row)
+        sheet.append([safe_cell(value) for value in row])
     sheet["A1"].font = Font(bold=True, size=13)
     for cell in sheet[4]:
         cell.font = Font(bold=True)
@@ -229,7 +231,9 @@ def _read_line(number: int, row: tuple) -> Line:
 def _text(value) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return "" if value is None else " ".join(str(value).split())
+    # A cell of our template that begins with « = », « - »… was written with a quote in front
+    # (registrar.exports.safe_cell_text): the quote is not part of the value.
+    return "" if value is None else " ".join(unescape_cell_text(str(value)).split())
 
 
 def _fold(text: str) -> str:

@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 
 from certification import selectors
 from certification.models import Candidate, CertificationSession
+from registrar.exports import safe_cell, safe_cell_text
 
 ATTENDANCE_TEMPLATE = "certification/attendance_sheet.html"
 KIT_TEMPLATE = "certification/invigilator_kit.html"
@@ -321,7 +322,7 @@ def candidates_xlsx(session: CertificationSession) -> bytes:
     bold = Font(bold=True)
 
     def header(value) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=str(value))
+        cell = WriteOnlyCell(sheet, value=safe_cell_text(str(value)))
         cell.font = bold
         return cell
 
@@ -333,28 +334,29 @@ def candidates_xlsx(session: CertificationSession) -> bytes:
     sheet.append([header(label) for label in XLSX_HEADERS])
     yes, no = str(YES), str(NO)
     for candidate in selectors.candidates_of(session):
-        sheet.append(
-            [
-                candidate.last_name,
-                candidate.first_name,
-                candidate.sex,
-                date(candidate.birth_date),
-                candidate.birth_city,
-                candidate.birth_insee_code,
-                candidate.birth_postal_code,
-                candidate.birth_department,
-                candidate.birth_country,
-                candidate.local_id,
-                candidate.class_name,
-                candidate.extra_time_percent,
-                candidate.convocation_email,
-                candidate.results_email,
-                candidate.get_pricing_display(),
-                candidate.prepayment_code,
-                yes if candidate.accessibility_needed else no,
-                yes if candidate.has_joined else no,
-            ]
-        )
+        # Names, e-mails, classes are typed by people (or imported): written as text, never
+        # as formulas (registrar.exports.safe_cell).
+        cells = [
+            candidate.last_name,
+            candidate.first_name,
+            candidate.sex,
+            date(candidate.birth_date),
+            candidate.birth_city,
+            candidate.birth_insee_code,
+            candidate.birth_postal_code,
+            candidate.birth_department,
+            candidate.birth_country,
+            candidate.local_id,
+            candidate.class_name,
+            candidate.extra_time_percent,
+            candidate.convocation_email,
+            candidate.results_email,
+            candidate.get_pricing_display(),
+            candidate.prepayment_code,
+            yes if candidate.accessibility_needed else no,
+            yes if candidate.has_joined else no,
+        ]
+        sheet.append([safe_cell(value) for value in cells])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

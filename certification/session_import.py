@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from registrar.exports import safe_cell, unescape_cell_text
 from registrar.spreadsheets import read_first_sheet
 
 # The template's columns, in order: (header, the session field it fills, required). The
@@ -54,21 +55,21 @@ def template_xlsx() -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = str(_("Sessions"))
-    sheet.append([str(header) for header, _name, _required in COLUMNS])
+    # Every cell goes through registrar.exports.safe_cell, as in every spreadsheet we write.
+    sheet.append([safe_cell(str(header)) for header, _name, _required in COLUMNS])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     example = timezone.localdate() + datetime.timedelta(days=30)
-    sheet.append(
-        [
-            "Certification Pix 3eA",
-            "Collège Jean-Moulin",
-            "Salle 12",
-            example.strftime("%d/%m/%Y"),
-            "14:00",
-            "Mme Durand",
-            "",
-        ]
-    )
+    example_line = [
+        "Certification Pix 3eA",
+        "Collège Jean-Moulin",
+        "Salle 12",
+        example.strftime("%d/%m/%Y"),
+        "14:00",
+        "Mme Durand",
+        "",
+    ]
+    sheet.append([safe_cell(value) for value in example_line])
     for column, width in zip("ABCDEFG", (30, 25, 18, 18, 20, 25, 30), strict=True):
         sheet.column_dimensions[column].width = width
     buffer = io.BytesIO()
@@ -125,7 +126,9 @@ def _read_line(line) -> tuple[dict, list[str]]:
 
 
 def _text(value) -> str:
-    return "" if value is None else " ".join(str(value).split())
+    # A cell of our template that begins with « = », « - »… was written with a quote in front
+    # (registrar.exports.safe_cell_text): the quote is not part of the value.
+    return "" if value is None else " ".join(unescape_cell_text(str(value)).split())
 
 
 def _date(raw, problems: list[str]) -> datetime.date | None:

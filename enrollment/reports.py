@@ -20,6 +20,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from enrollment.models import LINE_DETAILS, BatchLine, BatchRun
+from registrar.exports import safe_cell
 from registrar.text import apply_mask
 
 Outcome = BatchLine.Outcome
@@ -121,15 +122,17 @@ def report_xlsx(run: BatchRun) -> bytes:
     bold = Font(bold=True)
 
     def strong(value) -> WriteOnlyCell:
-        cell = WriteOnlyCell(sheet, value=value)
+        cell = WriteOnlyCell(sheet, value=safe_cell(value))
         cell.font = bold
         return cell
 
+    # The operation's name and the students' names are typed by people: as text, never
+    # formulas (registrar.exports.safe_cell).
     for label, value in report_summary(run):
-        sheet.append([strong(label), value])
+        sheet.append([strong(label), safe_cell(value)])
     sheet.append([])
     for label, count in report_totals(run):
-        sheet.append([label, count])
+        sheet.append([safe_cell(label), count])
     sheet.append([])
     headers = [
         _("Ligne"),
@@ -144,18 +147,17 @@ def report_xlsx(run: BatchRun) -> bytes:
     sheet.append([strong(header) for header in headers])
     rows = _ReportRows()
     for line in _lines(run):
-        sheet.append(
-            [
-                line.position,
-                rows.da(line),
-                rows.label(line),
-                line.last_name,
-                line.first_name,
-                rows.outcome(line),
-                rows.detail(line),
-                rows.simulated(line),
-            ]
+        cells = (
+            line.position,
+            rows.da(line),
+            rows.label(line),
+            line.last_name,
+            line.first_name,
+            rows.outcome(line),
+            rows.detail(line),
+            rows.simulated(line),
         )
+        sheet.append([safe_cell(value) for value in cells])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

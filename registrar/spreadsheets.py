@@ -20,6 +20,8 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from openpyxl import load_workbook
 
+from registrar.exports import safe_cell_text
+
 NOT_A_SPREADSHEET = _(
     "Le fichier « %(name)s » n'est pas un tableur lisible : enregistrez-le au format "
     "Excel (.xlsx) ou OpenDocument (.ods)."
@@ -166,7 +168,8 @@ def ods_bytes(
     column_widths_cm: Iterable[float] = (),
 ) -> bytes:
     """A one-sheet .ods file of ``rows`` (strings, numbers, dates), the rows numbered from
-    1 in ``bold_rows`` in bold, the columns ``column_widths_cm`` wide."""
+    1 in ``bold_rows`` in bold, the columns ``column_widths_cm`` wide. Strings are written
+    through ``registrar.exports.safe_cell_text``: callers pass them as they are."""
     bold = set(bold_rows)
     widths = list(column_widths_cm)
     styles = [
@@ -242,5 +245,8 @@ def _ods_cell(value: Cell, *, bold: bool) -> str:
             f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}"'
             f' table:style-name="day"><text:p>{value:%d/%m/%Y}</text:p></table:table-cell>'
         )
-    lines = "".join(f"<text:p>{escape(line)}</text:p>" for line in str(value).split("\n"))
+    # Text is never a formula here (no table:formula), but the cell's text is what a person
+    # copies or saves as CSV: escaped as in every spreadsheet we write.
+    text = safe_cell_text(str(value))
+    lines = "".join(f"<text:p>{escape(line)}</text:p>" for line in text.split("\n"))
     return f'<table:table-cell office:value-type="string"{style}>{lines}</table:table-cell>'
