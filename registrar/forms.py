@@ -6,10 +6,13 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from registrar import validators
-from registrar.models import Term
+from registrar.models import Language, OrgUnit, Program, Student, Term
+from registrar.services import students as student_services
+from registrar.text import parse_id
 
 TERM_UNKNOWN = _("La session %(code)s n'existe pas.")
 
@@ -182,3 +185,154 @@ class CourseSearchForm(SearchForm):
     default_field = "number"
 
     inactive = forms.BooleanField(label=_("Afficher les cours inactifs"), required=False)
+
+
+# --------------------------------------------------------------------------------------
+# « Admission rapide »
+# --------------------------------------------------------------------------------------
+
+DA_NUMBER_HELP = _("Laissez vide pour attribuer le prochain numéro libre.")
+GRID_CODE_HELP = _("Grille de cheminement, ex. JEE0K-17R-RA.")
+HOMONYM_CONFIRMATION = _("Il s'agit d'une autre personne")
+
+
+class IdChoiceField(forms.ModelChoiceField):
+    """A choice among a queryset, posted as its id in ASCII digits (registrar.text.parse_id):
+    « ² », « ١٢ » or an id past bigint is an invalid choice, never a server error."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        if parse_id(value if isinstance(value, str) else str(value)) is None:
+            raise ValidationError(
+                self.error_messages["invalid_choice"],
+                code="invalid_choice",
+                params={"value": value},
+            )
+        return super().to_python(value)
+
+
+def _student_field(name: str, **kwargs) -> forms.Field:
+    """The Student model's field as a form field: its label, length limit and validators
+    (the code permanent's format, the e-mail's)."""
+    return Student._meta.get_field(name).formfield(**kwargs)
+
+
+class QuickAdmissionForm(forms.Form):
+    """« Admission rapide »: the new student's identity and contacts, and the admission.
+    Per-field rules here (formats, lengths, choices); the record's rules (birth date range,
+    code permanent against birth date and sex, duplicates) are the service's
+    (registrar.services.students.student_admit_quickly), which puts its refusals at these
+    fields."""
+
+    IDENTITY_FIELDS = (
+        "last_name",
+        "first_name",
+        "birth_date",
+        "sex",
+        "permanent_code",
+        "da_number",
+        "language",
+    )
+    CONTACT_FIELDS = (
+        "email",
+        "phone",
+        "address_line1",
+        "address_line2",
+        "city",
+        "region",
+        "postal_code",
+        "country",
+    )
+    ADMISSION_FIELDS = ("program", "grid_code", "org_unit", "term")
+
+    last_name = _student_field("last_name")
+    first_name = _student_field("first_name")
+    birth_date = forms.DateField(
+        label=_("Date de naissance"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+    sex = forms.ChoiceField(label=_("Sexe"), choices=Student.Sex.choices, widget=forms.RadioSelect)
+    # Typed as on the file's header (« LEBL 15539001 »): spaces go, the letters go upper.
+    permanent_code = forms.CharField(
+        label=_("Code permanent"),
+        max_length=16,
+        required=False,
+        validators=[validators.validate_permanent_code],
+    )
+    da_number = forms.CharField(
+        label=_("Numéro DA"), max_length=12, required=False, help_text=DA_NUMBER_HELP
+    )
+    language = IdChoiceField(label=_("Langue"), queryset=Language.objects.none(), required=False)
+    email = _student_field("email", required=False)
+    phone = _student_field("phone", required=False)
+    address_line1 = _student_field("address_line1", required=False)
+    address_line2 = _student_field("address_line2", required=False)
+    city = _student_field("city", required=False)
+    region = _student_field("region", required=False)
+    postal_code = _student_field("postal_code", required=False)
+    country = _student_field("country", required=False)
+    program = IdChoiceField(label=_("Programme"), queryset=Program.objects.none())
+    grid_code = forms.CharField(label=_("Grille"), max_length=20, help_text=GRID_CODE_HELP)
+    org_unit = IdChoiceField(label=_("Unité org."), queryset=OrgUnit.objects.none())
+    term = IdChoiceField(label=_("Session d'admission"), queryset=Term.objects.none())
+    homonym_confirmed = forms.BooleanField(label=HOMONYM_CONFIRMATION, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["language"].queryset = Language.objects.filter(is_active=True)
+        self.fields["program"].queryset = Program.objects.filter(is_active=True).order_by("code")
+        self.fields["org_unit"].queryset = OrgUnit.objects.filter(is_active=True).order_by("code")
+        self.fields["term"].queryset = Term.objects.order_by("-year", "-season")
+        self.fields["term"].label_from_instance = lambda term: str(term)
+        self.fields["sex"].widget.attrs["class"] = "form-check-input"
+        # « Les champs marqués * sont obligatoires. »
+        for field in self.fields.values():
+            if field.required:
+                field.label = format_lazy("{} *", field.label)
+        if not self.is_bound:
+            self.fields["language"].initial = (
+                Language.objects.filter(code="FR", is_active=True)
+                .values_list("pk", flat=True)
+                .first()
+            )
+
+    def clean_da_number(self) -> str:
+        """« 123-4567 » as typed or « 1234567 »; blank asks for the next free number."""
+        typed = self.cleaned_data["da_number"]
+        number = "".join(typed.replace("-", "").split())
+        if not number:
+            return ""
+        # str.isdigit() would take « ١٢٣ » and « ² » for digits: ASCII ones only.
+        if not all("0" <= ch <= "9" for ch in number):
+            raise ValidationError(student_services.DA_CHARACTERS, code="da_characters")
+        validators.validate_da_number(number)
+        return number
+
+    def clean_permanent_code(self) -> str:
+        return validators.normalize_permanent_code(self.cleaned_data["permanent_code"])
+
+    def clean_grid_code(self) -> str:
+        return self.cleaned_data["grid_code"].strip().upper()
+
+    def service_arguments(self) -> dict[str, Any]:
+        """The cleaned form as student_admit_quickly's keyword arguments."""
+        data = self.cleaned_data
+        return {
+            **{name: data[name] for name in self.IDENTITY_FIELDS},
+            **{name: data[name] for name in self.ADMISSION_FIELDS},
+            "contacts": {name: data[name] for name in self.CONTACT_FIELDS},
+            "homonym_confirmed": data["homonym_confirmed"],
+        }
+
+    def duplicate_criteria(self) -> dict[str, Any]:
+        """What find_duplicates looks for, from the fields that are valid so far: a
+        homonym is worth showing even while the DA typed is wrong."""
+        data = getattr(self, "cleaned_data", {})
+        return {
+            "permanent_code": data.get("permanent_code") or "",
+            "da_number": data.get("da_number") or "",
+            "last_name": data.get("last_name") or "",
+            "first_name": data.get("first_name") or "",
+            "birth_date": data.get("birth_date"),
+        }

@@ -9,6 +9,7 @@ urlpatterns = [
     path("langue/", shell.set_language, name="set_language"),
     path("session-de-travail/", shell.set_working_term, name="set_working_term"),
     path("etudiants/", students.student_search, name="student_search"),
+    path("etudiants/admission-rapide/", students.student_admit, name="student_admit"),
     path("etudiants/<int:pk>/", students.student_file, name="student_file"),
     path("etudiants/<int:pk>/admissions/", students.student_admissions, name="student_admissions"),
     path("etudiants/<int:pk>/historique/", students.student_history, name="student_history"),

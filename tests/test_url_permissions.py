@@ -44,6 +44,8 @@ COURSE_READERS = (
     "admin",
 )
 RECORD_READERS = ("registrar_staff", "readonly_staff", "admin")
+# « Admission rapide » needs registrar.add_student and registrar.add_admission.
+STUDENT_CREATORS = ("registrar_staff", "admissions_officer", "admin")
 RECORD_WRITERS = ("registrar_staff", "admin")
 OPERATION_READERS = ("registrar_staff", "readonly_staff", "admin")
 CENTRE = ("centre_staff", "admin")
@@ -93,6 +95,7 @@ def _run(d):
 EXPECTED = {
     "home": (None, _only(STAFF)),
     "student_search": (None, _only(STUDENT_READERS)),
+    "student_admit": (None, _only(STUDENT_CREATORS)),
     "student_file": (lambda d: {"pk": d["student"].pk}, _only(STUDENT_READERS)),
     "student_admissions": (lambda d: {"pk": d["student"].pk}, _only(STUDENT_READERS)),
     "course_search": (None, _only(COURSE_READERS)),

@@ -9,14 +9,15 @@ from django.shortcuts import redirect, render
 from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 from django_tables2 import RequestConfig
 
 from registrar import selectors
 from registrar.exports import ExportTooLarge, table_xlsx_response
-from registrar.forms import StudentSearchForm
+from registrar.forms import QuickAdmissionForm, StudentSearchForm, apply_service
 from registrar.models import Student
 from registrar.paginators import KnownCountPaginator
+from registrar.services import students as student_services
 from registrar.tables import AdmissionTable, AuditTable, StudentTable
 
 PER_PAGE = 25
@@ -76,6 +77,53 @@ def _opens_directly(request: HttpRequest, table: StudentTable) -> bool:
     """A submitted search with exactly one result opens that file, as in Clara."""
     paging = "page" in request.GET or "sort" in request.GET
     return not request.htmx and not paging and table.paginator.count == 1
+
+
+@require_http_methods(["GET", "POST"])
+@view_student
+@permission_required(("registrar.add_student", "registrar.add_admission"), raise_exception=True)
+def student_admit(request: HttpRequest) -> HttpResponse:
+    """« Admission rapide »: create a new student and their admission on one screen. The
+    students who may be the same person (same code permanent, DA, or names and birth date)
+    are listed with a link to their file; the service refuses the first two, and a homonym
+    until « Il s'agit d'une autre personne » is ticked."""
+    form = QuickAdmissionForm(
+        request.POST or None, initial={"term": _working_term_pk(request), "country": "Canada"}
+    )
+    duplicates = []
+    if request.method == "POST":
+        valid = form.is_valid()
+        duplicates = student_services.find_duplicates(**form.duplicate_criteria())
+        if valid:
+            outcome = apply_service(
+                form,
+                lambda: student_services.student_admit_quickly(
+                    actor=request.user, screen=student_services.SCREEN, **form.service_arguments()
+                ),
+            )
+            if outcome:
+                student = outcome.value
+                messages.success(
+                    request,
+                    _("Étudiant %(name)s admis, numéro DA %(da)s.")
+                    % {"name": student.full_name, "da": student.da_display},
+                )
+                return redirect("student_file", pk=student.pk)
+    return render(
+        request,
+        "registrar/students/admit.html",
+        {
+            "form": form,
+            "duplicates": duplicates,
+            "homonyms": any("homonym" in d.reasons for d in duplicates),
+            "nav_active": "students",
+        },
+    )
+
+
+def _working_term_pk(request: HttpRequest) -> int | None:
+    term = selectors.working_term(request)
+    return term.pk if term else None
 
 
 @dataclass(frozen=True)
