@@ -1,15 +1,39 @@
 """Forms of the « Dossiers sessions / Inscriptions » screens."""
 
+import re
+
 from django import forms
 from django.core.exceptions import ValidationError
+from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from enrollment import services, student_lists
 from enrollment.models import BatchOperation, CourseEnrollment, TermRecord
 from registrar import validators
-from registrar.models import Admission, AssignmentState, Course, CourseGroup, Student, Term
+from registrar.models import (
+    Admission,
+    AssignmentState,
+    Course,
+    CourseGroup,
+    RacMode,
+    Student,
+    Term,
+)
+from registrar.text import parse_id
 from registrar.widgets import CoursePickerWidget
+
+# A group number as typed: ASCII digits only (« ² » is a digit to str.isdigit, not to int()).
+_GROUP_NUMBER = re.compile(r"[0-9]{1,5}")
+# A course number as typed, spaces removed: what Course.number may hold.
+_COURSE_NUMBER = re.compile(r"[A-Z0-9-]{1,12}")
+
+
+def _course_number(text: object) -> str:
+    """The course number ``text`` spells (spaces dropped, upper case), or "" if it cannot be one."""
+    number = "".join(str(text or "").split()).upper() if isinstance(text, str) else ""
+    return number if _COURSE_NUMBER.fullmatch(number) else ""
 
 
 class TermRecordCreateForm(forms.Form):
@@ -61,6 +85,42 @@ GROUP_UNKNOWN = _(
     "Le groupe %(group)s n'existe pas pour le cours %(course)s à la session %(term)s : "
     "cochez « Saisie d'un numéro de groupe fictif » pour l'inscrire tel quel."
 )
+RAC_CARRIED_HELP = _(
+    "Fixé par le groupe %(group)s (%(type)s) selon la grille de correspondance "
+    "cours/compétences%(competency)s."
+)
+RAC_FREE_HELP = _(
+    "Le numéro de groupe fixe le RAC quand la grille de correspondance cours/compétences lui "
+    "associe un type (EE, EE SR, FM) ; sinon « SO - Sans objet »."
+)
+
+
+class GroupNumberWidget(forms.TextInput):
+    """A group-number input with « Grille de correspondance »: a dialog showing the « grille
+    de correspondance cours/compétences » of the course typed in ``course_field`` at the term
+    (the select ``term_field``, or the fixed ``term``), where « Choisir » fills the number.
+    The guide sends staff to that grid for the number to enter."""
+
+    def __init__(self, attrs=None, *, course_field="id_course", term_field="", term=None):
+        defaults = {"inputmode": "numeric", "autocomplete": "off", "placeholder": "00992"}
+        super().__init__({**defaults, **(attrs or {})})
+        self.course_field, self.term_field, self.term = course_field, term_field, term
+
+    def render(self, name, value, attrs=None, renderer=None):
+        field = super().render(name, value, attrs, renderer)
+        target = (attrs or {}).get("id") or self.attrs.get("id") or f"id_{name}"
+        include = ", ".join(f"#{i}" for i in (self.course_field, self.term_field) if i)
+        return render_to_string(
+            "enrollment/_group_number_widget.html",
+            {
+                "field": field,
+                "target": target,
+                "url": reverse("rac_grid") + f"?picker={target}",
+                "include": include,
+                "term": self.term,
+            },
+        )
+
 
 # The window's fields, in its order, grouped as on the guide's Image 1.4.
 ENROLLMENT_SECTIONS = (
@@ -81,7 +141,9 @@ class CourseEnrollmentForm(forms.ModelForm):
     and the group are typed by number (the course with its search picker)."""
 
     course = forms.CharField(label=COURSE_LABEL, max_length=12, widget=CoursePickerWidget())
-    group_number = forms.CharField(label=_("Groupe"), max_length=5, required=False)
+    group_number = forms.CharField(
+        label=_("Groupe"), max_length=5, required=False, widget=GroupNumberWidget()
+    )
     fictitious_group = forms.BooleanField(
         label=_("Saisie d'un numéro de groupe fictif"), required=False
     )
@@ -98,15 +160,21 @@ class CourseEnrollmentForm(forms.ModelForm):
         fields = tuple(name for name in services.WINDOW_FIELDS if name not in _DECLARED)
         widgets = {"census_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
 
-    def __init__(self, *args, term_record: TermRecord, defaults: dict, **kwargs):
+    def __init__(
+        self, *args, term_record: TermRecord, defaults: dict, probe=None, **kwargs
+    ) -> None:
+        """``probe``: the course, group and RAC typed so far (htmx asks when they change),
+        for an unbound form that shows the RAC the group number proposes."""
         super().__init__(*args, **kwargs)
         self.term_record = term_record
         self.defaults = defaults
+        self.fields["group_number"].widget.term = term_record.term_id
         for name, value in defaults.items():
             if name in self.fields and not self.instance.pk and value is not None:
                 self.fields[name].initial = value.pk if hasattr(value, "pk") else value
-        for name in ("category", "partner_situation"):
+        for name in ("category", "partner_situation", "rac_mode"):
             self.fields[name].required = False
+        self.fields["rac_mode"].queryset = RacMode.objects.filter(is_active=True)
         if self.instance.pk:
             self.fields["course"].initial = self.instance.course.number
             self.fields["group_number"].initial = self.instance.group_number
@@ -115,6 +183,71 @@ class CourseEnrollmentForm(forms.ModelForm):
                 self.instance.parent_course.number if self.instance.parent_course else ""
             )
             self.fields["substitution_intent"].initial = self.instance.substitution_intent
+        self._propose_rac(probe)
+
+    def _propose_rac(self, probe) -> None:
+        """Show the RAC the group number carries, fixed (a disabled field keeps its
+        initial value, whatever is posted), or leave it to staff with the rule as help."""
+        source = probe if probe is not None else (self.data if self.is_bound else None)
+        if source is not None:
+            course_text = source.get("course", "")
+            number = source.get("group_number", "")
+            fictitious = source.get("fictitious_group") in ("on", "true", "True", "1")
+        else:
+            course_text = self.fields["course"].initial or ""
+            number = self.fields["group_number"].initial or ""
+            fictitious = bool(self.fields["fictitious_group"].initial)
+        if probe is not None:
+            # The RAC chosen so far stays, unless it no longer exists (forged text).
+            chosen = parse_id(probe.get("rac_mode", ""))
+            default = self.fields["rac_mode"].initial
+            if self.instance.pk:
+                default = self.instance.rac_mode_id
+            self.fields["rac_mode"].initial = (
+                chosen
+                if chosen and self.fields["rac_mode"].queryset.filter(pk=chosen).exists()
+                else default
+            )
+        field = self.fields["rac_mode"]
+        field.help_text = RAC_FREE_HELP
+        self.rac_carried = None
+        number = str(number).strip() if isinstance(number, str) else ""
+        course_number = _course_number(course_text)
+        if not (course_number and _GROUP_NUMBER.fullmatch(number)):
+            return
+        course = Course.objects.filter(number=course_number).first()
+        if course is None:
+            return
+        group = None
+        if not fictitious:
+            group = CourseGroup.objects.filter(
+                course=course, term=self.term_record.term, number=number
+            ).first()
+            if group is None:
+                return
+        try:
+            carried = services.rac_mode_of(course, group, "" if group else number)
+        except ValidationError:
+            return  # the form's clean() says it at the field
+        if carried is None:
+            return
+        line = services.rac_grid_line(course, number)
+        competency = ""
+        if line is not None and (line.competency_code or line.competency_title):
+            competency = " — " + " ".join(
+                part for part in (line.competency_code, line.competency_title) if part
+            )
+        rac_type = line.rac_type if line is not None else group.rac_type
+        field.disabled = True
+        # A disabled field's value is its initial one (a ModelForm's comes from the instance).
+        field.initial = self.initial["rac_mode"] = carried.pk
+        field.queryset = RacMode.objects.filter(pk=carried.pk)
+        field.help_text = RAC_CARRIED_HELP % {
+            "group": number,
+            "type": CourseGroup.RacType(rac_type).label,
+            "competency": competency,
+        }
+        self.rac_carried = carried
 
     def sections(self):
         """The fields grouped as on the window, each with the value « Redéfinir » puts back
@@ -144,15 +277,45 @@ class CourseEnrollmentForm(forms.ModelForm):
     def clean_parent_course(self) -> Course | None:
         return self._course("parent_course")
 
+    def clean_group_number(self) -> str:
+        number = self.cleaned_data["group_number"].strip()
+        if number and not _GROUP_NUMBER.fullmatch(number):
+            raise ValidationError(validators.GROUP_NUMBER_FORMAT, code="group_format")
+        return number
+
     def clean(self):
         cleaned = super().clean()
-        course, number = cleaned.get("course"), cleaned.get("group_number", "").strip()
+        self._clean_group(cleaned)
+        self._clean_rac_mode(cleaned)
+        return cleaned
+
+    def _clean_rac_mode(self, cleaned: dict) -> None:
+        """The RAC the group number carries (services.rac_mode_of), else staff's choice."""
+        course = cleaned.get("course")
+        if course is None or "group_number" in self.errors:
+            return
+        try:
+            carried = services.rac_mode_of(
+                course, cleaned.get("group"), cleaned.get("fictitious_group_number", "")
+            )
+        except ValidationError as exc:
+            self.add_error(None, exc)
+            return
+        if carried is not None:
+            cleaned["rac_mode"] = carried
+        elif cleaned.get("rac_mode") is None and "rac_mode" not in self.errors:
+            self.add_error(
+                "rac_mode", ValidationError(self.fields["rac_mode"].error_messages["required"])
+            )
+
+    def _clean_group(self, cleaned: dict) -> None:
+        course, number = cleaned.get("course"), cleaned.get("group_number", "")
         cleaned["group"], cleaned["fictitious_group_number"] = None, ""
         if course is None or not number:
-            return cleaned
+            return
         if cleaned.get("fictitious_group"):
             cleaned["fictitious_group_number"] = number
-            return cleaned
+            return
         group = CourseGroup.objects.filter(
             course=course, term=self.term_record.term, number=number
         ).first()
@@ -170,7 +333,6 @@ class CourseEnrollmentForm(forms.ModelForm):
                 ),
             )
         cleaned["group"] = group
-        return cleaned
 
     def service_fields(self) -> dict:
         """The cleaned values as the enrolment services take them."""
@@ -242,7 +404,7 @@ class BatchOperationForm(forms.Form):
         label=_("Numéro de groupe"),
         max_length=5,
         required=False,
-        widget=forms.TextInput(attrs={"placeholder": "08459", "inputmode": "numeric"}),
+        widget=GroupNumberWidget(attrs={"placeholder": "08459"}, term_field="id_term"),
     )
 
     def __init__(self, *args, operation: BatchOperation | None = None, working_term=None, **kw):
@@ -289,7 +451,7 @@ class BatchOperationForm(forms.Form):
 
     def clean_group_number(self) -> str:
         number = self.cleaned_data["group_number"].strip()
-        if number and not number.isdigit():
+        if number and not _GROUP_NUMBER.fullmatch(number):
             raise ValidationError(validators.GROUP_NUMBER_FORMAT, code="group_format")
         return number
 
@@ -386,3 +548,24 @@ class StudentListForm(forms.Form):
         except ValidationError as exc:
             self.add_error("file" if upload else "text", exc)
         return cleaned
+
+
+class RacGridForm(forms.Form):
+    """The filter of the « grille de correspondance cours/compétences »: a course, a term."""
+
+    course = forms.CharField(label=COURSE_LABEL, max_length=12, required=False)
+    term = forms.ModelChoiceField(label=_("Session"), queryset=Term.objects.none(), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["term"].queryset = Term.objects.order_by("-year", "-season")
+
+    def clean_course(self) -> Course | None:
+        text = self.cleaned_data["course"]
+        if not text.strip():
+            return None
+        number = _course_number(text)
+        course = Course.objects.filter(number=number).first() if number else None
+        if course is None:
+            raise ValidationError(COURSE_UNKNOWN, params={"number": text.strip()}, code="unknown")
+        return course

@@ -3,6 +3,7 @@
 from django.db.models import (
     Count,
     DecimalField,
+    Exists,
     IntegerField,
     JSONField,
     OuterRef,
@@ -23,7 +24,7 @@ from enrollment.models import (
     CourseEnrollment,
     TermRecord,
 )
-from registrar.models import Student
+from registrar.models import Course, CourseGroup, RacCorrespondence, Student, Term
 
 PASS_MARK = 60
 # Règlement sur le régime des études collégiales: full-time is 4 courses or 180 hours.
@@ -170,3 +171,42 @@ def report_lines(run: BatchRun, *, outcome: str = "") -> QuerySet[BatchLine]:
     if outcome:
         lines = lines.filter(outcome=outcome)
     return lines.order_by("position")
+
+
+# --------------------------------------------------------------------------------------
+# « Grille de correspondance cours/compétences » (read-only, from the enrolment windows)
+# --------------------------------------------------------------------------------------
+
+
+def rac_grid(*, course: Course | None = None, term: Term | None = None) -> QuerySet:
+    """The correspondence grid's lines (of ``course`` if given), by course and group number,
+    each with ``offered``: whether a group of that number is offered at ``term`` (False
+    without a term). One query whatever the number of lines."""
+    lines = RacCorrespondence.objects.select_related("course")
+    if course is not None:
+        lines = lines.filter(course=course)
+    offered = Value(False)
+    if term is not None:
+        offered = Exists(
+            CourseGroup.objects.filter(
+                course_id=OuterRef("course_id"), term=term, number=OuterRef("group_number")
+            )
+        )
+    return lines.annotate(offered=offered).order_by("course__number", "group_number")
+
+
+def groups_at(course: Course, term: Term) -> list[CourseGroup]:
+    """The course's groups at ``term``, each with ``rac_label``: the RAC type its number
+    carries (the grid's line first, as enrollment.services.records.rac_type_of decides)."""
+    grid = dict(
+        RacCorrespondence.objects.filter(course=course).values_list("group_number", "rac_type")
+    )
+    labels = dict(CourseGroup.RacType.choices)
+    groups = list(
+        CourseGroup.objects.filter(course=course, term=term)
+        .annotate(enrolled=Count("enrollments"))
+        .order_by("number")
+    )
+    for group in groups:
+        group.rac_label = labels.get(grid.get(group.number) or group.rac_type, "")
+    return groups

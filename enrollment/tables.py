@@ -247,3 +247,71 @@ class RunTable(tables.Table):
 
     def render_run_by(self, value) -> str:
         return value.get_full_name() or value.get_username()
+
+
+class RacGridTable(tables.Table):
+    """« Grille de correspondance cours/compétences »: the group number to enter for a
+    course and its RAC type (read-only here; administrators maintain it)."""
+
+    course = tables.Column(
+        accessor="course__number", verbose_name=_("Cours"), order_by=("course__number",)
+    )
+    course_title = tables.Column(accessor="course__title", verbose_name=_("Titre du cours"))
+    group_number = tables.Column(verbose_name=_("Groupe"), attrs=NOWRAP)
+    rac_type = tables.Column(verbose_name=_("Type RAC"), attrs=NOWRAP)
+    competency_code = tables.Column(verbose_name=_("Compétence"), attrs=NOWRAP)
+    competency_title = tables.Column(verbose_name=_("Énoncé de la compétence"))
+    offered = tables.BooleanColumn(
+        verbose_name=_("Offert à la session"), yesno=(_("Oui"), _("Non")), orderable=False
+    )
+
+    class Meta:
+        fields = ()
+        sequence = (
+            "course",
+            "course_title",
+            "group_number",
+            "rac_type",
+            "competency_code",
+            "competency_title",
+            "offered",
+        )
+        empty_text = _("La grille ne compte aucune ligne pour ce cours.")
+        attrs = {"class": "table table-sm table-hover align-middle", "id": "rac-grid"}
+
+    def __init__(self, *args, with_term: bool = False, **kwargs):
+        if not with_term:
+            kwargs.setdefault("exclude", ("offered",))
+        super().__init__(*args, **kwargs)
+
+    def render_rac_type(self, record) -> str:
+        return record.get_rac_type_display()
+
+    def value_rac_type(self, record) -> str:
+        return record.get_rac_type_display()
+
+
+class RacGridPickerTable(RacGridTable):
+    """The grid inside an enrolment window's dialog: each line offers « Choisir », which
+    fills the group number (static/js/app.js, as the course picker)."""
+
+    choose = tables.Column(
+        accessor="group_number", verbose_name="", orderable=False, exclude_from_export=True
+    )
+
+    class Meta(RacGridTable.Meta):
+        sequence = ("choose", *RacGridTable.Meta.sequence)
+
+    def __init__(self, *args, picker_target: str, **kwargs):
+        self.picker_target = picker_target
+        super().__init__(*args, **kwargs)
+
+    def render_choose(self, value: str, record) -> str:
+        return format_html(
+            '<button type="button" class="btn btn-sm btn-outline-primary" '
+            'data-pick-value="{}" data-pick-target="{}" aria-label="{}">{}</button>',
+            value,
+            self.picker_target,
+            _("Choisir le groupe %(group)s") % {"group": value},
+            _("Choisir"),
+        )

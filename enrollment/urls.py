@@ -35,6 +35,11 @@ urlpatterns = [
         name="course_enrollment_create",
     ),
     path(
+        "dossiers-sessions/<int:record_pk>/inscriptions/rac/",
+        views.course_enrollment_rac,
+        name="course_enrollment_rac",
+    ),
+    path(
         "inscriptions/<int:pk>/modifier/",
         views.course_enrollment_update,
         name="course_enrollment_update",
@@ -49,6 +54,7 @@ urlpatterns = [
         views.course_enrollment_delete,
         name="course_enrollment_delete",
     ),
+    path("grille-rac/", views.rac_grid, name="rac_grid"),
     # « Opérations » and « Inscription en lot »
     path("operations/", batch.operation_list, name="operation_list"),
     path("operations/inscription-en-lot/", batch.batch_create, name="batch_create"),

@@ -109,6 +109,8 @@ EXPECTED = {
         lambda d: {"record_pk": d["record"].pk},
         _only(RECORD_WRITERS),
     ),
+    "course_enrollment_rac": (lambda d: {"record_pk": d["record"].pk}, _only(RECORD_READERS)),
+    "rac_grid": (None, _only(RECORD_READERS)),
     "course_enrollment_update": (lambda d: {"pk": d["enrollment"].pk}, _only(RECORD_WRITERS)),
     "course_enrollment_delete": (lambda d: {"pk": d["enrollment"].pk}, _only(RECORD_WRITERS)),
     "course_enrollment_copy": (lambda d: {"pk": d["enrollment"].pk}, _only(RECORD_WRITERS)),

@@ -36,11 +36,10 @@ from enrollment.models import (
 from enrollment.services.records import (
     ENROLLMENT_AUDITED,
     PASS_MARK,
-    RAC_MODE_OF_GROUP,
     TERM_RECORD_AUDITED,
     VALIDATE_PREREQUISITES,
     default_codes,
-    rac_type_of,
+    rac_mode_of,
 )
 from registrar.audit import build_change, snapshot
 from registrar.bulk import bulk_insert
@@ -53,7 +52,6 @@ from registrar.models import (
     CourseGroup,
     Language,
     OrgUnit,
-    RacMode,
     Student,
     Term,
 )
@@ -410,12 +408,15 @@ def _changes(existing: CourseEnrollment, op: BatchOperation, values: dict):
     """What « A - À ajouter ou modifier » changes on an existing enrolment: the report's
     texts, and {field name: new value}."""
     texts, changes = [], {}
-    if existing.group_id != op.group_id or existing.fictitious_group_number:
+    moving = existing.group_id != op.group_id or existing.fictitious_group_number
+    if moving:
         texts.append(f"{_('Groupe')} {existing.group_number or '—'} → {op.group.number}")
         changes.update(group=op.group, fictitious_group_number="")
-        if existing.rac_mode_id != values["rac_mode"].pk:
-            texts.append(f"RAC {existing.rac_mode.code} → {values['rac_mode'].code}")
-            changes["rac_mode"] = values["rac_mode"]
+    # The RAC follows the group (as in the window): a new group gives its RAC mode, and the
+    # group's RAC type also repairs an enrolment saved in it with another RAC.
+    if (moving or values["_rac_carried"]) and existing.rac_mode_id != values["rac_mode"].pk:
+        texts.append(f"RAC {existing.rac_mode.code} → {values['rac_mode'].code}")
+        changes["rac_mode"] = values["rac_mode"]
     if existing.assignment_state_id != op.assignment_state_id:
         texts.append(
             f"{_('État d’assignation')} {existing.assignment_state.code} → "
@@ -443,12 +444,14 @@ def _open_admissions(op: BatchOperation) -> dict[int, Admission]:
 
 def _new_enrollment_values(op: BatchOperation) -> dict:
     """The fields of a new enrolment the operation writes for everyone: the window's
-    defaults, the operation's assignment state, and the RAC mode of its group."""
+    defaults, the operation's assignment state, and the RAC mode its group number carries
+    (rac_mode_of, the window's rule)."""
     values = default_codes()
     values["assignment_state"] = op.assignment_state
-    rac_type = rac_type_of(op.course, op.group)
-    if rac_type:
-        values["rac_mode"] = RacMode.objects.get(code=RAC_MODE_OF_GROUP[rac_type])
+    carried = rac_mode_of(op.course, op.group)
+    if carried is not None:
+        values["rac_mode"] = carried
+    values["_rac_carried"] = carried is not None
     values["_language"] = Language.objects.filter(code="FR").first()
     return values
 

@@ -45,20 +45,29 @@ PREREQUISITE_MISSING = _(
 COPY_OTHER_STUDENT = _("Une inscription ne se copie que dans un dossier du même étudiant.")
 NO_GRADE_PLACEHOLDER = _("Un cours bidon ne porte pas de note.")
 NO_GRADE_WITHOUT_RESULT = _("Un groupe EE SR (sans résultat) ne porte pas de note.")
+RAC_MODE_OF_GROUP_ONLY = _(
+    "Le groupe %(group)s porte le RAC %(mode)s (grille de correspondance cours/compétences) : "
+    "un autre RAC ne peut pas être choisi."
+)
+RAC_MODE_MISSING = _(
+    "Le mode RAC %(code)s du groupe %(group)s n'existe pas dans la table des modes RAC : "
+    "demandez à un administrateur de le rétablir."
+)
 
 PASS_MARK = 60  # Québec's college pass mark, in percent
 VALIDATE_PREREQUISITES = "1"  # the code of « 1 - Valider »
 
+DEFAULT_RAC_MODE = "SO"  # « SO - Sans objet »: a group number that carries no RAC type
 # Defaults of the window « Création d'une inscription-cours », as codes of their tables.
 DEFAULT_CODES = {
     "funding_source": (FundingSource, "10"),
-    "rac_mode": (RacMode, "SO"),
+    "rac_mode": (RacMode, DEFAULT_RAC_MODE),
     "distance_mode": (DistanceMode, "SO"),
     "prerequisite_rule": (PrerequisiteRule, VALIDATE_PREREQUISITES),
     "assignment_state": (AssignmentState, "0"),
     "census_status": (CensusStatus, "0"),
 }
-# A RAC group's type gives the enrolment's RAC mode.
+# A RAC group's type gives the enrolment's RAC mode (codes of the RAC mode table).
 RAC_MODE_OF_GROUP = {"EE": "EE", "EE_SR": "ESR", "FM": "FM"}
 
 TERM_RECORD_AUDITED = ["admission", "term"]
@@ -226,8 +235,9 @@ def course_enrollment_create(
 ) -> CourseEnrollment:
     """Enrol the term record's student in ``course`` (« Sauvegarder » of the window), with
     its audit entry. ``fields`` are the window's other fields; those not given take the
-    window's defaults. Refused — nothing written — for a group of another course or term, a
-    full group (checked under the group's row lock), an enrolment already there, a
+    window's defaults. A group number that carries a RAC type (rac_mode_of) sets the RAC
+    mode; another one given is refused. Refused — nothing written — for a group of another
+    course or term, a full group (checked under the group's row lock), an enrolment already there, a
     prerequisite not passed under « 1 - Valider », or a grade where none is carried."""
     with transaction.atomic():
         record = (
@@ -239,9 +249,10 @@ def course_enrollment_create(
         values = {**enrollment_defaults(record), **fields}
         if group is not None:
             group = CourseGroup.objects.select_for_update().get(pk=group.pk)
-        rac_type = rac_type_of(course, group, fictitious_group_number.strip())
-        if rac_type and "rac_mode" not in fields:
-            values["rac_mode"] = RacMode.objects.get(code=RAC_MODE_OF_GROUP[rac_type])
+        carried = rac_mode_of(course, group, fictitious_group_number.strip())
+        if carried is not None:
+            _check_rac_mode(fields.get("rac_mode"), carried, group, fictitious_group_number)
+            values["rac_mode"] = carried
         enrollment = CourseEnrollment(
             term_record=record,
             course=course,
@@ -274,16 +285,28 @@ def course_enrollment_update(
     *, actor, enrollment: CourseEnrollment, screen: str, **fields
 ) -> CourseEnrollment:
     """Change an enrolment's fields (« Modifier »), with the same rules as its creation and
-    an audit entry listing each changed field's before and after."""
+    an audit entry listing each changed field's before and after. The RAC mode follows the
+    group number as in a creation; leaving a group that carried it puts back « SO » unless
+    ``rac_mode`` is given."""
     with transaction.atomic():
         current = CourseEnrollment.objects.select_for_update().get(pk=enrollment.pk)
         record = TermRecord.objects.select_related("student", "term").get(pk=current.term_record_id)
         before = snapshot(current, ENROLLMENT_AUDITED)
+        old_carried = rac_mode_of(current.course, current.group, current.fictitious_group_number)
         new_group = fields.get("group", current.group)
         if new_group is not None and new_group.pk != current.group_id:
             fields["group"] = CourseGroup.objects.select_for_update().get(pk=new_group.pk)
         for name, value in fields.items():
             setattr(current, name, value)
+        carried = rac_mode_of(current.course, current.group, current.fictitious_group_number)
+        if carried is not None:
+            _check_rac_mode(
+                fields.get("rac_mode"), carried, current.group, current.fictitious_group_number
+            )
+            current.rac_mode = carried
+        elif old_carried is not None and "rac_mode" not in fields:
+            # The RAC mode came from the former group, which the new one does not carry.
+            current.rac_mode = default_codes()["rac_mode"] or current.rac_mode
         _check(current, record, creating=False)
         try:
             with transaction.atomic():
@@ -307,8 +330,9 @@ def course_enrollment_copy(
 ) -> CourseEnrollment:
     """Copy an enrolment into another of the student's term records (« Copier »): same
     course and choices, in the group of the same number if the target term has one, else
-    as a course choice not yet assigned. Results and census start afresh. Same rules and
-    audit as a creation."""
+    as a course choice not yet assigned. Results and census start afresh. The RAC mode is the
+    target group's (rac_mode_of), « SO » where the source's came from its group and the
+    target carries none, else the source's. Same rules and audit as a creation."""
     if term_record.student_id != enrollment.term_record.student_id:
         raise ValidationError({"term_record": COPY_OTHER_STUDENT})
     group = None
@@ -318,14 +342,20 @@ def course_enrollment_copy(
             term_id=term_record.term_id,
             number=enrollment.group.number,
         ).first()
+    copied = {name: getattr(enrollment, name) for name in COPIED_FIELDS}
+    fictitious = enrollment.fictitious_group_number
+    if rac_mode_of(enrollment.course, group, fictitious) is not None:
+        del copied["rac_mode"]  # the target's group number carries it
+    elif rac_mode_of(enrollment.course, enrollment.group, fictitious) is not None:
+        copied["rac_mode"] = default_codes()["rac_mode"]
     return course_enrollment_create(
         actor=actor,
         term_record=term_record,
         course=enrollment.course,
         group=group,
-        fictitious_group_number=enrollment.fictitious_group_number,
+        fictitious_group_number=fictitious,
         screen=screen,
-        **{name: getattr(enrollment, name) for name in COPIED_FIELDS},
+        **copied,
     )
 
 
@@ -349,11 +379,43 @@ def rac_type_of(course: Course, group: CourseGroup | None, fictitious_number: st
     """The RAC type of a group number: the correspondence grid's line for the course and
     number if there is one, else the group's own type ("" when neither says)."""
     number = group.number if group is not None else fictitious_number
-    if number:
-        line = RacCorrespondence.objects.filter(course=course, group_number=number).first()
-        if line is not None:
-            return line.rac_type
+    line = rac_grid_line(course, number)
+    if line is not None:
+        return line.rac_type
     return group.rac_type if group is not None else ""
+
+
+def rac_grid_line(course: Course, number: str) -> RacCorrespondence | None:
+    """The correspondence grid's line for ``course`` and group ``number``, if any."""
+    if not number:
+        return None
+    return RacCorrespondence.objects.filter(course=course, group_number=number).first()
+
+
+def rac_mode_of(
+    course: Course, group: CourseGroup | None, fictitious_number: str = ""
+) -> RacMode | None:
+    """The RAC mode a group number carries (its RAC type, rac_type_of, as a row of the RAC
+    mode table), or None when the number carries no type and the RAC is staff's choice.
+    The one rule the enrolment window, « Modifier », « Copier » and the batch follow."""
+    rac_type = rac_type_of(course, group, fictitious_number)
+    if not rac_type:
+        return None
+    code = RAC_MODE_OF_GROUP[rac_type]
+    mode = RacMode.objects.filter(code=code).first()
+    if mode is None:  # an administrator removed the row: say so rather than fail
+        number = group.number if group is not None else fictitious_number
+        raise ValidationError({"rac_mode": RAC_MODE_MISSING % {"code": code, "group": number}})
+    return mode
+
+
+def _check_rac_mode(given, carried: RacMode, group, fictitious_number: str) -> None:
+    """Refuse a RAC mode given that contradicts the one the group number carries."""
+    if given is not None and given.pk != carried.pk:
+        number = group.number if group is not None else fictitious_number
+        raise ValidationError(
+            {"rac_mode": RAC_MODE_OF_GROUP_ONLY % {"group": number, "mode": carried}}
+        )
 
 
 def _check(enrollment: CourseEnrollment, record: TermRecord, *, creating: bool) -> None:

@@ -1,5 +1,7 @@
 """« Dossiers sessions / Inscriptions » of the student file (the guide's Images 1.1 to 1.3)."""
 
+import re
+
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
@@ -8,22 +10,30 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
+from django_tables2 import RequestConfig
 
 from enrollment import selectors, services
 from enrollment.forms import (
     CourseEnrollmentCopyForm,
     CourseEnrollmentForm,
+    RacGridForm,
     TermRecordCopyForm,
     TermRecordCreateForm,
     TermRecordUpdateForm,
 )
 from enrollment.models import CourseEnrollment, TermRecord
+from enrollment.tables import RacGridPickerTable, RacGridTable
 from registrar import selectors as registrar_selectors
+from registrar.exports import ExportTooLarge, table_xlsx_response
 from registrar.forms import apply_service
 from registrar.models import Student
 from registrar.views.students import file_context
 
 SCREEN = "Dossiers sessions / Inscriptions"
+# The grid's dialog names the input « Choisir » fills; only a plain HTML id is accepted.
+_PICKER_TARGET = re.compile(r"^[A-Za-z][\w-]{0,80}$")
+GRID_PER_PAGE = 25
+PICKER_LINES = 100  # a course's lines fit; the dialog has no pagination of its own
 
 
 def _list_url(student: Student, record: TermRecord | None = None) -> str:
@@ -201,6 +211,22 @@ def course_enrollment_create(request: HttpRequest, record_pk: int) -> HttpRespon
     return _enrollment_form_page(request, record=record, form=form)
 
 
+@require_GET
+@permission_required("enrollment.view_courseenrollment", raise_exception=True)
+def course_enrollment_rac(request: HttpRequest, record_pk: int) -> HttpResponse:
+    """The RAC field of the enrolment window for the course and group typed so far (htmx):
+    fixed to the group number's RAC type when it carries one, else left to staff."""
+    record = get_object_or_404(TermRecord.objects.select_related("term"), pk=record_pk)
+    defaults = services.enrollment_defaults(record)
+    form = CourseEnrollmentForm(term_record=record, defaults=defaults, probe=request.GET)
+    reset = defaults["rac_mode"].pk if defaults.get("rac_mode") else None
+    return render(
+        request,
+        "enrollment/_rac_field.html",
+        {"record": record, "field": form["rac_mode"], "reset": reset},
+    )
+
+
 def _enrollment_for(pk: int) -> CourseEnrollment:
     enrollment = get_object_or_404(
         CourseEnrollment.objects.select_related("course", "group", "parent_course"), pk=pk
@@ -285,3 +311,41 @@ def course_enrollment_copy(request: HttpRequest, pk: int) -> HttpResponse:
     context = file_context(request, record.student, "term_records")
     context.update(record=record, enrollment=enrollment, form=form)
     return render(request, "enrollment/course_enrollment_copy.html", context)
+
+
+@require_GET
+@permission_required("registrar.view_coursegroup", raise_exception=True)
+def rac_grid(request: HttpRequest) -> HttpResponse:
+    """« Grille de correspondance cours/compétences », read-only: the group number to enter
+    for a course and its RAC type. A full page (filter, sort, export), or, with ``picker``,
+    the dialog of an enrolment window for the course typed there and the window's term,
+    whose « Choisir » fills the group number. Queries: a fixed number whatever the lines."""
+    picker = request.GET.get("picker", "")
+    if picker and not _PICKER_TARGET.match(picker):
+        picker = ""
+    form = RacGridForm(request.GET if ("course" in request.GET or "term" in request.GET) else None)
+    course = term = None
+    if form.is_bound and form.is_valid():
+        course, term = form.cleaned_data["course"], form.cleaned_data["term"]
+    context = {"form": form, "course": course, "term": term, "picker": picker}
+    if picker:
+        if course is not None:
+            lines = selectors.rac_grid(course=course, term=term)[:PICKER_LINES]
+            context["table"] = RacGridPickerTable(
+                lines, picker_target=picker, with_term=term is not None, orderable=False
+            )
+            if term is not None:
+                context["groups"] = selectors.groups_at(course, term)
+        return render(request, "enrollment/rac_grid_picker.html", context)
+    lines = selectors.rac_grid(course=course, term=term)
+    table = RacGridTable(lines, with_term=term is not None)
+    if request.GET.get("_export") == "xlsx":
+        try:
+            return table_xlsx_response(
+                table, lines, basename="grille-correspondance", sheet_title="Grille RAC"
+            )
+        except ExportTooLarge as exc:
+            messages.error(request, str(exc))
+    RequestConfig(request, paginate={"per_page": GRID_PER_PAGE}).configure(table)
+    context.update(table=table, nav_active="courses")
+    return render(request, "enrollment/rac_grid.html", context)

@@ -13,6 +13,8 @@ from registrar.models import (
     Course,
     CourseGroup,
     CoursePrerequisite,
+    RacCorrespondence,
+    RacMode,
     Student,
     Term,
 )
@@ -221,6 +223,7 @@ def test_already_enrolled_and_modified(guide, registrar_staff):
         ),
         course=guide["course"],
         group=guide["group"],
+        rac_mode=RacMode.objects.get(code="EE"),
     )
     moved = CourseEnrollmentFactory(
         term_record=TermRecordFactory(
@@ -472,3 +475,35 @@ def test_queries_do_not_grow_with_the_number_ofbulk_students(guide, registrar_st
     assert CourseEnrollment.objects.count() == 0  # simulated, or executed then undone
     half = len(counts) // 2
     assert counts[:half] == counts[half:], counts
+
+
+def test_the_groups_rac_type_repairs_an_enrolment_saved_with_another(guide, registrar_staff):
+    """Issue 10: the window saved « SO » in an EE group; the batch « A » puts the group's RAC
+    back, by the same rule as the window (enrollment.services.records.rac_mode_of)."""
+    lise = guide["students"][0]
+    saved_with_so = CourseEnrollmentFactory(
+        term_record=TermRecordFactory(
+            student=lise, admission=lise.admissions.get(), term=guide["term"]
+        ),
+        course=guide["course"],
+        group=guide["group"],
+    )
+    operation = make_operation(registrar_staff, guide, students=[lise], simulation=False)
+    run = batch.batch_operation_run(actor=registrar_staff, operation=operation, simulation=False)
+    assert _outcomes(run) == [("1234567", Outcome.MODIFIED)]
+    assert run.lines.get().message == "RAC SO → EE"
+    saved_with_so.refresh_from_db()
+    assert saved_with_so.rac_mode.code == "EE"
+
+
+def test_the_grid_line_gives_the_batch_its_rac_mode(guide, registrar_staff):
+    """The grid's line for the course and group number wins over the group's own type, in
+    the batch as in the window."""
+    RacCorrespondence.objects.create(
+        course=guide["course"], group_number=guide["group"].number, rac_type="FM"
+    )
+    operation = make_operation(registrar_staff, guide, simulation=False)
+    batch.batch_operation_run(actor=registrar_staff, operation=operation, simulation=False)
+    assert set(CourseEnrollment.objects.values_list("rac_mode__code", flat=True).distinct()) == {
+        "FM"
+    }
