@@ -31,7 +31,13 @@ PASS_MARK = 60
 FULL_TIME_COURSES = 4
 FULL_TIME_HOURS = 180
 
-_counted = Q(enrollments__course__is_placeholder=False)  # a « cours bidon » counts nowhere
+# What the figures of « Dossiers sessions » count: enrolments assigned to a group (a real
+# one or a fictitious number), not course choices — a copied record holds choices and must
+# not read as full-time on them — and never a « cours bidon ». Positive conditions only: a
+# negated one on the joined enrolments would turn into a subquery per aggregate.
+_counted = Q(enrollments__course__is_placeholder=False) & (
+    Q(enrollments__group__isnull=False) | Q(enrollments__fictitious_group_number__gt="")
+)
 
 
 def _units(condition: Q) -> Coalesce:
@@ -44,8 +50,9 @@ def _units(condition: Q) -> Coalesce:
 
 def term_records_of(student: Student) -> QuerySet[TermRecord]:
     """The student's term records, latest term first, with the figures of the « Dossiers
-    sessions » list computed from their enrolments (never typed): ``course_count`` (IC),
-    ``hours``, ``units_in_progress``, ``units_passed``, ``units_failed``."""
+    sessions » list computed from their assigned enrolments (never typed, never course
+    choices): ``course_count`` (IC), ``hours``, ``units_in_progress``, ``units_passed``,
+    ``units_failed``. One query whatever the number of records and enrolments."""
     return (
         TermRecord.objects.filter(student=student)
         .select_related("term", "admission__program", "admission__org_unit")

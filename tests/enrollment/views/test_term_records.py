@@ -183,3 +183,61 @@ def test_show_all_elements_or_only_the_latest_admissions(staff_client, lise):
     latest = _list(staff_client, lise.student, elements="admission").context["records"]
     assert [r.term.code for r in latest] == ["H-2018"]
     assert "Afficher tous les éléments" in _list(staff_client, lise.student).content.decode()
+
+
+def _row_cells(html: str, term: str) -> list[str]:
+    """The text of the « Dossiers sessions » row of ``term``, cell by cell."""
+    import re
+
+    table = html.split('id="term-records"', 1)[1].split("</table>", 1)[0]
+    for row in re.findall(r"<tr[^>]*>(.*?)</tr>", table, flags=re.S):
+        cells = [
+            re.sub(r"<[^>]+>", "", c).strip()
+            for c in re.findall(r"<td[^>]*>(.*?)</td>", row, flags=re.S)
+        ]
+        if cells and cells[0] == term:
+            return cells
+    raise AssertionError(f"no row for {term}")
+
+
+def test_org_unit_shows_its_code_and_label(staff_client, lise):
+    TermRecordFactory(admission=lise, term=lise.term)
+    cells = _row_cells(_list(staff_client, lise.student).content.decode(), "A-2017")
+    assert cells[3] == "RA - Cégep Marie-Victorin - Reconnaissance des acquis"
+
+
+def test_course_choices_do_not_count_toward_full_time(staff_client, lise):
+    """A copied record holds course choices without a group: IC, Hres and the units count
+    assigned enrolments only, so four choices do not make the student full-time."""
+    record = TermRecordFactory(admission=lise, term=lise.term)
+    for number in ("601-101-MQ", "601-102-MQ", "601-103-MQ", "601-104-MQ"):
+        course = CourseFactory(number=number, units=Decimal("2.33"), hours=60)
+        CourseEnrollmentFactory(term_record=record, course=course, group=None)
+    assigned = CourseFactory(number="322-409-MV", units=Decimal("1.33"), hours=45)
+    CourseEnrollmentFactory(term_record=record, course=assigned)
+    fictitious = CourseFactory(number="350-710-MV", units=Decimal("1.00"), hours=30)
+    CourseEnrollmentFactory(
+        term_record=record, course=fictitious, group=None, fictitious_group_number="99999"
+    )
+    response = _list(staff_client, lise.student)
+    cells = _row_cells(response.content.decode(), "A-2017")
+    # IC, Hres, Un. en cours, Un. réussies, Un. échouées, Réputé temps plein
+    assert cells[4:] == ["2", "75", "2,33", "0,00", "0,00", "Non"]
+
+
+def test_list_query_count_is_bounded_at_two_sizes(staff_client, lise):
+    def size(n_records: int, n_enrolments: int) -> int:
+        for _ in range(n_records):
+            record = TermRecordFactory(
+                admission=lise, term=TermFactory(code=f"A-{2000 + TermRecord.objects.count()}")
+            )
+            CourseEnrollmentFactory.create_batch(n_enrolments, term_record=record)
+            CourseEnrollmentFactory(term_record=record, group=None)  # a course choice
+        with CaptureQueriesContext(connection) as queries:
+            response = _list(staff_client, lise.student, choix="1")
+        assert response.status_code == 200
+        return len(queries)
+
+    small = size(1, 1)
+    large = size(6, 4)
+    assert large == small
