@@ -11,7 +11,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from django_tables2 import RequestConfig
 
 from certification import selectors
 from certification import session_import as session_import_reader
@@ -21,6 +20,7 @@ from certification.services import sessions as session_services
 from certification.tables import STATUSES, SessionTable
 from registrar.exports import ExportTooLarge, table_xlsx_response
 from registrar.forms import apply_service
+from registrar.paginators import RequestConfig
 
 PER_PAGE = 25
 view_sessions = permission_required("certification.view_certificationsession", raise_exception=True)

@@ -7,11 +7,11 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
-from django_tables2 import RequestConfig
 
 from registrar import selectors
 from registrar.exports import ExportTooLarge, table_xlsx_response
 from registrar.forms import CourseSearchForm
+from registrar.paginators import RequestConfig
 from registrar.tables import CoursePickerTable, CourseTable
 
 PER_PAGE = 25

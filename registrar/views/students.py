@@ -10,13 +10,12 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
-from django_tables2 import RequestConfig
 
 from registrar import selectors
 from registrar.exports import ExportTooLarge, table_xlsx_response
 from registrar.forms import QuickAdmissionForm, StudentSearchForm, apply_service
 from registrar.models import Student
-from registrar.paginators import KnownCountPaginator
+from registrar.paginators import KnownCountPaginator, RequestConfig
 from registrar.services import students as student_services
 from registrar.tables import AdmissionTable, AuditTable, StudentTable
 

@@ -1,0 +1,465 @@
+"""Forged request text where the application reads an id or a number: never a 500.
+
+Every URL parameter, form field and formset count the staff screens parse by hand is sent
+« ² » (a Unicode digit that ``str.isdigit()`` accepts and ``int()`` refuses), « ١٢ »
+(Arabic-Indic digits that ``int()`` reads as 12), « 1e3 », « -1 », a number past bigint,
+an empty value and over-long text: the answer is the page with a French message, a 404 or a
+400 — never a server error, and nothing is written.
+"""
+
+import datetime
+import html
+from types import SimpleNamespace
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from certification import documents as certification_documents
+from certification.models import Candidate, Incident
+from certification.views import finalization
+from registrar import selectors as registrar_selectors
+from registrar import validators
+from tests.factories import (
+    AdmissionFactory,
+    CandidateFactory,
+    CertificationCenterFactory,
+    CertificationSessionFactory,
+    CourseFactory,
+    StudentFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+SUPERSCRIPT_TWO = "²"
+ARABIC_TWELVE = "١٢"
+HOSTILE = [
+    SUPERSCRIPT_TWO,
+    ARABIC_TWELVE,
+    "1e3",
+    "-1",
+    "0",
+    "99999999999999999999999",
+    "",
+    "9" * 3000,
+    "x" * 3000,
+    " 7",
+    "+7",
+    "7.0",
+]
+FINALIZE = "certification_session_finalize"
+
+
+def _text(response) -> str:
+    return html.unescape(response.content.decode())
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    # A server error comes back as a 500 response to assert on, not as the exception.
+    client.raise_request_exception = False
+    return client
+
+
+# --------------------------------------------------------------------------------------
+# Certification: the session list (centre filter, pagination)
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def sco_center(centre_staff):
+    return CertificationCenterFactory(name="Collège Jean-Moulin", type="SCO", staff=[centre_staff])
+
+
+@pytest.fixture
+def two_centres(centre_staff, sco_center):
+    sco = sco_center
+    pro = CertificationCenterFactory(name="Centre Formation Pro", type="PRO", staff=[centre_staff])
+    CertificationSessionFactory(center=sco, name="Session du collège")
+    CertificationSessionFactory(center=pro, name="Session des adultes")
+    return sco, pro
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_session_list_centre_filter(centre_staff, two_centres, value):
+    response = _client(centre_staff).get(reverse("certification_session_list"), {"centre": value})
+    assert response.status_code == 200
+    page = _text(response)
+    # Forged text narrows to no centre: the user's sessions are all listed.
+    assert "Session du collège" in page and "Session des adultes" in page
+    assert response.context["center"] is None
+
+
+def test_session_list_centre_filter_still_narrows(centre_staff, two_centres):
+    sco, _pro = two_centres
+    response = _client(centre_staff).get(
+        reverse("certification_session_list"), {"centre": str(sco.pk)}
+    )
+    page = _text(response)
+    assert "Session du collège" in page and "Session des adultes" not in page
+
+
+@pytest.mark.parametrize("name", ["per_page", "page"])
+@pytest.mark.parametrize("value", HOSTILE)
+def test_session_list_pagination(centre_staff, two_centres, name, value):
+    response = _client(centre_staff).get(reverse("certification_session_list"), {name: value})
+    assert response.status_code == 200
+    page = _text(response)
+    assert "Session du collège" in page and "Session des adultes" in page
+
+
+def test_session_list_page_size_is_the_views(centre_staff, sco_center):
+    """?per_page= is no option of the screens: a forged one neither breaks the page (-1
+    made the paginator slice with a negative index) nor lists every row at once."""
+    CertificationSessionFactory.create_batch(30, center=sco_center)
+    response = _client(centre_staff).get(
+        reverse("certification_session_list"), {"per_page": "100000"}
+    )
+    assert response.status_code == 200
+    assert len(response.context["table"].page.object_list) == 25
+
+
+# --------------------------------------------------------------------------------------
+# Certification: « Finaliser la session »
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def started(sco_center):
+    session = CertificationSessionFactory(
+        center=sco_center,
+        number=654321,
+        date=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    CandidateFactory(session=session, last_name="Jefferson", first_name="Thomas")
+    CandidateFactory(session=session, last_name="Tyler", first_name="John")
+    CandidateFactory(session=session, last_name="Monroe", first_name="James")
+    return session
+
+
+def _finalize_data(session, **overrides) -> dict:
+    """The page's POST, everyone present with the end screen seen, no incident."""
+    candidates = list(session.candidates.order_by("identity_key", "pk"))
+    data = {
+        "attendance-TOTAL_FORMS": str(len(candidates)),
+        "attendance-INITIAL_FORMS": str(len(candidates)),
+        "attendance-MIN_NUM_FORMS": "0",
+        "attendance-MAX_NUM_FORMS": "1000",
+        "incidents-TOTAL_FORMS": "3",
+        "incidents-INITIAL_FORMS": "0",
+        "incidents-MIN_NUM_FORMS": "0",
+        "incidents-MAX_NUM_FORMS": "1000",
+        "global_comment": "",
+    }
+    for index, candidate in enumerate(candidates):
+        data[f"attendance-{index}-candidate"] = str(candidate.pk)
+        data[f"attendance-{index}-present"] = "present"
+        data[f"attendance-{index}-end_screen_seen"] = "on"
+        data[f"attendance-{index}-unfinished_reason"] = ""
+    for index in range(3):
+        for field in ("category", "candidate", "description"):
+            data[f"incidents-{index}-{field}"] = ""
+    data.update(overrides)
+    return data
+
+
+def _assert_not_finalized(session) -> None:
+    session.refresh_from_db()
+    assert session.finalized_at is None
+    assert not Incident.objects.exists()
+    assert not Candidate.objects.filter(session=session, present__isnull=False).exists()
+
+
+@pytest.fixture
+def built_forms(monkeypatch):
+    """How many attendance and incident forms the request built."""
+    built = {"attendance": 0, "incidents": 0}
+    for key, form_class in (
+        ("attendance", finalization.AttendanceForm),
+        ("incidents", finalization.IncidentForm),
+    ):
+        original = form_class.__init__
+
+        def counting(self, *args, _original=original, _key=key, **kwargs):
+            built[_key] += 1
+            _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(form_class, "__init__", counting)
+    return built
+
+
+def test_the_untouched_page_still_finalizes(centre_staff, started):
+    response = _client(centre_staff).post(
+        reverse(FINALIZE, args=[started.pk]), _finalize_data(started)
+    )
+    assert response.status_code == 302
+    started.refresh_from_db()
+    assert started.is_finalized
+
+
+@pytest.mark.parametrize("value", [*HOSTILE, "999999"])
+def test_finalize_forged_candidate_of_a_row(centre_staff, started, value):
+    response = _client(centre_staff).post(
+        reverse(FINALIZE, args=[started.pk]),
+        _finalize_data(started, **{"attendance-1-candidate": value}),
+    )
+    assert response.status_code == 200
+    page = _text(response)
+    assert "La session n'est pas finalisée : corrigez ce qui est signalé." in page
+    assert str(finalization.CANDIDATE_CHANGED) in page
+    _assert_not_finalized(started)
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_finalize_forged_candidate_of_an_incident(centre_staff, started, value):
+    response = _client(centre_staff).post(
+        reverse(FINALIZE, args=[started.pk]),
+        _finalize_data(
+            started,
+            **{
+                "incidents-0-category": "technical",
+                "incidents-0-candidate": value,
+                "incidents-0-description": "Le poste 4 a redémarré.",
+            },
+        ),
+    )
+    assert response.status_code in (200, 302)
+    if value == "":
+        # No candidate is a valid incident: the session is finalized with it.
+        assert response.status_code == 302
+        assert Incident.objects.get().candidate is None
+        return
+    assert "Sélectionnez un choix valide" in _text(response)
+    _assert_not_finalized(started)
+
+
+@pytest.mark.parametrize(
+    ("prefix", "sent"),
+    [
+        ("attendance", "4"),  # one row more than the session's three candidates
+        ("attendance", "2"),
+        ("attendance", "100000"),
+        ("incidents", "4"),
+        ("incidents", "100000"),
+        *(("attendance", value) for value in HOSTILE),
+        *(("incidents", value) for value in HOSTILE),
+    ],
+)
+def test_finalize_forged_row_count(centre_staff, started, built_forms, prefix, sent):
+    """The rows come from the session's candidates (and the page's three incident rows),
+    never from TOTAL_FORMS: a forged count is refused with a message, nothing written, and
+    no more forms are built than the session has rows."""
+    data = _finalize_data(started, **{f"{prefix}-TOTAL_FORMS": sent})
+    if sent == "4":
+        # The extra row is sent as well, as a forged page would.
+        data.update({f"{prefix}-3-candidate": str(started.candidates.first().pk)})
+    response = _client(centre_staff).post(reverse(FINALIZE, args=[started.pk]), data)
+    assert response.status_code == 200
+    page = _text(response)
+    expected = (
+        str(finalization.ATTENDANCE_ROWS_CHANGED)
+        if prefix == "attendance"
+        else finalization.INCIDENT_ROWS_CHANGED % {"count": 3}
+    )
+    assert expected in page
+    _assert_not_finalized(started)
+    assert built_forms == {"attendance": 3, "incidents": finalization.INCIDENT_ROWS}
+    assert len(response.context["attendance"].forms) == 3
+    assert len(response.context["incidents"].forms) == finalization.INCIDENT_ROWS
+    # The page shown again carries the real counts: submitting it again is not refused.
+    assert 'name="attendance-TOTAL_FORMS" value="3"' in page
+    assert 'name="incidents-TOTAL_FORMS" value="3"' in page
+
+
+@pytest.mark.parametrize("field", ["INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"])
+@pytest.mark.parametrize("value", [SUPERSCRIPT_TWO, "100000", "-1", ""])
+def test_finalize_forged_other_counts_are_ignored(centre_staff, started, field, value):
+    """Only TOTAL_FORMS is compared with the session; the other counts of the management
+    form are the server's."""
+    response = _client(centre_staff).post(
+        reverse(FINALIZE, args=[started.pk]),
+        _finalize_data(started, **{f"attendance-{field}": value, f"incidents-{field}": value}),
+    )
+    assert response.status_code == 302
+    started.refresh_from_db()
+    assert started.is_finalized
+
+
+def test_finalize_missing_management_form(centre_staff, started):
+    data = {k: v for k, v in _finalize_data(started).items() if "_FORMS" not in k}
+    response = _client(centre_staff).post(reverse(FINALIZE, args=[started.pk]), data)
+    assert response.status_code == 200
+    page = _text(response)
+    assert str(finalization.ATTENDANCE_ROWS_CHANGED) in page
+    _assert_not_finalized(started)
+
+
+def test_incident_rows_are_numbered_in_their_labels(centre_staff, started):
+    page = _text(_client(centre_staff).get(reverse(FINALIZE, args=[started.pk])))
+    for n in (1, 2, 3):
+        assert f'aria-label="Description de l\'incident {n}"' in page
+
+
+# --------------------------------------------------------------------------------------
+# Certification: other digit parsing
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "-1", "", "1e3", "x"])
+def test_attendance_sheet_row_number_reads_ascii_digits_only(value):
+    box = SimpleNamespace(element={"data-n": value})
+    assert certification_documents._row_number(box) == 0
+
+
+def test_attendance_sheet_row_number():
+    assert certification_documents._row_number(SimpleNamespace(element={"data-n": "12"})) == 12
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_invigilator_door_forged_session_number(value):
+    session = CertificationSessionFactory(number=100012)
+    client = Client(raise_request_exception=False)
+    response = client.post(
+        reverse("certification_invigilator_login"),
+        {"number": value, "password": session.invigilator_password},
+    )
+    assert response.status_code == 200
+    assert "certification.invigilator_session" not in client.session
+    assert 'class="alert alert-danger' in response.content.decode() or "invalid" in (
+        response.content.decode()
+    )
+
+
+# --------------------------------------------------------------------------------------
+# Registrar: student search, course search
+# --------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def students():
+    lise = StudentFactory(da_number="1234567", last_name="Leblanc", phone="819 555-0147")
+    AdmissionFactory(student=lise)
+    StudentFactory(da_number="2345678", last_name="Lebrun")
+    return lise
+
+
+@pytest.mark.parametrize("q", ["²", "١٢٣", "1²3", "12٣", "１２３"])
+def test_student_search_da_number_is_ascii_digits(registrar_staff, students, q):
+    response = _client(registrar_staff).get(
+        reverse("student_search"), {"field": "da_number", "q": q}
+    )
+    assert response.status_code == 200
+    page = _text(response)
+    assert (
+        "Le numéro de l'étudiant ne contient que des chiffres (le tiret est permis), * et ?."
+        in page
+    )
+    assert response.context["table"] is None
+
+
+@pytest.mark.parametrize("q", ["²", "١٢٣", "819²", "٨١٩*"])
+def test_student_search_phone_is_ascii_digits(registrar_staff, students, q):
+    response = _client(registrar_staff).get(reverse("student_search"), {"field": "phone", "q": q})
+    assert response.status_code == 200
+    assert "Le numéro de téléphone ne contient que des chiffres, * et ?." in _text(response)
+    assert response.context["table"] is None
+
+
+@pytest.mark.parametrize("field", ["da_number", "phone", "last_name", "permanent_code"])
+@pytest.mark.parametrize("q", HOSTILE)
+def test_student_search_never_fails(registrar_staff, students, field, q):
+    response = _client(registrar_staff).get(reverse("student_search"), {"field": field, "q": q})
+    assert response.status_code in (200, 302)
+
+
+def test_student_search_digits_only_ascii_reach_the_query():
+    assert registrar_selectors._keep_digits_and_wildcards("1²3١*") == "13*"
+
+
+@pytest.mark.parametrize("name", ["per_page", "page"])
+@pytest.mark.parametrize("value", HOSTILE)
+def test_student_search_pagination(registrar_staff, students, name, value):
+    response = _client(registrar_staff).get(
+        reverse("student_search"), {"field": "last_name", "q": "Leb", name: value}
+    )
+    assert response.status_code == 200
+    page = _text(response)
+    assert "Leblanc" in page and "Lebrun" in page
+
+
+@pytest.mark.parametrize("name", ["per_page", "page"])
+@pytest.mark.parametrize("value", HOSTILE)
+def test_student_file_tables_pagination(registrar_staff, students, name, value):
+    client = _client(registrar_staff)
+    for url in ("student_admissions", "student_history"):
+        response = client.get(reverse(url, args=[students.pk]), {name: value})
+        assert response.status_code == 200, url
+
+
+@pytest.mark.parametrize("name", ["per_page", "page"])
+@pytest.mark.parametrize("value", HOSTILE)
+def test_course_search_pagination(registrar_staff, name, value):
+    CourseFactory(number="601-101-MQ", title="Écriture et littérature")
+    response = _client(registrar_staff).get(
+        reverse("course_search"), {"field": "number", "q": "601", name: value}
+    )
+    assert response.status_code == 200
+    assert "601-101-MQ" in _text(response)
+
+
+@pytest.mark.parametrize("q", HOSTILE)
+def test_course_search_never_fails(registrar_staff, q):
+    response = _client(registrar_staff).get(reverse("course_search"), {"field": "number", "q": q})
+    assert response.status_code == 200
+
+
+# --------------------------------------------------------------------------------------
+# Registrar: the validators of identifiers read ASCII digits only
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["²²²²²²²", "١٢٣٤٥٦٧", "１２３４５６７", "123456²"])
+def test_da_number_is_ascii_digits(value):
+    with pytest.raises(ValidationError):
+        validators.validate_da_number(value)
+
+
+@pytest.mark.parametrize("value", ["²", "٠٠٩٩٢", "00٩92"])
+def test_group_number_is_ascii_digits(value):
+    with pytest.raises(ValidationError):
+        validators.validate_group_number(value)
+
+
+@pytest.mark.parametrize("value", ["LEBL١٥٥٣٩٠٠١", "LEBL15539٠٠١"])
+def test_permanent_code_is_ascii_digits(value):
+    with pytest.raises(ValidationError):
+        validators.permanent_code_birth(value)
+
+
+@pytest.mark.parametrize("value", ["١٢٣٤٥٦٧٨٩AB", "1234A١٢٣٤٥B"])
+def test_ine_is_ascii_digits(value):
+    with pytest.raises(ValidationError):
+        validators.validate_ine(value)
+
+
+@pytest.mark.parametrize("value", ["A-٢٠١٧", "A-²⁰¹⁷", "H١٨"])
+def test_term_code_is_ascii_digits(value):
+    with pytest.raises(ValidationError):
+        validators.parse_term_code(value)
+
+
+def test_weighting_is_ascii_digits():
+    with pytest.raises(ValidationError):
+        validators.validate_weighting("٣-١-٣")
+
+
+def test_ascii_identifiers_still_pass():
+    validators.validate_da_number("1234567")
+    validators.validate_group_number("00992")
+    validators.validate_ine("123456789AB")
+    validators.validate_weighting("3-1-3")
+    assert validators.parse_term_code("A-17") == ("A", 2017)
+    assert validators.permanent_code_birth("LEBL15539001")[1] == "F"
