@@ -16,6 +16,7 @@ from registrar.env import (
     env_str,
     env_timezone,
 )
+from registrar.network import trusted_proxy_networks
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -61,6 +62,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "registrar.middleware.ChosenLanguageMiddleware",
+    # Before anything reads the body (the CSRF check is the first): over-large is a 413.
+    "registrar.middleware.RequestSizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -95,8 +98,12 @@ TEMPLATES = [
 
 # One DATABASE_URL chooses the database; without it, the embedded SQLite file.
 DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+# Persistent connections are for the production server (gunicorn's workers reuse theirs).
+# The development server answers each request in a new thread that never reuses its
+# connection: kept open, they pile up idle (docs/operations.md, « Connexions »).
+CONN_MAX_AGE = env_int("CONN_MAX_AGE", 0 if DEBUG else 600, minimum=0)
 try:
-    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=env_int("CONN_MAX_AGE", 600, minimum=0))
+    _db = dj_database_url.parse(DATABASE_URL, conn_max_age=CONN_MAX_AGE)
 except ValueError as exc:
     raise ImproperlyConfigured(f"DATABASE_URL is not a database URL: {exc}") from None
 if _db["ENGINE"] == "django.db.backends.sqlite3":
@@ -104,7 +111,8 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db["CONN_MAX_AGE"] = 0
     _db["OPTIONS"] = {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
 else:
-    _db["CONN_HEALTH_CHECKS"] = True
+    # A kept connection is checked before reuse; without keeping, there is nothing to check.
+    _db["CONN_HEALTH_CHECKS"] = CONN_MAX_AGE > 0
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -129,6 +137,19 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+# The user name axes records is cut to its 255-character column (the login forms refuse
+# longer ones before, registrar/login.py); the address is read as every throttle reads it.
+AXES_USERNAME_CALLABLE = "registrar.login.axes_username"
+AXES_CLIENT_IP_CALLABLE = "registrar.network.client_address"
+
+# The reverse proxies whose X-Forwarded-For is believed (addresses or networks, e.g.
+# 127.0.0.1,10.0.0.0/8): the client's address is then the one the proxy saw
+# (registrar/network.py). Empty: REMOTE_ADDR is the client.
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES", [])
+try:
+    TRUSTED_PROXY_NETWORKS = trusted_proxy_networks(TRUSTED_PROXIES)
+except ValueError as exc:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES has a bad address or network: {exc}") from None
 
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
@@ -209,6 +230,12 @@ INSTITUTION_NAME = env_str("INSTITUTION_NAME", "Cégep Marie-Victorin")
 
 # A pasted list of 20,000 lines (« Saisie manuelle ») is up to a few megabytes of form data.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# The whole request body, files included (registrar.middleware.RequestSizeLimitMiddleware):
+# the form data above, plus the largest file an import takes (5 MB: the student lists of
+# enrollment/student_lists.py and the candidate import of certification/candidate_import.py;
+# the session import takes 2 MB), plus 1 MB of multipart framing. The reverse proxy's
+# client_max_body_size is the same (docs/operations.md).
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_MB", 16, minimum=1) * 1024 * 1024
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}

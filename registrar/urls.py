@@ -2,7 +2,11 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from registrar.login import BoundedAdminAuthenticationForm, BoundedAuthenticationForm
 from registrar.views import courses, shell, students
+
+# The admin's login goes through the same bounded form as ours (registrar/login.py).
+admin.site.login_form = BoundedAdminAuthenticationForm
 
 urlpatterns = [
     path("", shell.home, name="home"),
@@ -18,7 +22,9 @@ urlpatterns = [
     path("", include("certification.urls")),
     path(
         "compte/connexion/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
+        auth_views.LoginView.as_view(
+            authentication_form=BoundedAuthenticationForm, redirect_authenticated_user=True
+        ),
         name="login",
     ),
     path("compte/deconnexion/", auth_views.LogoutView.as_view(), name="logout"),

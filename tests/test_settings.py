@@ -121,3 +121,38 @@ def test_manage_py_on_a_bare_checkout_runs_in_development_mode():
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+
+
+def _database_setting(extra_env) -> str:
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; d = settings.DATABASES['default'];"
+        "print(d['CONN_MAX_AGE'], d.get('CONN_HEALTH_CHECKS'))",
+        extra_env=extra_env,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    ("extra", "expected"),
+    [
+        # The development server: a new thread per request never reuses a kept connection.
+        ({"DEBUG": "true", "SECRET_KEY": ""}, "0 False"),
+        # The production server (gunicorn) keeps its workers' connections, checked before reuse.
+        ({}, "600 True"),
+        # Either can be chosen explicitly.
+        ({"DEBUG": "true", "SECRET_KEY": "", "CONN_MAX_AGE": "60"}, "60 True"),
+        ({"CONN_MAX_AGE": "0"}, "0 False"),
+    ],
+)
+def test_persistent_database_connections_only_outside_development(extra, expected):
+    postgres = {**PRODUCTION_ENV, "DATABASE_URL": "postgres://u@127.0.0.1:5432/unused"}
+    assert _database_setting({**postgres, **extra}) == expected
+
+
+def test_trusted_proxies_must_be_addresses_or_networks():
+    result = _manage("check", extra_env={**PRODUCTION_ENV, "TRUSTED_PROXIES": "10.0.0.1,nginx"})
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES has a bad address or network" in result.stderr
