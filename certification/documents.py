@@ -246,6 +246,9 @@ def _last_page_fit(document) -> tuple[int, int] | None:
     return first_row, max(0, more)
 
 
+_ROW_NUMBER = re.compile(r"[0-9]{1,9}")
+
+
 def _element_attribute(box, name: str) -> str:
     element = getattr(box, "element", None)
     return (element.get(name) or "") if element is not None else ""
@@ -262,7 +265,8 @@ def _element_class(box) -> str:
 def _row_number(box) -> int:
     """A table row's number (data-n), 0 for the header's row."""
     value = _element_attribute(box, "data-n")
-    return int(value) if value.isdigit() else 0
+    # ASCII digits only: str.isdigit() also accepts « ² », which int() refuses.
+    return int(value) if _ROW_NUMBER.fullmatch(value) else 0
 
 
 def _attendance_context(session: CertificationSession, candidates: list[Candidate]) -> dict:

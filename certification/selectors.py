@@ -8,6 +8,7 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from certification.models import Candidate, CertificationCenter, CertificationSession
+from registrar.text import parse_id
 
 
 def centers_of(user) -> QuerySet[CertificationCenter]:
@@ -62,7 +63,9 @@ def candidate_for(user, pk: int) -> Candidate:
 
 
 def center_filter(user, value: str) -> CertificationCenter | None:
-    """The centre a list is narrowed to (?centre=<id>), when it is one of the user's."""
-    if not value.isdigit():
+    """The centre a list is narrowed to (?centre=<id>), when it is one of the user's; None
+    (no narrowing) for any other text, « ² » and « ١٢ » included."""
+    pk = parse_id(value)
+    if pk is None:
         return None
-    return centers_of(user).filter(pk=int(value)).first()
+    return centers_of(user).filter(pk=pk).first()

@@ -124,6 +124,11 @@ class SearchForm(forms.Form):
         return text
 
 
+def _is_ascii_digit(ch: str) -> bool:
+    """0 to 9 only: str.isdigit() also takes « ² » and « ١ », which no number holds here."""
+    return "0" <= ch <= "9"
+
+
 class StudentSearchForm(SearchForm):
     FIELD_CHOICES = [
         ("permanent_code", _("Code permanent")),
@@ -144,9 +149,9 @@ class StudentSearchForm(SearchForm):
             return cleaned
         has_wildcard = "*" in text or "?" in text
         if field == "da_number":
-            if any(not (ch.isdigit() or ch in "*?- ") for ch in text):
+            if any(not (_is_ascii_digit(ch) or ch in "*?- ") for ch in text):
                 self.add_error("q", ValidationError(SEARCH_DA_CHARACTERS, code="da_characters"))
-            elif sum(ch.isdigit() for ch in text) > validators.da_digit_count():
+            elif sum(_is_ascii_digit(ch) for ch in text) > validators.da_digit_count():
                 self.add_error(
                     "q",
                     ValidationError(
@@ -156,7 +161,7 @@ class StudentSearchForm(SearchForm):
                     ),
                 )
         elif field == "phone":
-            if any(not (ch.isdigit() or ch in "*?-()+. ") for ch in text):
+            if any(not (_is_ascii_digit(ch) or ch in "*?-()+. ") for ch in text):
                 self.add_error(
                     "q", ValidationError(SEARCH_PHONE_CHARACTERS, code="phone_characters")
                 )

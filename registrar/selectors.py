@@ -63,7 +63,8 @@ def with_latest_admission(queryset: QuerySet[Student]) -> QuerySet[Student]:
 
 
 def _keep_digits_and_wildcards(text: str) -> str:
-    return "".join(ch for ch in text if ch.isdigit() or ch in "*?")
+    # ASCII digits: the columns hold no others, and str.isdigit() also accepts « ² ».
+    return "".join(ch for ch in text if "0" <= ch <= "9" or ch in "*?")
 
 
 def _upper_code(text: str) -> str:

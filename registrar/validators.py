@@ -38,14 +38,17 @@ TERM_YEAR_RANGE = _("L'année de la session doit être comprise entre 1960 et 21
 WEIGHTING_FORMAT = _("La pondération s'écrit théorie-laboratoire-travail personnel, ex. 3-1-3.")
 GROUP_NUMBER_FORMAT = _("Le numéro de groupe ne contient que des chiffres (ex. 00992).")
 
-_PERMANENT_CODE = re.compile(r"^[A-Z]{4}\d{8}$")
+# [0-9], never \d: in a str pattern \d matches every Unicode digit (« ١٢ », « １２ »), which
+# would be saved as such in an identifier and read by int() as another number.
+_PERMANENT_CODE = re.compile(r"^[A-Z]{4}[0-9]{8}$")
 _INE_FORMATS = (
-    re.compile(r"^\d{9}[A-Z]{2}$"),
+    re.compile(r"^[0-9]{9}[A-Z]{2}$"),
     re.compile(r"^[0-9A-Z]{10}[A-Z]$"),
-    re.compile(r"^\d{4}A\d{5}[A-Z]$"),
+    re.compile(r"^[0-9]{4}A[0-9]{5}[A-Z]$"),
 )
-_TERM_CODE = re.compile(r"^([HEA])-?(\d{4}|\d{2})$")
-_WEIGHTING = re.compile(r"^\d{1,2}-\d{1,2}-\d{1,2}$")
+_TERM_CODE = re.compile(r"^([HEA])-?([0-9]{4}|[0-9]{2})$")
+_WEIGHTING = re.compile(r"^[0-9]{1,2}-[0-9]{1,2}-[0-9]{1,2}$")
+_ASCII_DIGITS = re.compile(r"[0-9]+")
 
 SEASONS = {"H": 1, "E": 2, "A": 3}
 
@@ -138,7 +141,8 @@ def da_digit_count() -> int:
 
 def validate_da_number(value: str) -> None:
     count = da_digit_count()
-    if not (value or "").isdigit() or len(value) != count:
+    # ASCII digits: str.isdigit() also accepts « ² » and « ١٢ ».
+    if not _ASCII_DIGITS.fullmatch(value or "") or len(value) != count:
         example = settings.STUDENT_NUMBER_MASK.replace("#", "1", 3).replace("#", "4")
         raise ValidationError(
             DA_FORMAT, code="da_format", params={"count": count, "example": example}
@@ -170,7 +174,7 @@ def validate_weighting(value: str) -> None:
 
 
 def validate_group_number(value: str) -> None:
-    if not (value or "").isdigit():
+    if not _ASCII_DIGITS.fullmatch(value or ""):
         raise ValidationError(GROUP_NUMBER_FORMAT, code="group_number_format")
 
 
