@@ -6,15 +6,21 @@ reason of an unfinished test), three incident rows and a global comment; the rul
 A finalized session shows what was recorded instead of the form, and its PV d'incident.
 
 The forms are here rather than in certification/forms.py: this screen is their only user.
+The number of rows is the server's — the session's candidates, three incident rows — never
+the request's ``TOTAL_FORMS``: a forged count is refused (``FixedRowsFormSet``).
 """
+
+import re
 
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
+from django.forms.formsets import INITIAL_FORM_COUNT, TOTAL_FORM_COUNT, ManagementForm
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -22,6 +28,7 @@ from certification import finalization_documents, selectors
 from certification.models import Candidate, IncidentCategory, UnfinishedReason
 from certification.services import finalization as services
 from certification.views.sessions import _session_context
+from registrar.text import parse_id
 
 PRESENT = "present"
 ABSENT = "absent"
@@ -47,6 +54,16 @@ INCIDENT_DESCRIPTION_OF = _("Description de l'incident %(n)s")
 FINALIZED = _("Session %(number)s finalisée.")
 REPORT_NEEDS_FINALIZATION = _("Le PV d'incident s'obtient une fois la session finalisée.")
 CANDIDATE_CHANGED = _("Ce candidat n'est plus dans la session.")
+ATTENDANCE_ROWS_CHANGED = _(
+    "Le formulaire envoyé ne compte pas une ligne par candidat de la session : "
+    "rechargez la page, puis saisissez la présence de nouveau."
+)
+INCIDENT_ROWS_CHANGED = _(
+    "Le formulaire envoyé ne compte pas les %(count)s lignes d'incident de la page : "
+    "rechargez la page, puis saisissez les incidents de nouveau."
+)
+# The error keys of the service name a row by a number it wrote: « incidents.0.category ».
+_ROW_INDEX = re.compile(r"[0-9]{1,6}")
 
 change_sessions = permission_required(
     "certification.change_certificationsession", raise_exception=True
@@ -66,7 +83,9 @@ class AttendanceForm(forms.Form):
     """A candidate's row. Présent / absent may be left unanswered here: the service names
     the candidate in its refusal."""
 
-    candidate = forms.IntegerField(widget=forms.HiddenInput)
+    # Text, not an IntegerField: the row's candidate is looked up by parse_id, so that a
+    # forged « ² » or « ١٢ » is « not in the session » like any other unknown id.
+    candidate = forms.CharField(widget=forms.HiddenInput, required=False)
     present = forms.TypedChoiceField(
         label=_("Présence"),
         choices=[(PRESENT, PRESENT_LABEL), (ABSENT, ABSENT_LABEL)],
@@ -86,8 +105,8 @@ class AttendanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         raw = str(self["candidate"].value() or "")
         # Not « candidate »: in a template, form.candidate is the hidden field.
-        self.row_candidate = candidates.get(int(raw)) if raw.isdigit() else None
-        name = _name(self.row_candidate) if self.row_candidate else raw
+        self.row_candidate = candidates.get(parse_id(raw))
+        name = _name(self.row_candidate) if self.row_candidate else raw[:80]
         self.fields["end_screen_seen"].widget.attrs["aria-label"] = END_SCREEN_OF % {"name": name}
         self.fields["unfinished_reason"].widget.attrs.update(
             {"aria-label": REASON_OF % {"name": name}, "class": "form-select-sm"}
@@ -97,7 +116,7 @@ class AttendanceForm(forms.Form):
     def clean_candidate(self) -> int:
         if self.row_candidate is None:
             raise ValidationError(CANDIDATE_CHANGED)
-        return self.cleaned_data["candidate"]
+        return self.row_candidate.pk
 
 
 class IncidentForm(forms.Form):
@@ -116,10 +135,9 @@ class IncidentForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2, "maxlength": services.DESCRIPTION_MAX_LENGTH}),
     )
 
-    def __init__(self, *args, candidates: dict[int, Candidate], **kwargs):
+    def __init__(self, *args, candidates: dict[int, Candidate], number: int | str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        number = self.prefix.rsplit("-", 1)[-1] if self.prefix else ""
-        n = int(number) + 1 if number.isdigit() else ""
+        n = number
         self.fields["candidate"].choices = [
             ("", NO_CANDIDATE),
             *((pk, f"{c.last_name} {c.first_name}") for pk, c in candidates.items()),
@@ -149,8 +167,61 @@ class CommentForm(forms.Form):
     )
 
 
-AttendanceFormSet = forms.formset_factory(AttendanceForm, extra=0)
-IncidentFormSet = forms.formset_factory(IncidentForm, extra=INCIDENT_ROWS)
+class FixedRowsFormSet(forms.BaseFormSet):
+    """A formset of ``rows`` rows, the first ``initial_rows`` of them required, whatever
+    the request's management form says.
+
+    Django's formsets build as many forms as ``TOTAL_FORMS`` asks (up to 2,000): one more
+    than the candidates made a row without data (a KeyError, a 500), 100,000 made one request
+    build thousands of forms. Here the count is the server's; a request that sent another
+    ``TOTAL_FORMS`` (a forged page, or a list of candidates that changed since the page was
+    shown) is refused with ``rows_changed`` and nothing is saved. The page shown again
+    carries the server's counts.
+    """
+
+    rows_changed = ATTENDANCE_ROWS_CHANGED
+
+    def __init__(self, *args, rows: int, initial_rows: int, **kwargs):
+        self.rows = rows
+        self.initial_rows = initial_rows
+        super().__init__(*args, **kwargs)
+
+    def total_form_count(self) -> int:
+        return self.rows
+
+    def initial_form_count(self) -> int:
+        return self.initial_rows
+
+    @cached_property
+    def management_form(self) -> ManagementForm:
+        # Bound to the server's counts: only TOTAL_FORMS is read from the request, in clean().
+        form = ManagementForm(
+            {
+                self.add_prefix(TOTAL_FORM_COUNT): self.rows,
+                self.add_prefix(INITIAL_FORM_COUNT): self.initial_rows,
+            },
+            auto_id=self.auto_id,
+            prefix=self.prefix,
+            renderer=self.renderer,
+        )
+        form.full_clean()
+        return form
+
+    def clean(self) -> None:
+        if self.data.get(self.add_prefix(TOTAL_FORM_COUNT)) != str(self.rows):
+            raise ValidationError(self.rows_changed, params={"count": self.rows})
+
+
+class IncidentFormSetBase(FixedRowsFormSet):
+    rows_changed = INCIDENT_ROWS_CHANGED
+
+    def get_form_kwargs(self, index: int) -> dict:
+        # Rows are numbered from 1 in the labels a screen reader reads.
+        return {**super().get_form_kwargs(index), "number": index + 1}
+
+
+AttendanceFormSet = forms.formset_factory(AttendanceForm, formset=FixedRowsFormSet, extra=0)
+IncidentFormSet = forms.formset_factory(IncidentForm, formset=IncidentFormSetBase, extra=0)
 
 
 def _bound_forms(request: HttpRequest, candidates: list[Candidate]):
@@ -170,8 +241,17 @@ def _bound_forms(request: HttpRequest, candidates: list[Candidate]):
         initial=initial if data is None else None,
         prefix="attendance",
         form_kwargs={"candidates": by_pk},
+        rows=len(candidates),
+        initial_rows=len(candidates),
     )
-    incidents = IncidentFormSet(data, prefix="incidents", form_kwargs={"candidates": by_pk})
+    # The incident rows are optional (each may be left empty): none of them is « initial ».
+    incidents = IncidentFormSet(
+        data,
+        prefix="incidents",
+        form_kwargs={"candidates": by_pk},
+        rows=INCIDENT_ROWS,
+        initial_rows=0,
+    )
     comment = CommentForm(data)
     return attendance, incidents, comment
 
@@ -194,9 +274,9 @@ def _add_refusals(exc: ValidationError, attendance, incidents, comment, used) ->
     for key, errors in exc.error_dict.items():
         parts = key.split(".")
         form = None
-        if len(parts) == 3 and parts[0] == "attendance" and parts[1].isdigit():
-            form = rows.get(int(parts[1]))
-        elif len(parts) == 3 and parts[0] == "incidents" and parts[1].isdigit():
+        if len(parts) == 3 and parts[0] == "attendance":
+            form = rows.get(parse_id(parts[1]))
+        elif len(parts) == 3 and parts[0] == "incidents" and _ROW_INDEX.fullmatch(parts[1]):
             index = int(parts[1])
             form = used[index] if index < len(used) else None
         elif key == "global_comment":

@@ -367,8 +367,14 @@ def test_a_forged_candidate_is_refused(client_of, centre_staff, session, sco_cen
     data["attendance-0-candidate"] = stranger.pk
     response = client.post(reverse(FINALIZE, args=[session.pk]), data)
     assert "Ce candidat n'est plus dans la session." in _text(response)
+    # A row left out: the rows are the session's candidates, not the request's count.
     data = _form_data(session)
     data["attendance-TOTAL_FORMS"] = 2
+    response = client.post(reverse(FINALIZE, args=[session.pk]), data)
+    assert "ne compte pas une ligne par candidat de la session" in _text(response)
+    # A candidate named on two rows: the one left out is missing.
+    data = _form_data(session)
+    data["attendance-1-candidate"] = data["attendance-0-candidate"]
     response = client.post(reverse(FINALIZE, args=[session.pk]), data)
     assert "candidat(e) de la session, était présent(e)." in _text(response)
     _assert_nothing_written(session)
