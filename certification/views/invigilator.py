@@ -7,7 +7,7 @@ import hmac
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,12 +17,11 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from certification.models import Candidate, CertificationSession
 from certification.services import candidates as candidate_services
+from certification.services import invigilator_access
+from registrar.network import client_address
 
 SESSION_KEY = "certification.invigilator_session"
 LOGIN_FAILED = gettext_lazy("N° de session ou mot de passe surveillant incorrect.")
-LOGIN_LOCKED = gettext_lazy(
-    "Trop d'essais : l'espace surveillant de cette session est bloqué 15 minutes pour ce poste."
-)
 NOT_TODAY = gettext_lazy(
     "L'espace surveillant de cette session ouvre le jour de la session, le %(date)s."
 )
@@ -30,8 +29,6 @@ FINALIZED = gettext_lazy("La session est finalisée : l'espace surveillant est f
 CONFIRMATION_NEEDED = gettext_lazy(
     "Cochez la case : le candidat a confirmé son nom, son prénom et sa date de naissance."
 )
-MAX_FAILURES = 5
-LOCK_SECONDS = 15 * 60
 
 
 class InvigilatorLoginForm(forms.Form):
@@ -43,30 +40,28 @@ class InvigilatorLoginForm(forms.Form):
     )
 
 
-def _failures_key(request: HttpRequest, number) -> str:
-    return f"invigilator-failures:{request.META.get('REMOTE_ADDR', '')}:{number}"
-
-
 @login_not_required
 @require_http_methods(["GET", "POST"])
 def invigilator_login(request: HttpRequest) -> HttpResponse:
-    """The invigilator's door: session number and password. Five wrong passwords from one
-    address lock that session's door for 15 minutes."""
+    """The invigilator's door: session number and password. Wrong tries slow down the
+    client that made them, per session and across sessions, and close a session's door only
+    after far more failures than one person makes (certification/services/invigilator_access.py)."""
     form = InvigilatorLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         number = form.cleaned_data["number"]
-        key = _failures_key(request, number)
-        failures = cache.get(key, 0)
-        session = CertificationSession.objects.filter(number=number).first()
-        if failures >= MAX_FAILURES:
-            form.add_error(None, LOGIN_LOCKED)
+        client = client_address(request)
+        refusal = invigilator_access.invigilator_access_refusal(client=client, number=number)
+        # A refused client learns nothing: the password is not even compared.
+        session = None if refusal else CertificationSession.objects.filter(number=number).first()
+        if refusal is not None:
+            form.add_error(None, refusal.message)
         elif session is None or not hmac.compare_digest(
             session.invigilator_password, form.cleaned_data["password"].strip()
         ):
-            cache.set(key, failures + 1, LOCK_SECONDS)
+            invigilator_access.invigilator_access_failed(client=client, number=number)
             form.add_error(None, LOGIN_FAILED)
         else:
-            cache.delete(key)
+            invigilator_access.invigilator_access_granted(client=client, number=number)
             request.session[SESSION_KEY] = session.pk
             return redirect("certification_invigilator_space")
     return render(request, "certification/invigilator_login.html", {"form": form})
@@ -121,12 +116,18 @@ def invigilator_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     elif request.POST.get("confirmed") != "1":
         messages.error(request, str(CONFIRMATION_NEEDED))
     else:
-        candidate_services.candidate_check_in(actor=None, candidate=candidate)
-        messages.success(
-            request,
-            _("%(name)s a rejoint la session.")
-            % {"name": f"{candidate.first_name} {candidate.last_name}"},
-        )
+        # The service decides again under the session's lock: finalized meanwhile, refused.
+        try:
+            candidate_services.candidate_check_in(actor=None, candidate=candidate)
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s a rejoint la session.")
+                % {"name": f"{candidate.first_name} {candidate.last_name}"},
+            )
     return redirect("certification_invigilator_space")
 
 

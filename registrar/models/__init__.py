@@ -31,6 +31,7 @@ from registrar.models.courses import (
 from registrar.models.geography import Commune, CommunePostalCode
 from registrar.models.institution import OrgUnit, Program, Term, TermQuerySet
 from registrar.models.students import Admission, Student
+from registrar.models.throttle import FailedAttempt
 
 __all__ = [
     "CODE_TABLES",
@@ -48,6 +49,7 @@ __all__ = [
     "Discipline",
     "DistanceMode",
     "EnrollmentCategory",
+    "FailedAttempt",
     "FundingSource",
     "Language",
     "OrgUnit",

@@ -6,20 +6,14 @@ import html
 import zoneinfo
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from certification.views.invigilator import MAX_FAILURES
+from certification.services.invigilator_access import FREE_FAILURES
 from tests.factories import CandidateFactory, CertificationSessionFactory
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    cache.clear()
 
 
 @pytest.fixture
@@ -68,7 +62,7 @@ def test_the_invigilator_checks_candidates_in(today_session):
 
 def test_wrong_passwords_are_refused_then_locked(today_session):
     client = Client()
-    for _ in range(MAX_FAILURES):
+    for _ in range(FREE_FAILURES):
         page = _text(_login(client, today_session, "mauvais"))
         assert "N° de session ou mot de passe surveillant incorrect." in page
     page = _text(_login(client, today_session, "surv-2024"))

@@ -1,0 +1,116 @@
+"""Who may try an invigilator password now (« Espace surveillant »).
+
+The door is keyed per session number AND per client address (registrar.network, which
+reads the address behind the reverse proxy), so that one stranger cannot lock the real
+invigilators out on exam day, and nobody can try password after password or session
+number after session number:
+
+- per client and session: the first failures cost nothing (typing mistakes); from the
+  FREE_FAILURES-th on, the client waits before its next try, FIRST_WAIT doubled at each
+  further failure, at most MAX_WAIT; the client's failures on that session count for
+  CLIENT_WINDOW, and getting in forgets them;
+- per client, across sessions: a client that failed on CLIENT_SESSIONS_LIMIT different
+  session numbers within CLIENT_WINDOW may try none until the oldest of them is that old;
+- per session, across clients: SESSION_LIMIT failures within SESSION_WINDOW close the
+  session's door to everyone until they age. One client cannot get near it (the waits
+  allow it about nine failures in that window): it is a defence against many addresses.
+
+docs/decisions/0006-invigilator-lockout.md explains the figures and why a table.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from registrar import throttle
+
+DOOR = "invigilator"
+FREE_FAILURES = 5
+FIRST_WAIT = timedelta(minutes=1)
+MAX_WAIT = timedelta(minutes=30)
+CLIENT_WINDOW = timedelta(hours=1)
+CLIENT_SESSIONS_LIMIT = 20
+SESSION_LIMIT = 50
+SESSION_WINDOW = timedelta(minutes=15)
+
+CLIENT_WAITS = _(
+    "Trop d'essais depuis ce poste pour cette session : réessayez à partir de %(time)s."
+)
+CLIENT_SESSIONS = _(
+    "Trop de numéros de session essayés depuis ce poste : réessayez à partir de %(time)s."
+)
+SESSION_CLOSED = _(
+    "Trop d'essais ont échoué pour cette session : son espace surveillant est fermé jusqu'à "
+    "%(time)s. Réessayez à partir de %(time)s ou demandez le mot de passe au personnel du "
+    "centre."
+)
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why the client may not try now, and from when it may."""
+
+    message: str
+    retry_at: datetime
+
+
+def _when(moment: datetime, now: datetime) -> str:
+    """« 14 h 05 » today, « 30/11/2026 à 00 h 05 » another day (French, local time).
+    Rounded up to the minute: « from 14 h 05 » must not be before the wait ends."""
+    local = timezone.localtime(moment)
+    if local.second or local.microsecond:
+        local = (local + timedelta(minutes=1)).replace(second=0, microsecond=0)
+    time = f"{local:%H} h {local:%M}"
+    if local.date() != timezone.localtime(now).date():
+        return f"{local:%d/%m/%Y} à {time}"
+    return time
+
+
+def _refusal(message, retry_at: datetime, now: datetime) -> Refusal:
+    return Refusal(message=str(message % {"time": _when(retry_at, now)}), retry_at=retry_at)
+
+
+def wait_after(failures: int) -> timedelta:
+    """How long a client waits after its ``failures``-th failure on a session."""
+    if failures < FREE_FAILURES:
+        return timedelta(0)
+    return min(FIRST_WAIT * 2 ** (failures - FREE_FAILURES), MAX_WAIT)
+
+
+def invigilator_access_refusal(*, client: str | None, number: int) -> Refusal | None:
+    """Why this client may not try a password for session ``number`` now, or None.
+
+    Reads only; a refused try is not counted (a flood of them costs the flooder nothing
+    more, and the real invigilator's wait does not grow with it)."""
+    now = timezone.now()
+    target = str(number)
+    session_failures = throttle.target_attempts(
+        door=DOOR, target=target, since=now - SESSION_WINDOW
+    )
+    tipping = list(session_failures.order_by("-at").values_list("at", flat=True)[:SESSION_LIMIT])
+    if len(tipping) >= SESSION_LIMIT:
+        return _refusal(SESSION_CLOSED, tipping[-1] + SESSION_WINDOW, now)
+    since = now - CLIENT_WINDOW
+    targets = throttle.recent_targets(door=DOOR, client=client, since=since)
+    if len(targets) >= CLIENT_SESSIONS_LIMIT:
+        return _refusal(CLIENT_SESSIONS, targets[CLIENT_SESSIONS_LIMIT - 1] + CLIENT_WINDOW, now)
+    mine = throttle.client_attempts(door=DOOR, client=client, target=target, since=since)
+    times = list(mine.order_by("-at").values_list("at", flat=True))
+    if times:
+        retry_at = times[0] + wait_after(len(times))
+        if retry_at > now:
+            return _refusal(CLIENT_WAITS, retry_at, now)
+    return None
+
+
+def invigilator_access_failed(*, client: str | None, number: int) -> None:
+    """Count a wrong session number or password from this client."""
+    throttle.failed_attempt_record(door=DOOR, client=client, target=str(number), keep=CLIENT_WINDOW)
+
+
+def invigilator_access_granted(*, client: str | None, number: int) -> None:
+    """The client got in: forget its failures on this session (not on others, nor
+    other clients')."""
+    throttle.failed_attempts_clear(door=DOOR, client=client, target=str(number))
