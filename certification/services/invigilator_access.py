@@ -43,8 +43,7 @@ CLIENT_SESSIONS = _(
 )
 SESSION_CLOSED = _(
     "Trop d'essais ont échoué pour cette session : son espace surveillant est fermé jusqu'à "
-    "%(time)s. Réessayez à partir de %(time)s ou demandez le mot de passe au personnel du "
-    "centre."
+    "%(time)s. Réessayez à partir de %(time)s et prévenez le personnel du centre."
 )
 
 

@@ -148,7 +148,7 @@ def test_many_addresses_failing_close_the_session_for_a_while(today_session):
         )
     page = _try(_client("203.0.113.20"), today_session.number, PASSWORD)
     assert "Trop d'essais ont échoué pour cette session : son espace surveillant est fermé" in page
-    assert "demandez le mot de passe au personnel du centre" in page
+    assert "prévenez le personnel du centre" in page
     assert RETRY.search(page)
     # Another session is not concerned; and the door reopens as the failures age.
     other = CertificationSessionFactory(
