@@ -5,6 +5,7 @@ afterwards, by ``certification.services.candidate_entry.check_candidate``."""
 
 import datetime
 import io
+import math
 import re
 from dataclasses import dataclass, field
 
@@ -276,9 +277,13 @@ def _percent(raw, problems: list[str]) -> int | None:
     else:
         text = _text(raw).rstrip("%").strip().replace(",", ".")
         try:
-            number = float(text)
+            # ASCII only: float() also reads « ١٢ » as 12.
+            number = float(text) if text.isascii() else None
         except ValueError:
             number = None
+    # float() reads « nan » and « inf », and an .ods cell may hold them: round() refuses both.
+    if number is not None and not math.isfinite(number):
+        number = None
     # 0.33 * 100 is 33.000000000000004: whole within a rounding error.
     if number is not None and abs(number - round(number)) < 1e-9 and 0 <= round(number) <= 99:
         return round(number)

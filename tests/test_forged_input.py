@@ -463,3 +463,36 @@ def test_ascii_identifiers_still_pass():
     validators.validate_weighting("3-1-3")
     assert validators.parse_term_code("A-17") == ("A", 2017)
     assert validators.permanent_code_birth("LEBL15539001")[1] == "F"
+
+
+# --------------------------------------------------------------------------------------
+# Certification: « Importer des candidats », numbers read from the file
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("value", ["nan", "NaN %", "inf", "-inf", "1e400", "²", "١٢", "1e3"])
+def test_candidate_import_extra_time_that_is_no_number(centre_staff, value):
+    """« Temps majoré » is read with float(): « nan » and « inf » are floats that round()
+    refuses (a 500); they are the line's error like any other text."""
+    from tests.certification.test_candidate_import import line, xlsx_file
+
+    center = CertificationCenterFactory(name="Centre Pro", type="PRO", staff=[centre_staff])
+    session = CertificationSessionFactory(center=center)
+    response = _client(centre_staff).post(
+        reverse("certification_candidates_import", args=[session.pk]),
+        {"file": xlsx_file(session, [line(extra_time_percent=value)])},
+    )
+    assert response.status_code == 200
+    errors = " ".join(response.context["errors"])
+    assert "Ligne 5" in errors and "temps majoré" in errors.lower()
+    assert not Candidate.objects.filter(session=session).exists()
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), float("-inf")])
+def test_candidate_import_extra_time_of_a_number_cell(value):
+    """An .ods cell may hold the float NaN or infinity."""
+    from certification.candidate_import import _percent
+
+    problems: list[str] = []
+    assert _percent(value, problems) is None
+    assert len(problems) == 1
