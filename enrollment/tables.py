@@ -116,7 +116,13 @@ class SelectionTable(tables.Table):
         accessor="student_id",
         attrs={
             "th__input": {"aria-label": _("Tout cocher"), "data-check-all": "remove"},
-            "td__input": {"form": "selection-remove"},
+            "td__input": {
+                "form": "selection-remove",
+                # Each box names its student: « Cocher Leblanc, Lise » (axe-core: a label).
+                "aria-label": lambda record: (
+                    _("Cocher %(name)s") % {"name": record.student.full_name}
+                ),
+            },
         },
         exclude_from_export=True,
     )

@@ -7,7 +7,7 @@ from django.contrib.auth.decorators import permission_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from registrar import selectors as registrar_selectors
 from registrar.exports import ExportTooLarge, table_xlsx_response
 from registrar.forms import StudentSearchForm, apply_service
 from registrar.paginators import KnownCountPaginator
+from registrar.text import parse_id, parse_ids
 
 PER_PAGE = 25
 REPORT_PER_PAGE = 50
@@ -194,16 +195,19 @@ def batch_selection(request: HttpRequest, pk: int) -> HttpResponse:
     if request.method == "POST":
         if not request.user.has_perm("enrollment.add_batchoperation"):
             raise PermissionDenied
-        clear = request.POST.get("_step") == "clear"
-        chosen = request.POST.getlist("remove")
+        step = request.POST.get("_step", "")
+        clear = step == "clear"
+        # Forged ids (« ² », « ١٢ », past bigint) are left out: never an int() that raises.
+        chosen = parse_ids(request.POST.getlist("remove"))
+        if step == "ok" and not chosen:
+            # OK with nothing ticked: back to « Inscriptions en lot » (Image 2.5).
+            return redirect("batch_update", pk=operation.pk)
         if not clear and not chosen:
             messages.error(request, _("Cochez les étudiants à retirer de la sélection."))
         else:
             try:
                 removed = batch_services.batch_selection_remove(
-                    actor=request.user,
-                    operation=operation,
-                    student_ids=None if clear else [pk for pk in chosen if pk.isdigit()],
+                    actor=request.user, operation=operation, student_ids=None if clear else chosen
                 )
             except ValidationError as exc:
                 _refusal(request, exc)
@@ -217,6 +221,9 @@ def batch_selection(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     % {"count": removed},
                 )
+                if step == "ok":
+                    # OK keeps what the page shows ticked, then returns, as the guide says.
+                    return redirect("batch_update", pk=operation.pk)
         return redirect(request.get_full_path())
     table = SelectionTable(selectors.selection_of(operation), editable=operation.is_editable)
     RequestConfig(
@@ -238,27 +245,15 @@ def batch_selection(request: HttpRequest, pk: int) -> HttpResponse:
 @change_operations
 def batch_selection_add(request: HttpRequest, pk: int) -> HttpResponse:
     """« Ajouter des étudiants » (the guide's Images 2.3 and 2.4): the student search, and
-    the checked results join the selection. Repeat for every student, then OK."""
+    the checked results join the selection. Repeat for every student, then OK.
+
+    Every button of the results form — « Ajouter », the pages, « OK » — is a submit of the
+    same form: the ticked students are added whichever is pressed, never lost to a link."""
     operation = selectors.operation_for(request.user, pk)
     if not operation.is_editable:
         return redirect("batch_selection", pk=pk)
     if request.method == "POST":
-        chosen = [value for value in request.POST.getlist("student") if value.isdigit()]
-        if not chosen:
-            messages.error(request, _("Cochez au moins un étudiant dans les résultats."))
-        else:
-            try:
-                added = batch_services.batch_selection_add(
-                    actor=request.user, operation=operation, student_ids=chosen
-                )
-            except ValidationError as exc:
-                _refusal(request, exc)
-            else:
-                operation.refresh_from_db(fields=["selection_count"])
-                messages.success(request, _added_message(added, operation))
-        query = request.POST.get("_query", "")
-        url = reverse("batch_selection_add", args=[pk])
-        return redirect(f"{url}?{query}" if query else url)
+        return _add_ticked(request, operation)
     searching = "q" in request.GET
     form = StudentSearchForm(request.GET if searching else None)
     results, page = None, None
@@ -281,6 +276,47 @@ def batch_selection_add(request: HttpRequest, pk: int) -> HttpResponse:
             query=request.GET.urlencode(),
         ),
     )
+
+
+# The search parameters the results form carries back (« _query »): anything else in the
+# forged text is dropped, so the redirect goes to this page's search and nowhere else.
+_QUERY_KEYS = ("field", "q", "page")
+
+
+def _add_ticked(request: HttpRequest, operation: BatchOperation) -> HttpResponseRedirect:
+    """The results form's buttons: add the ticked students (if any), then go where the
+    button says — OK: back to the selection; a page number: that page of the same search;
+    « Ajouter »: the same page (where nothing ticked is an error)."""
+    step = request.POST.get("_step", "")
+    page = parse_id(request.POST.get("_page", ""))
+    chosen = parse_ids(request.POST.getlist("student"))
+    if chosen:
+        try:
+            added = batch_services.batch_selection_add(
+                actor=request.user, operation=operation, student_ids=chosen
+            )
+        except ValidationError as exc:
+            _refusal(request, exc)
+            step = ""  # refused: stay on the results, which still show the students
+        else:
+            operation.refresh_from_db(fields=["selection_count"])
+            messages.success(request, _added_message(added, operation))
+    elif step != "ok" and page is None:
+        messages.error(request, _("Cochez au moins un étudiant dans les résultats."))
+    if step == "ok":
+        return redirect("batch_selection", pk=operation.pk)
+    sent = QueryDict(request.POST.get("_query", "")[:MAX_QUERY_CHARS])
+    query = QueryDict(mutable=True)
+    for key in _QUERY_KEYS:
+        if key in sent:
+            query[key] = sent[key]
+    if page is not None:
+        query["page"] = str(page)
+    url = reverse("batch_selection_add", args=[operation.pk])
+    return redirect(f"{url}?{query.urlencode()}" if query else url)
+
+
+MAX_QUERY_CHARS = 2_000
 
 
 def _added_message(added: int, operation: BatchOperation) -> str:

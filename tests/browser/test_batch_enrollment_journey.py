@@ -18,7 +18,7 @@ IMAGE_2_11 = [
 ]
 
 
-def test_batch_enrol_the_five_guide_students(page, guide_image, institution):
+def test_batch_enrol_the_five_guide_students(page, guide_image, screenshot, institution):
     log_in(page, "agent", "agent-password")
     guide_image("lot-accueil")
     # « Opérations » in the left menu → « Opérations » → « Inscription en lot ».
@@ -34,17 +34,29 @@ def test_batch_enrol_the_five_guide_students(page, guide_image, institution):
     selection_title = "Opérations massives – Sélection des étudiants ciblés"
     page.get_by_role("heading", name=selection_title).wait_for()
 
-    # « Ajout individuel »: Ajouter → search → check the student → Ajouter → OK.
+    # « Ajout individuel »: Ajouter → search → tick the student → OK (« OK pour sauvegarder
+    # l'information. Vous serez de retour à la fenêtre … Sélection des étudiants ciblés »).
     page.get_by_role("link", name="Ajouter", exact=True).click()
     page.get_by_label("Sélectionnez un des champs suivants").select_option(label="Nom de famille")
     page.get_by_label("Rechercher").fill("Leblanc")
     page.get_by_role("button", name="Rechercher").click()
     page.get_by_label("Choisir Leblanc, Lise").check()
     guide_image("lot-ajouter-des-etudiants")
-    page.get_by_role("button", name="Ajouter", exact=True).click()
+    page.get_by_role("button", name="OK", exact=True).click()
+    page.get_by_role("heading", name=selection_title).wait_for()
     page.get_by_text("1 étudiant ajouté à la sélection (1 au total).").wait_for()
     assert page.locator("#selection-count").inner_text() == "1 étudiant sélectionné"
-    page.get_by_role("link", name="OK", exact=True).click()
+    assert "Leblanc" in page.locator("main table").inner_text()
+    screenshot("lot-ok-ajoute-les-coches")
+
+    # « Ajouter » keeps the page open for another search; OK with nothing ticked returns.
+    page.get_by_role("link", name="Ajouter", exact=True).click()
+    page.get_by_label("Rechercher").fill("Leblanc")
+    page.get_by_role("button", name="Rechercher").click()
+    page.get_by_text("Déjà sélectionné").wait_for()
+    page.get_by_role("button", name="OK", exact=True).click()
+    page.get_by_role("heading", name=selection_title).wait_for()
+    assert page.locator("#selection-count").inner_text() == "1 étudiant sélectionné"
 
     # « Saisie manuelle »: the other four pasted from an Excel column (CRLF, a header).
     page.get_by_role("link", name="Saisie manuelle", exact=True).click()
@@ -60,7 +72,7 @@ def test_batch_enrol_the_five_guide_students(page, guide_image, institution):
     page.get_by_role("button", name="OK").click()
     page.get_by_text("4 étudiants ajoutés à la sélection (5 au total).").wait_for()
     guide_image("lot-selection")
-    page.get_by_role("link", name="OK", exact=True).click()
+    page.get_by_role("button", name="OK", exact=True).click()
 
     # Back on « Inscriptions en lot »: the guide's checks, then the course and the group.
     assert page.get_by_role("button", name="5 étudiants sélectionnés").is_visible()

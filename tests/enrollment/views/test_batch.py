@@ -194,6 +194,123 @@ def test_individual_add_refuses_forged_students(staff_client, registrar_staff, g
     assert operation.selection_count == 1
 
 
+def test_ok_adds_the_ticked_students_then_returns_to_the_selection(
+    staff_client, registrar_staff, guide
+):
+    # The guide (Image 2.4): « Cliquez OK pour sauvegarder l'information. Vous serez de
+    # retour à la fenêtre Opérations massives – Sélection des étudiants ciblés ».
+    operation = make_operation(registrar_staff, guide, students=guide["students"][:1])
+    url = reverse("batch_selection_add", args=[operation.pk])
+    luc, leo = guide["students"][1:3]
+    response = staff_client.post(
+        url, {"student": [luc.pk, leo.pk], "_query": "field=last_name&q=Le%2A", "_step": "ok"}
+    )
+    assert response.url == reverse("batch_selection", args=[operation.pk])
+    page = _text(staff_client.get(response.url))
+    assert "2 étudiants ajoutés à la sélection (3 au total)." in page
+    assert "Lebrun" in page and "Lenoir" in page
+    operation.refresh_from_db()
+    assert operation.selection_count == 3
+
+
+def test_ok_with_nothing_ticked_just_returns(staff_client, registrar_staff, guide):
+    operation = make_operation(registrar_staff, guide, students=guide["students"][:1])
+    url = reverse("batch_selection_add", args=[operation.pk])
+    response = staff_client.post(url, {"_step": "ok", "_query": "field=last_name&q=Le%2A"})
+    assert response.url == reverse("batch_selection", args=[operation.pk])
+    page = _text(staff_client.get(response.url))
+    assert "Cochez au moins" not in page and "ajouté" not in page
+    operation.refresh_from_db()
+    assert operation.selection_count == 1
+
+
+def test_the_add_page_offers_ok_as_a_button_of_the_results_form(
+    staff_client, registrar_staff, guide
+):
+    operation = make_operation(registrar_staff, guide, students=[])
+    url = reverse("batch_selection_add", args=[operation.pk])
+    for params in ({}, {"field": "last_name", "q": "Le*"}):
+        page = staff_client.get(url, params).content.decode()
+        start = page.index('<form method="post" id="add-form"')
+        form = page[start : page.index("</form>", start)]
+        assert 'name="_step" value="ok"' in form, params
+        assert f'href="{reverse("batch_selection", args=[operation.pk])}">OK' not in page
+
+
+def test_changing_page_keeps_the_ticked_students(staff_client, registrar_staff, guide):
+    operation = make_operation(registrar_staff, guide, students=[])
+    url = reverse("batch_selection_add", args=[operation.pk])
+    lise = guide["students"][0]
+    response = staff_client.post(
+        url, {"student": [lise.pk], "_query": "field=last_name&q=Le%2A", "_page": "2"}
+    )
+    assert response.url == f"{url}?field=last_name&q=Le%2A&page=2"
+    operation.refresh_from_db()
+    assert operation.selection_count == 1
+    # Nothing ticked: the page changes without a word.
+    response = staff_client.post(url, {"_query": "field=last_name&q=Le%2A", "_page": "3"})
+    assert response.url == f"{url}?field=last_name&q=Le%2A&page=3"
+    assert "Cochez au moins" not in _text(staff_client.get(response.url))
+
+
+def test_ok_on_the_selection_removes_the_ticked_students_then_returns(
+    staff_client, registrar_staff, guide
+):
+    operation = make_operation(registrar_staff, guide)
+    url = reverse("batch_selection", args=[operation.pk])
+    page = staff_client.get(url).content.decode()
+    assert 'name="_step" value="ok"' in page
+    lise = guide["students"][0]
+    response = staff_client.post(url, {"remove": [lise.pk], "_step": "ok"})
+    assert response.url == reverse("batch_update", args=[operation.pk])
+    assert "1 étudiant retiré de la sélection." in _text(staff_client.get(response.url))
+    operation.refresh_from_db()
+    assert operation.selection_count == 4
+    response = staff_client.post(url, {"_step": "ok"})
+    assert response.url == reverse("batch_update", args=[operation.pk])
+    assert "Cochez les étudiants" not in _text(staff_client.get(response.url))
+    operation.refresh_from_db()
+    assert operation.selection_count == 4
+
+
+FORGED_IDS = ["²", "١٢", "１２", "99999999999999999999", " 12", "+12", "-1", "0", ""]
+
+
+@pytest.mark.parametrize("step", ["", "ok"])
+def test_forged_student_ids_are_left_out_never_a_500(staff_client, registrar_staff, guide, step):
+    operation = make_operation(registrar_staff, guide, students=guide["students"][:1])
+    luc = guide["students"][1]
+    url = reverse("batch_selection_add", args=[operation.pk])
+    response = staff_client.post(url, {"student": FORGED_IDS, "_step": step}, follow=True)
+    assert response.status_code == 200
+    if not step:
+        assert "Cochez au moins un étudiant dans les résultats." in _text(response)
+    response = staff_client.post(url, {"student": [*FORGED_IDS, luc.pk], "_step": step})
+    operation.refresh_from_db()
+    assert operation.selection_count == 2
+    selection = reverse("batch_selection", args=[operation.pk])
+    response = staff_client.post(selection, {"remove": FORGED_IDS}, follow=True)
+    assert response.status_code == 200
+    operation.refresh_from_db()
+    assert operation.selection_count == 2
+    response = staff_client.post(selection, {"remove": [*FORGED_IDS, luc.pk]}, follow=True)
+    assert "1 étudiant retiré de la sélection." in _text(response)
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["a\r\nLocation: http://evil.example", "q=%0d%0aX", "page=²", "x" * 5000, "//evil.example"],
+)
+def test_a_forged_query_to_return_to_stays_on_the_page(staff_client, registrar_staff, guide, query):
+    operation = make_operation(registrar_staff, guide, students=[])
+    url = reverse("batch_selection_add", args=[operation.pk])
+    response = staff_client.post(url, {"_query": query, "_page": "²"})
+    assert response.status_code == 302
+    assert response.url.startswith(url)
+    assert "\n" not in response.url and "\r" not in response.url
+    assert staff_client.get(response.url).status_code == 200
+
+
 def test_pasted_list_from_excel_joins_the_selection(staff_client, registrar_staff, guide):
     operation = make_operation(registrar_staff, guide, students=[])
     url = reverse("batch_selection_paste", args=[operation.pk])
