@@ -4,6 +4,7 @@ import re
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +22,7 @@ from registrar.models import (
     Student,
     Term,
 )
+from registrar.models.codes import PartnerOrganization
 from registrar.text import parse_id
 from registrar.widgets import CoursePickerWidget
 
@@ -133,7 +135,14 @@ ENROLLMENT_SECTIONS = (
     (_("Recensement"), services.CENSUS_FIELDS),
 )
 # Fields the form declares itself (typed by number, or a yes/no list) rather than the model's.
-_DECLARED = ("parent_course", "substitution_intent")
+_DECLARED = ("parent_course", "substitution_intent", "partner_course")
+# The guide's words under « Situation d'études dans un organisme partenaire » (Image 1.4).
+PARTNER_SITUATION_HELP = _(
+    "S'il s'agit d'une inscription suivie en commandite dans un autre collège, veuillez "
+    "sélectionner « R - Cours à remplacer ». S'il s'agit d'une inscription suivie dans votre "
+    "établissement pour un étudiant reçu en commandite, veuillez sélectionner « CS - Cours à "
+    "suivre »."
+)
 
 
 class CourseEnrollmentForm(forms.ModelForm):
@@ -147,7 +156,15 @@ class CourseEnrollmentForm(forms.ModelForm):
     fictitious_group = forms.BooleanField(
         label=_("Saisie d'un numéro de groupe fictif"), required=False
     )
-    parent_course = forms.CharField(label=_("Cours parent"), max_length=12, required=False)
+    parent_course = forms.CharField(
+        label=_("Cours parent"), max_length=12, required=False, widget=CoursePickerWidget()
+    )
+    partner_course = forms.CharField(
+        label=_("Cours dans organisme partenaire"),
+        max_length=12,
+        required=False,
+        widget=CoursePickerWidget(),
+    )
     substitution_intent = forms.TypedChoiceField(
         label=_("Intention substitution"),
         choices=((False, _("N - Non")), (True, _("O - Oui"))),
@@ -175,6 +192,14 @@ class CourseEnrollmentForm(forms.ModelForm):
         for name in ("category", "partner_situation", "rac_mode"):
             self.fields[name].required = False
         self.fields["rac_mode"].queryset = RacMode.objects.filter(is_active=True)
+        self.fields["partner_situation"].help_text = PARTNER_SITUATION_HELP
+        # Active organisations, and the enrolment's own even if an administrator retired it.
+        organisations = Q(is_active=True)
+        if self.instance.partner_organization_id:
+            organisations |= Q(pk=self.instance.partner_organization_id)
+        self.fields["partner_organization"].queryset = PartnerOrganization.objects.filter(
+            organisations
+        )
         if self.instance.pk:
             self.fields["course"].initial = self.instance.course.number
             self.fields["group_number"].initial = self.instance.group_number
@@ -183,6 +208,7 @@ class CourseEnrollmentForm(forms.ModelForm):
                 self.instance.parent_course.number if self.instance.parent_course else ""
             )
             self.fields["substitution_intent"].initial = self.instance.substitution_intent
+            self.fields["partner_course"].initial = self.instance.partner_course
         self._propose_rac(probe)
 
     def _propose_rac(self, probe) -> None:
@@ -277,6 +303,11 @@ class CourseEnrollmentForm(forms.ModelForm):
     def clean_parent_course(self) -> Course | None:
         return self._course("parent_course")
 
+    def clean_partner_course(self) -> str:
+        """A course of the catalogue (the picker's), kept by its number."""
+        course = self._course("partner_course")
+        return course.number if course is not None else ""
+
     def clean_group_number(self) -> str:
         number = self.cleaned_data["group_number"].strip()
         if number and not _GROUP_NUMBER.fullmatch(number):
@@ -343,6 +374,7 @@ class CourseEnrollmentForm(forms.ModelForm):
             fictitious_group_number=self.cleaned_data["fictitious_group_number"],
             parent_course=self.cleaned_data["parent_course"],
             substitution_intent=self.cleaned_data["substitution_intent"],
+            partner_course=self.cleaned_data["partner_course"],
         )
         return data
 

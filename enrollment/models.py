@@ -28,6 +28,7 @@ from registrar.models import (
     Student,
     Term,
 )
+from registrar.models.codes import PartnerOrganization
 from registrar.text import apply_mask
 
 
@@ -173,7 +174,15 @@ class CourseEnrollment(models.Model):
         null=True,
         blank=True,
     )
-    partner_organization = models.CharField(_("organisme partenaire"), max_length=120, blank=True)
+    partner_organization = models.ForeignKey(
+        PartnerOrganization,
+        verbose_name=_("organisme partenaire"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
+    # A course number of the catalogue, chosen with the course picker (enrollment.forms).
     partner_course = models.CharField(
         _("cours dans organisme partenaire"), max_length=30, blank=True
     )

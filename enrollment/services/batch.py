@@ -116,6 +116,7 @@ _ENROLLMENT_RELATED = (
     "assignment_state",
     "parent_course",
     "partner_situation",
+    "partner_organization",
     "census_status",
     "term_record__student",
     "term_record__term",

@@ -70,6 +70,15 @@ class PartnerSituation(CodeTable):
         verbose_name_plural = _("situations d'études dans un organisme partenaire")
 
 
+class PartnerOrganization(CodeTable):
+    """« Organisme partenaire »: the other college (or body) where an enrolment is followed
+    in « commandite », or that sent a student received in « commandite »."""
+
+    class Meta(CodeTable.Meta):
+        verbose_name = _("organisme partenaire")
+        verbose_name_plural = _("organismes partenaires")
+
+
 class CensusStatus(CodeTable):
     class Meta(CodeTable.Meta):
         verbose_name = _("statut de recensement")
@@ -97,6 +106,7 @@ CODE_TABLES: tuple[type[CodeTable], ...] = (
     PrerequisiteRule,
     AssignmentState,
     PartnerSituation,
+    PartnerOrganization,
     CensusStatus,
     RefusalReason,
     CancellationReason,

@@ -61,7 +61,7 @@ def test_window_group_number_is_ascii_digits_even_fictitious(staff_client, recor
     assert not CourseEnrollment.objects.exists()
 
 
-@pytest.mark.parametrize("value", FORGED + ["99999999999999999999999", "-1"])
+@pytest.mark.parametrize("value", [*FORGED, "99999999999999999999999", "-1"])
 def test_rac_probe_takes_forged_text_calmly(staff_client, record, value):
     CourseGroupFactory(course=CourseFactory(number="601-103-MQ"), term=record.term, number="01010")
     response = staff_client.get(
