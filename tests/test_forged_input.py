@@ -103,12 +103,13 @@ def test_session_list_centre_filter_still_narrows(centre_staff, two_centres):
 
 
 @pytest.mark.parametrize("name", ["per_page", "page"])
-@pytest.mark.parametrize("value", HOSTILE)
-def test_session_list_pagination(centre_staff, two_centres, name, value):
-    response = _client(centre_staff).get(reverse("certification_session_list"), {name: value})
-    assert response.status_code == 200
-    page = _text(response)
-    assert "Session du collège" in page and "Session des adultes" in page
+def test_session_list_pagination(centre_staff, two_centres, name):
+    client = _client(centre_staff)
+    for value in HOSTILE:
+        response = client.get(reverse("certification_session_list"), {name: value})
+        assert response.status_code == 200, value
+        page = _text(response)
+        assert "Session du collège" in page and "Session des adultes" in page
 
 
 def test_session_list_page_size_is_the_views(centre_staff, sco_center):
@@ -369,10 +370,11 @@ def test_student_search_phone_is_ascii_digits(registrar_staff, students, q):
 
 
 @pytest.mark.parametrize("field", ["da_number", "phone", "last_name", "permanent_code"])
-@pytest.mark.parametrize("q", HOSTILE)
-def test_student_search_never_fails(registrar_staff, students, field, q):
-    response = _client(registrar_staff).get(reverse("student_search"), {"field": field, "q": q})
-    assert response.status_code in (200, 302)
+def test_student_search_never_fails(registrar_staff, students, field):
+    client = _client(registrar_staff)
+    for q in HOSTILE:
+        response = client.get(reverse("student_search"), {"field": field, "q": q})
+        assert response.status_code in (200, 302), q
 
 
 def test_student_search_digits_only_ascii_reach_the_query():
@@ -380,40 +382,43 @@ def test_student_search_digits_only_ascii_reach_the_query():
 
 
 @pytest.mark.parametrize("name", ["per_page", "page"])
-@pytest.mark.parametrize("value", HOSTILE)
-def test_student_search_pagination(registrar_staff, students, name, value):
-    response = _client(registrar_staff).get(
-        reverse("student_search"), {"field": "last_name", "q": "Leb", name: value}
-    )
-    assert response.status_code == 200
-    page = _text(response)
-    assert "Leblanc" in page and "Lebrun" in page
-
-
-@pytest.mark.parametrize("name", ["per_page", "page"])
-@pytest.mark.parametrize("value", HOSTILE)
-def test_student_file_tables_pagination(registrar_staff, students, name, value):
+def test_student_search_pagination(registrar_staff, students, name):
     client = _client(registrar_staff)
-    for url in ("student_admissions", "student_history"):
-        response = client.get(reverse(url, args=[students.pk]), {name: value})
-        assert response.status_code == 200, url
+    for value in HOSTILE:
+        response = client.get(
+            reverse("student_search"), {"field": "last_name", "q": "Leb", name: value}
+        )
+        assert response.status_code == 200, value
+        page = _text(response)
+        assert "Leblanc" in page and "Lebrun" in page
 
 
 @pytest.mark.parametrize("name", ["per_page", "page"])
-@pytest.mark.parametrize("value", HOSTILE)
-def test_course_search_pagination(registrar_staff, name, value):
+def test_student_file_tables_pagination(registrar_staff, students, name):
+    client = _client(registrar_staff)
+    for value in HOSTILE:
+        for url in ("student_admissions", "student_history"):
+            response = client.get(reverse(url, args=[students.pk]), {name: value})
+            assert response.status_code == 200, (url, value)
+
+
+@pytest.mark.parametrize("name", ["per_page", "page"])
+def test_course_search_pagination(registrar_staff, name):
     CourseFactory(number="601-101-MQ", title="Écriture et littérature")
-    response = _client(registrar_staff).get(
-        reverse("course_search"), {"field": "number", "q": "601", name: value}
-    )
-    assert response.status_code == 200
-    assert "601-101-MQ" in _text(response)
+    client = _client(registrar_staff)
+    for value in HOSTILE:
+        response = client.get(
+            reverse("course_search"), {"field": "number", "q": "601", name: value}
+        )
+        assert response.status_code == 200, value
+        assert "601-101-MQ" in _text(response)
 
 
-@pytest.mark.parametrize("q", HOSTILE)
-def test_course_search_never_fails(registrar_staff, q):
-    response = _client(registrar_staff).get(reverse("course_search"), {"field": "number", "q": q})
-    assert response.status_code == 200
+def test_course_search_never_fails(registrar_staff):
+    client = _client(registrar_staff)
+    for q in HOSTILE:
+        response = client.get(reverse("course_search"), {"field": "number", "q": q})
+        assert response.status_code == 200, q
 
 
 # --------------------------------------------------------------------------------------
@@ -496,3 +501,69 @@ def test_candidate_import_extra_time_of_a_number_cell(value):
     problems: list[str] = []
     assert _percent(value, problems) is None
     assert len(problems) == 1
+
+
+# --------------------------------------------------------------------------------------
+# Ids in URLs (<int:pk>: ASCII digits, but of any length) and in form fields
+# --------------------------------------------------------------------------------------
+
+HUGE = "99999999999999999999999"
+CENTRE_URLS = [
+    "/certification/sessions/{}/",
+    "/certification/sessions/{}/modifier/",
+    "/certification/sessions/{}/supprimer/",
+    "/certification/sessions/{}/candidats/",
+    "/certification/sessions/{}/candidats/ajouter/",
+    "/certification/sessions/{}/candidats/nouveau/",
+    "/certification/sessions/{}/candidats/import/",
+    "/certification/sessions/{}/candidats/modele.xlsx",
+    "/certification/sessions/{}/feuille-emargement.pdf",
+    "/certification/sessions/{}/candidats.xlsx",
+    "/certification/sessions/{}/kit-surveillant.pdf",
+    "/certification/sessions/{}/finaliser/",
+    "/certification/sessions/{}/pv-incident.pdf",
+]
+
+
+@pytest.mark.parametrize("template", CENTRE_URLS)
+def test_a_session_id_past_bigint_is_404(centre_staff, sco_center, template):
+    client = _client(centre_staff)
+    assert client.get(template.format(HUGE)).status_code == 404
+    assert client.post(template.format(HUGE)).status_code in (404, 405)
+
+
+def test_a_candidate_id_past_bigint_is_404(centre_staff, sco_center):
+    client = _client(centre_staff)
+    assert client.post(f"/certification/candidats/{HUGE}/supprimer/").status_code == 404
+
+
+@pytest.mark.parametrize("template", ["/etudiants/{}/", "/etudiants/{}/admissions/"])
+def test_a_student_id_past_bigint_is_404(registrar_staff, template):
+    assert _client(registrar_staff).get(template.format(HUGE)).status_code == 404
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_session_form_forged_centre(centre_staff, sco_center, value):
+    """The « Créer une session » centre is a ModelChoiceField: forged text is its error."""
+    CertificationCenterFactory(name="Autre centre du même agent", staff=[centre_staff])
+    response = _client(centre_staff).post(
+        reverse("certification_session_create"),
+        {
+            "center": value,
+            "name": "Session forgée",
+            "site": "A",
+            "room": "1",
+            "date": (timezone.localdate() + datetime.timedelta(days=3)).isoformat(),
+            "start_time": "09:00",
+            "invigilators": "Mme Durand",
+        },
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["center"]
+
+
+def test_working_term_forged_code(registrar_staff):
+    client = _client(registrar_staff)
+    for value in [*HOSTILE, "A-²⁰¹⁷", "A-٢٠١٧"]:
+        response = client.post(reverse("set_working_term"), {"term": value, "next": "/"})
+        assert response.status_code in (200, 302), value
