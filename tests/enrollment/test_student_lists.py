@@ -21,6 +21,7 @@ from enrollment.student_lists import (
 from registrar.models import Student
 from registrar.spreadsheets import ods_bytes
 from tests.factories import StudentFactory
+from tests.registrar import hostile_spreadsheets as hostile
 
 pytestmark = pytest.mark.django_db
 
@@ -500,4 +501,43 @@ def test_file_with_too_many_rows_is_refused():
 
     assert caught.value.messages == [
         "Le fichier compte plus de 20\u202f000 lignes : 20\u202f000 au plus par liste."
+    ]
+
+
+# -- hostile files and forged digits ----------------------------------------------------
+
+
+@pytest.mark.parametrize("name", sorted(hostile.HOSTILE))
+def test_a_hostile_file_is_refused_by_the_batch_list(name):
+    """The batch list reads files through registrar.spreadsheets and its limits; a filled
+    row repeated a billion times meets the list's own limit instead."""
+    build = hostile.HOSTILE[name]
+    extension = ".ods" if name.startswith("ods") else ".xlsx"
+    with pytest.raises(ValidationError) as caught:
+        rows_from_file(SimpleUploadedFile(f"liste{extension}", build()))
+    message = caught.value.messages[0]
+    assert message.startswith(f"Le fichier « liste{extension} » ") or message == (
+        "Le fichier compte plus de 20\u202f000 lignes : 20\u202f000 au plus par liste."
+    )
+
+
+def test_an_xlsx_of_too_many_lines_meets_the_lists_own_limit():
+    workbook = Workbook()
+    for number in range(MAX_LIST_LINES + 1):
+        workbook.active.append([1_000_000 + number])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    with pytest.raises(ValidationError) as caught:
+        rows_from_file(SimpleUploadedFile("liste.xlsx", buffer.getvalue()))
+    assert caught.value.messages == [
+        "Le fichier compte plus de 20\u202f000 lignes : 20\u202f000 au plus par liste."
+    ]
+
+
+def test_digits_that_are_not_ascii_are_refused_at_their_line(lise):
+    # « ² » is a digit to str.isdigit(), « ١٢٣٤٥٦٧ » to int(): no line names a student by them.
+    analysis = analyse_rows(rows_from_text("١٢٣٤٥٦٧\n²³⁴⁵⁶⁷⁸\n１２３４５６７\n123-4567"))
+    assert analysis.student_ids == [lise.pk]
+    assert [line.status for line in analysis.lines] == [LineStatus.REJECTED] * 3 + [
+        LineStatus.RECOGNISED
     ]

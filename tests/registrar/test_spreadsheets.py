@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
+from registrar import spreadsheets
 from registrar.spreadsheets import ODS_MIMETYPE, ods_bytes, read_first_sheet
+from tests.registrar import hostile_spreadsheets as hostile
 
 
 def read(content: bytes, name="f.ods", **limits):
@@ -119,4 +121,138 @@ def test_blank_rows_keep_the_row_numbers_and_do_not_count_toward_the_limit():
 
 def test_a_row_beyond_a_spreadsheets_last_row_is_refused_without_expanding_it():
     content = _ods_content(EMPTY_ROWS.format(n=1_000_000_000) + FILLED_ROW)
-    assert "n'est pas un tableur lisible" in refusal(content)
+    assert refusal(content) == (
+        "Le fichier « f.ods » va jusqu'à la ligne 1\u202f000\u202f000\u202f001 : seules les "
+        "1\u202f101 premières lignes sont lues. Supprimez les lignes en trop au bas de la "
+        "feuille, ou copiez les lignes utiles dans un nouveau classeur."
+    )
+
+
+# -- hostile files (tests/registrar/hostile_spreadsheets.py; timed by bench/hostile_uploads.py)
+
+
+def test_the_hostile_files_hide_three_ordinary_rows():
+    """The traps are built around rows a reader must still read right."""
+    expected = [("DA", "Nom"), ("1234567", "Leblanc"), ("2345678", "Lebrun")]
+    assert read(hostile.xlsx_plain(), "f.xlsx") == expected
+    assert read(hostile.ods_plain(), "f.ods") == expected
+
+
+ROWS_TOO_FAR = "va jusqu'à la ligne 1\u202f048\u202f576 : seules les 1\u202f101 premières lignes"
+BEYOND_XFD = "a des cellules au-delà de la dernière colonne d'une feuille (XFD)"
+TOO_MANY_CELLS = "compte plus de 400\u202f000 cellules"
+
+
+@pytest.mark.parametrize(
+    ("build", "message"),
+    [
+        (hostile.xlsx_dimension_claim, ROWS_TOO_FAR),
+        (hostile.xlsx_far_cell, ROWS_TOO_FAR),
+        (hostile.xlsx_wide_row, BEYOND_XFD),
+        (hostile.xlsx_shared_strings_bomb, TOO_MANY_CELLS),
+        (hostile.xlsx_shared_strings_undeclared, TOO_MANY_CELLS),
+        (hostile.ods_far_row, ROWS_TOO_FAR),
+        (hostile.ods_far_cell, ROWS_TOO_FAR),
+        (hostile.ods_wide_row, BEYOND_XFD),
+        (hostile.ods_text_bomb, "a une cellule de plus de 32\u202f767 caractères"),
+    ],
+    ids=lambda value: getattr(value, "__name__", ""),
+)
+def test_a_hostile_file_is_refused_with_a_french_message(build, message):
+    content = build()
+    name = "liste.ods" if build.__name__.startswith("ods") else "liste.xlsx"
+    assert len(content) < 50 * 1024  # small files: the trap is in what they claim
+    text = refusal(content, name)
+    assert text.startswith(f"Le fichier « {name} » ")
+    assert message in text
+
+
+def test_a_filled_row_repeated_a_billion_times_is_read_once_per_row_wanted():
+    rows = read(hostile.ods_repeated_filled_cell(), max_rows=10, max_columns=3)
+    assert len(rows) == 11  # the caller says « too many »
+    assert rows[0] == ("DA", "x", "x") and rows[1:] == [("1234567",)] * 10
+
+
+def test_shared_strings_are_read_up_to_the_last_one_used(monkeypatch):
+    # A million strings, the sheet using the first six: reading stops at the sixth.
+    content = hostile.xlsx(
+        "".join(f'<row r="{n}"><c r="A{n}" t="s"><v>{n - 1}</v></c></row>' for n in range(1, 7)),
+        shared_strings=(
+            f'<?xml version="1.0"?><sst xmlns="{hostile._MAIN}">'
+            + "".join(f"<si><t>s{i}</t></si>" for i in range(6))
+            + "<si><t>x</t></si>" * 1_000_000
+            + "</sst>"
+        ),
+    )
+    parsed = []
+    original = spreadsheets._XlsxSharedStrings.start
+
+    def counting(self, tag, attrs):
+        parsed.append(tag)
+        original(self, tag, attrs)
+
+    monkeypatch.setattr(spreadsheets._XlsxSharedStrings, "start", counting)
+    assert read(content, "f.xlsx") == [(f"s{i}",) for i in range(6)]
+    assert len(parsed) < 20
+
+
+def test_the_limits_hold_for_every_caller(monkeypatch):
+    """Cells past a sheet's last column, a cell longer than Excel allows, too many cells:
+    each refused whatever the caller's own limits."""
+    monkeypatch.setattr(spreadsheets, "MAX_CELLS", 1_000)
+    rows = "".join(
+        f'<row r="{n}">' + "".join(f'<c r="{c}{n}"><v>1</v></c>' for c in "ABCDEFGHIJ") + "</row>"
+        for n in range(1, 200)
+    )
+    assert "compte plus de 1\u202f000 cellules" in refusal(hostile.xlsx(rows), "f.xlsx")
+    long_cell = f'<row r="1"><c r="A1" t="inlineStr"><is><t>{"a" * 40_000}</t></is></c></row>'
+    assert "a une cellule de plus de 32\u202f767 caractères" in refusal(
+        hostile.xlsx(long_cell), "f.xlsx"
+    )
+
+
+def test_blank_rows_far_down_an_xlsx_are_skipped_not_padded():
+    # Formatted but empty rows below the data (Excel writes them): read as nothing.
+    rows = hostile.xlsx(
+        '<row r="1"><c r="A1"><v>7</v></c></row>'
+        + "".join(f'<row r="{n}" s="1" customFormat="1"/>' for n in range(5000, 5100))
+    )
+    assert read(rows, "f.xlsx", max_rows=10) == [(7,)]
+
+
+def test_a_slow_read_is_stopped_at_its_time_limit():
+    with pytest.raises(ValidationError) as caught:
+        read_first_sheet(
+            SimpleUploadedFile("lent.ods", hostile.ods_wide_row(15_000)),
+            max_columns=5,
+            max_rows=100,
+            max_seconds=0,
+        )
+    assert caught.value.messages == [
+        "Le fichier « lent.ods » est trop long à lire (plus de 0 s) : gardez seulement les "
+        "lignes et les colonnes utiles."
+    ]
+
+
+def test_a_doctype_is_refused():
+    content = hostile.xlsx('<row r="1"><c r="A1"><v>1</v></c></row>')
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    files["xl/worksheets/sheet1.xml"] = files["xl/worksheets/sheet1.xml"].replace(
+        b"<worksheet", b'<!DOCTYPE worksheet [<!ENTITY a "b">]><worksheet', 1
+    )
+    assert "n'est pas un tableur lisible" in refusal(zipped(files), "f.xlsx")
+
+
+def test_xlsx_values_are_typed_as_openpyxl_types_them():
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(["texte", 12, 1.5, True, datetime.date(2001, 2, 3), datetime.time(14, 30)])
+    sheet.append([datetime.datetime(2026, 11, 29, 13, 39), "=1+1", None, "fin"])
+    sheet["B3"] = "partagé"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    rows = read(buffer.getvalue(), "f.xlsx", max_columns=6)
+    assert rows[0] == ("texte", 12, 1.5, True, datetime.datetime(2001, 2, 3), datetime.time(14, 30))
+    assert rows[1] == (datetime.datetime(2026, 11, 29, 13, 39), None, None, "fin")
+    assert rows[2] == (None, "partagé")
