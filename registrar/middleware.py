@@ -24,6 +24,11 @@ class ChosenLanguageMiddleware(LocaleMiddleware):
         request.LANGUAGE_CODE = translation.get_language()
 
 
+def _megabytes(size: int) -> str:
+    """« 16 », « 0,1 »: the limit in megabytes as the French page shows it."""
+    return f"{size / (1024 * 1024):.1f}".removesuffix(".0").replace(".", ",")
+
+
 class RequestSizeLimitMiddleware:
     """Refuse a request body larger than REQUEST_BODY_MAX_BYTES before anything reads it.
 
@@ -66,12 +71,12 @@ class RequestSizeLimitMiddleware:
 
     @staticmethod
     def _page(request: HttpRequest, status: int, limit: int) -> HttpResponse:
-        response = render(
+        # The unread body is still on the wire; closing the connection is the server's job
+        # (WSGI forbids an application to set Connection): gunicorn's sync workers close
+        # after every response, and nginx refused the over-large body first anyway.
+        return render(
             request,
             "413.html",
-            {"status": status, "max_megabytes": limit // (1024 * 1024)},
+            {"status": status, "max_megabytes": _megabytes(limit)},
             status=status,
         )
-        # The unread body is still on the wire: the connection cannot serve another request.
-        response["Connection"] = "close"
-        return response

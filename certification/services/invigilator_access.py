@@ -61,7 +61,8 @@ def _when(moment: datetime, now: datetime) -> str:
     local = timezone.localtime(moment)
     if local.second or local.microsecond:
         local = (local + timedelta(minutes=1)).replace(second=0, microsecond=0)
-    time = f"{local:%H} h {local:%M}"
+    # No-break spaces: « 14 h 05 » must not be split across two lines.
+    time = f"{local:%H}\u00a0h\u00a0{local:%M}"
     if local.date() != timezone.localtime(now).date():
         return f"{local:%d/%m/%Y} à {time}"
     return time

@@ -29,7 +29,7 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "surv-2024"
 PROXY = "127.0.0.1"
 SPACE_TITLE = "Espace surveillant — Session"
-RETRY = re.compile(r"réessayez à partir de (\d\d) h (\d\d)", re.IGNORECASE)
+RETRY = re.compile(r"réessayez à partir de (\d\d)\s+h\s+(\d\d)", re.IGNORECASE)
 
 
 @pytest.fixture(autouse=True)
