@@ -15,9 +15,15 @@ class CenterMembershipInline(admin.TabularInline):
 
 @admin.register(models.CertificationCenter)
 class CertificationCenterAdmin(admin.ModelAdmin):
+    """A centre, its staff and — for a SCO centre — its schools' org units: the pupils its
+    staff may add as candidates are those admitted to one of them (none while none is
+    linked)."""
+
     list_display = ("name", "type", "external_id", "time_zone")
     list_filter = ("type",)
     search_fields = ("name", "external_id")
+    fields = ("name", "type", "external_id", "time_zone", "org_units")
+    autocomplete_fields = ("org_units",)
     inlines = [CenterMembershipInline]
 
 

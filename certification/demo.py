@@ -1,5 +1,6 @@
-"""Demo data of the certification workflow: a SCO centre (a collège, whose class 3eB holds
-the guide's pupils) and a PRO centre, with sessions in each state. Idempotent, like
+"""Demo data of the certification workflow: a SCO centre (a collège, linked to its own org
+unit, whose class 3eB holds the guide's pupils) and a PRO centre, with sessions in each
+state. Idempotent, like
 registrar.demo; called by ``manage.py seed_demo`` through registrar.demo.seed_apps()."""
 
 import datetime
@@ -12,7 +13,7 @@ from certification.models import Candidate, CertificationCenter, CertificationSe
 from certification.services.candidate_entry import candidate_create
 from certification.services.sessions import new_access_code, new_invigilator_password
 from registrar.geography import load_communes
-from registrar.models import Commune, Student
+from registrar.models import Admission, Commune, OrgUnit, Program, Student, Term
 
 # The guide's pupils (« Ajouter des candidats à une session »), class 3eB, and where they
 # were born: (DA number, last name, first name, sex, commune, département).
@@ -33,13 +34,19 @@ OTHER_CLASS = [
     ("7100011", "Bernard", "Hugo", "M", "Annecy", "Haute-Savoie", "3eA"),
 ]
 SCO_CENTER = ("Collège Jean-Moulin", "0690001A")
+# The collège's org unit, linked to the SCO centre: its pupils are admitted to it, so its
+# « Ajouter des élèves » lists them and none of the cégep's students.
+SCO_ORG_UNIT = ("CJM", "Collège Jean-Moulin (UAI 0690001A)")
+SCO_PROGRAM = ("CYCLE4", "Cycle 4 — collège (5e, 4e, 3e)")
+SCO_GRID = "CYCLE4-CJM"
 PRO_CENTER = ("Centre de formation Ampère", "PRO-0042")
 DEMO_CENTRE_STAFF = "demo_certif"
 
 
 def seed(report) -> None:
     """Create the two centres (the demo users demo and demo_certif on their staff), the
-    pupils of 3eB and 3eA, and sessions: one « Créée » with the guide's six candidates, one
+    collège's org unit linked to the SCO centre, the pupils of 3eB and 3eA admitted to it,
+    and sessions: one « Créée » with the guide's six candidates, one
     « En cours » (a candidate has joined); at the PRO centre one « Créée » with four adults
     typed in (born in France and abroad, each pricing), one finalized, one with results
     sent."""
@@ -57,7 +64,8 @@ def seed(report) -> None:
         for center in (sco, pro):
             for user in staff:
                 center.memberships.get_or_create(user=user)
-        pupils = _pupils(report)
+        school = _school(sco, report)
+        pupils = _pupils(school, report)
         demo = User.objects.get(username="demo")
         today = timezone.localdate()
         created_session = _session(
@@ -90,7 +98,31 @@ def seed(report) -> None:
             sent.save(update_fields=["finalized_at", "finalized_by", "results_sent_at"])
 
 
-def _pupils(report) -> list[Student]:
+def _school(center: CertificationCenter, report) -> OrgUnit:
+    """The collège's org unit, linked to ``center`` (the SCO centre)."""
+    school, created = OrgUnit.objects.get_or_create(
+        code=SCO_ORG_UNIT[0], defaults={"name": SCO_ORG_UNIT[1]}
+    )
+    report.count("unités organisationnelles", created)
+    center.org_units.add(school)
+    return school
+
+
+def _pupils(school: OrgUnit, report) -> list[Student]:
+    """The pupils of 3eB and 3eA, each admitted (« Actif dans la démarche ») to ``school``."""
+    program, created = Program.objects.get_or_create(
+        code=SCO_PROGRAM[0], defaults={"title": SCO_PROGRAM[1]}
+    )
+    report.count("programmes", created)
+    # An existing term (registrar.demo's): a new one would become the current term of the
+    # whole demo and change what the other workflows show.
+    term = Term.objects.current()
+    if term is None:
+        term = Term.objects.create(
+            code="A-2017",
+            start_date=datetime.date(2017, 8, 21),
+            end_date=datetime.date(2017, 12, 22),
+        )
     pupils = []
     rows = [(*row, "3eB") for row in GUIDE_PUPILS] + OTHER_CLASS
     for da, last, first, sex, city, department, class_name in rows:
@@ -109,6 +141,17 @@ def _pupils(report) -> list[Student]:
             },
         )
         report.count("élèves (certification)", created)
+        admitted = Admission.objects.filter(student=student, org_unit=school).exists()
+        if not admitted:
+            Admission.objects.create(
+                student=student,
+                program=program,
+                grid_code=SCO_GRID,
+                org_unit=school,
+                term=term,
+                status=Admission.Status.ACTIVE,
+            )
+        report.count("admissions", not admitted)
         pupils.append(student)
     return pupils
 

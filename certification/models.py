@@ -51,6 +51,20 @@ class CertificationCenter(models.Model):
         default="Europe/Paris",
         validators=[validate_time_zone],
     )
+    # A SCO centre's pupils are the active students, with a class, admitted to one of its
+    # schools' org units (certification.selectors.pupils_of); see docs/decisions/0004.
+    org_units = models.ManyToManyField(
+        "registrar.OrgUnit",
+        verbose_name=_("établissements (unités organisationnelles)"),
+        related_name="certification_centers",
+        blank=True,
+        help_text=_(
+            "Centre SCO : les unités organisationnelles de son ou ses établissements. Ses "
+            "élèves sont les étudiants actifs, avec une classe, dont une admission « Admis » "
+            "ou « Actif dans la démarche » est dans l'une d'elles ; sans unité, le centre "
+            "n'a aucun élève à ajouter. Sans effet pour un centre SUP ou PRO."
+        ),
+    )
     members = models.ManyToManyField(
         settings.AUTH_USER_MODEL,
         verbose_name=_("personnel"),
@@ -76,7 +90,10 @@ class CertificationCenter(models.Model):
 
     @property
     def is_school(self) -> bool:
-        """SCO centres take their candidates from their own students."""
+        """A SCO centre (a school) adds its candidates from the list of its own pupils: the
+        active students with a class admitted to one of its ``org_units``
+        (certification.selectors.pupils_of) — no other student of the institution, and none
+        at all while no org unit is linked. SUP and PRO centres type in or import theirs."""
         return self.type == self.Type.SCO
 
 

@@ -8,7 +8,12 @@ from django.db.models import Count, Exists, OuterRef, QuerySet
 from django.shortcuts import get_object_or_404
 
 from certification.models import Candidate, CertificationCenter, CertificationSession
+from registrar.models import Admission, OrgUnit, Student
 from registrar.text import parse_id
+
+# A pupil of a school is a student whose admission there is current: « Admis » or « Actif
+# dans la démarche » (a withdrawn, completed or cancelled one is a former pupil).
+CURRENT_ADMISSION_STATUSES = (Admission.Status.ADMITTED, Admission.Status.ACTIVE)
 
 
 def centers_of(user) -> QuerySet[CertificationCenter]:
@@ -69,3 +74,58 @@ def center_filter(user, value: str) -> CertificationCenter | None:
     if pk is None:
         return None
     return centers_of(user).filter(pk=pk).first()
+
+
+# --------------------------------------------------------------------------------------
+# A SCO centre's pupils (« Ajouter des candidats » → « Ajouter des élèves »)
+# --------------------------------------------------------------------------------------
+
+
+def schools_of(center: CertificationCenter) -> list[OrgUnit]:
+    """The org units of ``center``'s schools, by code (one query): whose pupils it lists."""
+    return list(center.org_units.order_by("code"))
+
+
+def pupils_of(center: CertificationCenter) -> QuerySet[Student]:
+    """The pupils a SCO centre may add as candidates, as Pix Certif lists the pupils imported
+    from its school: the active students with a class (``class_division`` not blank) who
+    have a current admission (CURRENT_ADMISSION_STATUSES) in one of ``center.org_units`` —
+    nobody while the centre has none. By class, then folded last and first names, then id.
+
+    The admission is an EXISTS, not a join: a pupil admitted twice is listed once, and
+    PostgreSQL can still read the partial index ``student_active_class_name`` (active
+    students by class, names, id) in order and stop after one page.
+    """
+    admitted_here = Admission.objects.filter(
+        student=OuterRef("pk"),
+        status__in=CURRENT_ADMISSION_STATUSES,
+        org_unit__certification_centers=center,
+    )
+    return (
+        Student.objects.filter(is_active=True, class_division__gt="")
+        .filter(Exists(admitted_here))
+        .order_by("class_division", "search_last_name", "search_first_name", "pk")
+    )
+
+
+def pupil_classes(center: CertificationCenter) -> list[str]:
+    """The classes of ``center``'s pupils, sorted: the choices of the « Classe » filter."""
+    return list(
+        pupils_of(center)
+        .order_by("class_division")
+        .values_list("class_division", flat=True)
+        .distinct()
+    )
+
+
+def linked_students_named(center: CertificationCenter, ids: list[int]) -> dict[int, str]:
+    """« Last First » of those of ``ids`` ever admitted to one of ``center``'s schools
+    (whatever their status, class or admission): the students a refusal may name to the
+    centre's staff. Another school's students stay numbers to them."""
+    linked = Student.objects.filter(
+        pk__in=ids, admissions__org_unit__certification_centers=center
+    ).distinct()
+    return {
+        pk: f"{last} {first}"
+        for pk, last, first in linked.values_list("pk", "last_name", "first_name")
+    }

@@ -1,5 +1,6 @@
-"""Adding the institution's students as candidates of a session (SCO centres: the guide's
-« Ajouter des candidats » → « Ajouter des élèves »)."""
+"""Adding a SCO centre's own pupils as candidates of its session (the guide's « Ajouter des
+candidats » → « Ajouter des élèves »): the pupils of certification.selectors.pupils_of, no
+other student of the institution."""
 
 import datetime
 from collections.abc import Iterable
@@ -11,15 +12,22 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Candidate, CertificationSession, identity_key
+from certification.selectors import linked_students_named, pupils_of
 from certification.services.sessions import adding_is_open
 from registrar.models import Student
+from registrar.text import parse_id
 
 ADDING_CLOSED = _("Les candidats ne peuvent plus être ajoutés : la session a commencé.")
 NOT_SCHOOL_CENTER = _(
     "Seuls les centres SCO ajoutent leurs élèves comme candidats : "
     "ce centre ajoute ses candidats un par un ou par import."
 )
-UNKNOWN_STUDENTS = _("Élève inactif ou inconnu : %(names)s. Aucun élève n'a été ajouté.")
+NOT_CENTRE_PUPILS = _(
+    "Élève absent de la liste des élèves du centre (inactif, sans classe, d'un autre "
+    "établissement ou inconnu) : %(names)s. Aucun élève n'a été ajouté."
+)
+# A forged value is quoted back, cut to this length.
+QUOTED_MAX_LENGTH = 20
 
 # What a student record lacks to make a candidate, as the warning lists it.
 MISSING_BIRTH_DATE = _("date de naissance")
@@ -83,44 +91,50 @@ def _candidate_from(student: Student, *, session: CertificationSession, actor) -
     )
 
 
-def _student_ids(values: Iterable) -> list[int]:
-    ids, unknown = [], []
+def _student_ids(values: Iterable) -> tuple[list[int], list[str]]:
+    """The ids among ``values`` (ints, or request text in ASCII digits within bigint: « ² »,
+    « ١٢ » or 20 digits are not ids, registrar.text.parse_id), each once; and the values that
+    are not ids, quoted for the refusal."""
+    ids, forged = [], []
     for value in values:
-        try:
-            ids.append(int(value))
-        except (TypeError, ValueError):
-            unknown.append(str(value))
-    if unknown:
-        raise ValidationError(UNKNOWN_STUDENTS, params={"names": ", ".join(unknown)})
-    return list(dict.fromkeys(ids))
+        pk = value if isinstance(value, int) and value > 0 else parse_id(value)
+        if pk is None:
+            text = str(value)
+            if len(text) > QUOTED_MAX_LENGTH:
+                text = text[:QUOTED_MAX_LENGTH] + "…"
+            forged.append(f"« {text} »")
+        else:
+            ids.append(pk)
+    return list(dict.fromkeys(ids)), forged
 
 
-def _refuse_unknown(ids: list[int], found: set[int]) -> None:
-    """Name the chosen students who are not active (a stale page, a forged request)."""
+def _refuse_strangers(center, ids: list[int], found: set[int], forged: list[str]) -> None:
+    """Refuse the chosen students who are not the centre's pupils (a stale page: inactive
+    since, or no class any more; a forged request: another school's student, an unknown id).
+    Only students of the centre's own schools are named; others are a number to its staff."""
     absent = [pk for pk in ids if pk not in found]
-    names = {
-        student.pk: f"{student.last_name} {student.first_name}"
-        for student in Student.objects.filter(pk__in=absent)
-    }
-    listed = ", ".join(names.get(pk, f"n° {pk}") for pk in absent)
-    raise ValidationError(UNKNOWN_STUDENTS, params={"names": listed})
+    names = linked_students_named(center, absent) if absent else {}
+    listed = ", ".join(forged + [names.get(pk, f"n° {pk}") for pk in absent])
+    raise ValidationError(NOT_CENTRE_PUPILS, params={"names": listed})
 
 
 def candidates_add_from_students(
     *, actor, session: CertificationSession, student_ids: Iterable
 ) -> AddResult:
-    """Add the active students ``student_ids`` as candidates of ``session`` (a SCO centre's),
-    with their identity, birth data and class copied from their record, ``added_by`` =
-    ``actor``; one INSERT for all of them.
+    """Add the pupils ``student_ids`` of ``session``'s SCO centre as its candidates, with
+    their identity, birth data and class copied from their record, ``added_by`` = ``actor``;
+    one INSERT for all of them.
 
     Students already candidates of the session (the same student, or the same folded names
     and birth date) are skipped and counted; students whose record lacks what a candidate
     needs are not added and are returned with what they lack. Refused, nothing written, when
     the centre is not SCO, adding is closed (the session has started, a candidate joined it,
-    or it is finalized), or an id is not an active student's. The session row is locked
-    while the candidates are added, so two staff adding at once do not add anyone twice.
+    or it is finalized), or an id is not one of the centre's pupils (selectors.pupils_of:
+    active, with a class, admitted to one of its schools) — checked under the session's
+    lock, like the rest. The lock also keeps two staff adding at once from adding anyone
+    twice.
     """
-    ids = _student_ids(student_ids)
+    ids, forged = _student_ids(student_ids)
     result = AddResult()
     with transaction.atomic():
         current = (
@@ -132,15 +146,11 @@ def candidates_add_from_students(
             raise ValidationError(NOT_SCHOOL_CENTER)
         if not adding_is_open(current):
             raise ValidationError(ADDING_CLOSED)
-        if not ids:
+        if not ids and not forged:
             return result
-        students = list(
-            Student.objects.filter(pk__in=ids, is_active=True).order_by(
-                "class_division", "search_last_name", "search_first_name", "pk"
-            )
-        )
-        if len(students) != len(ids):
-            _refuse_unknown(ids, {student.pk for student in students})
+        students = list(pupils_of(current.center).filter(pk__in=ids)) if ids else []
+        if forged or len(students) != len(ids):
+            _refuse_strangers(current.center, ids, {student.pk for student in students}, forged)
         taken_students, taken_identities = set(), set()
         for student_id, key in Candidate.objects.filter(session=current).values_list(
             "student_id", "identity_key"

@@ -1,6 +1,7 @@
-"""« Ajouter des candidats » → « Ajouter des élèves » (the guide's screens 2 and 3): the
-institution's active students, filtered by class, name and birth date; the checked ones, or
-every filtered one, become candidates of the session (SCO centres only)."""
+"""« Ajouter des candidats » → « Ajouter des élèves » (the guide's screens 2 and 3): the SCO
+centre's own pupils (selectors.pupils_of: active, with a class, admitted to one of its
+schools), filtered by class, name and birth date; the checked ones, or every filtered one,
+become candidates of the session (SCO centres only)."""
 
 from dataclasses import dataclass
 
@@ -112,23 +113,6 @@ class Row:
     missing: list[str]
 
 
-def _active_students() -> QuerySet[Student]:
-    """The institution's active students, by class, then last and first name."""
-    return Student.objects.filter(is_active=True).order_by(
-        "class_division", "search_last_name", "search_first_name", "pk"
-    )
-
-
-def _classes() -> list[str]:
-    return list(
-        Student.objects.filter(is_active=True)
-        .exclude(class_division="")
-        .values_list("class_division", flat=True)
-        .distinct()
-        .order_by("class_division")
-    )
-
-
 def _closed_reason(session: CertificationSession):
     """Why students cannot be added to ``session`` now (None when they can)."""
     if not session.center.is_school:
@@ -153,9 +137,10 @@ def candidates_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _picker(request: HttpRequest, session: CertificationSession) -> HttpResponse:
-    form = StudentFilterForm(request.GET, classes=_classes())
+    center = session.center
+    form = StudentFilterForm(request.GET, classes=selectors.pupil_classes(center))
     form.is_valid()  # the errors show at their field; the valid filters apply
-    filtered = form.filter(_active_students())
+    filtered = form.filter(selectors.pupils_of(center))
     page = Paginator(filtered, PER_PAGE).get_page(request.GET.get("page"))
     taken_students, taken_identities = set(), set()
     for student_id, key in selectors.candidates_of(session).values_list(
@@ -181,8 +166,11 @@ def _picker(request: HttpRequest, session: CertificationSession) -> HttpResponse
         {
             "nav_active": "certification",
             "session": session,
+            # Whose pupils these are; none: the page says what to ask the administrator.
+            "schools": selectors.schools_of(center),
             "form": form,
             "filters": form.raw_values(),
+            "filtering": any(form.raw_values().values()),
             "page": page,
             "rows": rows,
             "addable_count": addable_count,
@@ -194,11 +182,12 @@ def _add(request: HttpRequest, session: CertificationSession) -> HttpResponse:
     back = request.get_full_path()
     if request.POST.get("all_filtered") == "1":
         # The filters come back as hidden fields: read them again, never trust a list of ids.
-        form = StudentFilterForm(request.POST, classes=_classes())
+        center = session.center
+        form = StudentFilterForm(request.POST, classes=selectors.pupil_classes(center))
         if not form.is_valid():
             messages.error(request, FILTERS_INVALID)
             return redirect(back)
-        student_ids = list(form.filter(_active_students()).values_list("pk", flat=True))
+        student_ids = list(form.filter(selectors.pupils_of(center)).values_list("pk", flat=True))
         if not student_ids:
             messages.error(request, NOTHING_FILTERED)
             return redirect(back)

@@ -9,12 +9,17 @@ import zoneinfo
 import pytest
 from django.utils import timezone
 
-from certification.demo import GUIDE_BIRTH_DATE, GUIDE_PUPILS
+from certification.demo import GUIDE_BIRTH_DATE, GUIDE_PUPILS, SCO_ORG_UNIT
 from certification.models import Candidate, CertificationSession
 from registrar import roles
-from registrar.models import Student
+from registrar.models import Student, Term
 from tests.browser.conftest import log_in
-from tests.factories import CertificationCenterFactory, UserFactory
+from tests.factories import (
+    AdmissionFactory,
+    CertificationCenterFactory,
+    OrgUnitFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SIX = ["Jefferson", "Washington", "Monroe", "Tyler", "Jackson", "Lincoln"]
@@ -29,11 +34,22 @@ def college():
         last_name="Hammer",
         roles=[roles.CENTRE_STAFF],
     )
-    CertificationCenterFactory(
+    center = CertificationCenterFactory(
         name="Collège Jean-Moulin", type="SCO", time_zone="Europe/Paris", staff=[staff]
     )
+    # The centre's school: its pupils are the students admitted to it.
+    school = OrgUnitFactory(code=SCO_ORG_UNIT[0], name=SCO_ORG_UNIT[1])
+    center.org_units.add(school)
+    term, _created = Term.objects.get_or_create(
+        code="A-2026",
+        defaults={"start_date": datetime.date(2026, 9, 1), "end_date": datetime.date(2027, 7, 4)},
+    )
+
+    def admit(student, unit=school):
+        AdmissionFactory(student=student, org_unit=unit, term=term)
+
     for da, last, first, sex, city, department in GUIDE_PUPILS:
-        Student.objects.create(
+        pupil = Student.objects.create(
             da_number=da,
             last_name=last,
             first_name=first,
@@ -44,7 +60,8 @@ def college():
             birth_country="France",
             class_division="3eB",
         )
-    Student.objects.create(
+        admit(pupil)
+    pupil = Student.objects.create(
         da_number="7100099",
         last_name="Martin",
         first_name="Léa",
@@ -54,6 +71,19 @@ def college():
         birth_country="France",
         class_division="3eA",
     )
+    admit(pupil)
+    # Another school's pupil, in a class of the same name: not in this centre's list.
+    stranger = Student.objects.create(
+        da_number="7100098",
+        last_name="Étranger",
+        first_name="Paul",
+        sex="M",
+        birth_date=GUIDE_BIRTH_DATE,
+        birth_city="Lyon",
+        birth_country="France",
+        class_division="3eB",
+    )
+    admit(stranger, OrgUnitFactory(code="LYC", name="Lycée Ampère"))
 
 
 def test_add_candidates_to_a_session(page, browser, live_server, guide_image, college):
@@ -77,7 +107,9 @@ def test_add_candidates_to_a_session(page, browser, live_server, guide_image, co
     page.get_by_role("link", name="Ajouter des candidats").click()
     page.get_by_label("Classe").select_option("3eB")
     page.get_by_role("button", name="Filtrer").click()
-    page.get_by_text("9 participants filtrés").wait_for()
+    page.get_by_text("9 participants filtrés").wait_for()  # not the other school's pupil
+    assert page.get_by_text("Étranger").count() == 0
+    assert "CJM - Collège Jean-Moulin" in page.locator("#pupils-of").inner_text()
     for last_name in SIX:
         page.locator("tr", has_text=last_name).get_by_role("checkbox").check()
     assert page.locator("#selected-count").inner_text() == "6 élèves sélectionnés"

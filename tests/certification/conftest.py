@@ -1,13 +1,30 @@
 import pytest
 from django.test import Client
 
-from tests.factories import CertificationCenterFactory, CertificationSessionFactory
+from tests.factories import (
+    CertificationCenterFactory,
+    CertificationSessionFactory,
+    OrgUnitFactory,
+)
+
+# The org unit of the SCO centre's school: its pupils are the students admitted to it.
+COLLEGE_UNIT = ("CJM", "Collège Jean-Moulin")
 
 
 @pytest.fixture
-def sco_center(centre_staff):
-    """A SCO centre whose staff is the persona centre_staff."""
-    return CertificationCenterFactory(name="Collège Jean-Moulin", type="SCO", staff=[centre_staff])
+def college_unit(db):
+    return OrgUnitFactory(code=COLLEGE_UNIT[0], name=COLLEGE_UNIT[1])
+
+
+@pytest.fixture
+def sco_center(centre_staff, college_unit):
+    """A SCO centre whose staff is the persona centre_staff, linked to its school's org unit
+    (``college_unit``): its pupils are the active students with a class admitted to it."""
+    center = CertificationCenterFactory(
+        name="Collège Jean-Moulin", type="SCO", staff=[centre_staff]
+    )
+    center.org_units.add(college_unit)
+    return center
 
 
 @pytest.fixture

@@ -15,10 +15,14 @@ from django.utils import timezone
 
 from certification.models import Candidate
 from certification.services import student_candidates as services
+from registrar.models import Term
+from tests.certification.conftest import COLLEGE_UNIT
 from tests.factories import (
+    AdmissionFactory,
     CandidateFactory,
     CertificationCenterFactory,
     CertificationSessionFactory,
+    OrgUnitFactory,
     StudentFactory,
 )
 
@@ -36,7 +40,9 @@ GUIDE_STUDENTS = [
 ]
 
 
-def student(last_name, first_name, **fields):
+def student(last_name, first_name, *, unit=COLLEGE_UNIT[0], status="active", **fields):
+    """A student, admitted (admission ``status``) to the org unit ``unit`` — by default the
+    SCO centre's school, so a pupil of the centre; ``unit=None``: no admission at all."""
     defaults = {
         "sex": "M",
         "birth_date": BORN,
@@ -46,7 +52,21 @@ def student(last_name, first_name, **fields):
         "class_division": "3eB",
         "permanent_code": "",
     }
-    return StudentFactory(last_name=last_name, first_name=first_name, **{**defaults, **fields})
+    created = StudentFactory(last_name=last_name, first_name=first_name, **{**defaults, **fields})
+    if unit is not None:
+        names = {COLLEGE_UNIT[0]: COLLEGE_UNIT[1]}
+        org_unit = OrgUnitFactory(code=unit, name=names.get(unit, f"École {unit}"))
+        AdmissionFactory(student=created, org_unit=org_unit, term=school_year(), status=status)
+    return created
+
+
+def school_year() -> Term:
+    # Not TermFactory: each call draws its code from a finite sequence, even when given one.
+    term, _created = Term.objects.get_or_create(
+        code="A-2026",
+        defaults={"start_date": datetime.date(2026, 9, 1), "end_date": datetime.date(2027, 7, 4)},
+    )
+    return term
 
 
 @pytest.fixture
@@ -214,12 +234,135 @@ def test_selected_count_element_for_the_live_count(client, session, class_3eb):
     assert 'data-many="{n} élèves sélectionnés"' in content
 
 
+def test_school_without_pupils_says_so(client, session):
+    student("Adulte", "Gérard", class_division="")
+    content = client.get(url(session)).content.decode()
+    assert "Aucun élève actif avec une classe dans les établissements du centre." in content
+    assert "CJM - Collège Jean-Moulin" in content
+
+
 def test_empty_filter_result(client, session, class_3eb):
     response = client.get(url(session), {"nom": "personne"})
     content = response.content.decode()
     assert response.context["page"].paginator.count == 0
     assert 'id="all-filtered"' not in content
     assert "Aucun élève ne correspond aux filtres." in content
+
+
+# --------------------------------------------------------------------------------------
+# The centre's own pupils only (issue 10: « A school centre sees every student »)
+# --------------------------------------------------------------------------------------
+
+NOT_PUPILS = (
+    "Élève absent de la liste des élèves du centre (inactif, sans classe, d'un autre "
+    "établissement ou inconnu) : {names}. Aucun élève n'a été ajouté."
+)
+
+
+@pytest.fixture
+def strangers():
+    """Students the SCO centre must not see: another school's pupil, a student admitted
+    nowhere, an adult of the centre's school without a class (the issue: they came first,
+    sorted by an empty class), a pupil whose admission there was withdrawn or completed."""
+    return {
+        "other_school": student("Autrecole", "Inès", unit="LYC", class_division="2nde1"),
+        "nowhere": student("Sansadmission", "Noé", unit=None),
+        "adult": student("Adulte", "Gérard", class_division=""),
+        "withdrawn": student("Parti", "Hugo", status="withdrawn"),
+        "completed": student("Diplome", "Zoé", status="completed"),
+    }
+
+
+def test_page_lists_only_the_centres_own_pupils(client, session, class_3eb, class_4ea, strangers):
+    response = client.get(url(session))
+    content = response.content.decode()
+    assert "8 participants filtrés" in content  # 6 in 3eB, 2 active in 4eA: no one else
+    listed = {row.student.last_name for row in response.context["rows"]}
+    assert listed == {*(name for name, *_rest in GUIDE_STUDENTS), "Dupré", "Lefèvre"}
+    for name in ("Autrecole", "Sansadmission", "Adulte", "Parti", "Diplome"):
+        assert name not in content
+    # The class list is the centre's classes only (no « 2nde1 » of the other school).
+    assert '<option value="2nde1">' not in content
+    assert '<option value="3eB">3eB</option>' in content
+    assert "CJM - Collège Jean-Moulin" in content  # whose pupils these are
+
+
+def test_pupil_admitted_to_two_of_the_centres_schools_is_listed_once(client, session):
+    annexe = OrgUnitFactory(code="CJM2", name="Collège Jean-Moulin - annexe")
+    session.center.org_units.add(annexe)
+    twice = student("Double", "Alix")
+    AdmissionFactory(student=twice, org_unit=annexe, term=school_year(), grid_code="ANNEXE")
+    student("Annexe", "Basile", unit="CJM2")
+    response = client.get(url(session))
+    assert [row.student.last_name for row in response.context["rows"]] == ["Annexe", "Double"]
+    assert "2 participants filtrés" in response.content.decode()
+
+
+def test_sco_centre_without_a_school_lists_nobody_and_says_whom_to_ask(
+    client, centre_staff, class_3eb
+):
+    unlinked = CertificationCenterFactory(
+        name="Collège sans lien", type="SCO", staff=[centre_staff]
+    )
+    alone = CertificationSessionFactory(center=unlinked)
+    response = client.get(url(alone))
+    content = response.content.decode()
+    assert response.context["page"].paginator.count == 0
+    assert "0 participant filtré" in content
+    assert "Jefferson" not in content
+    assert (
+        "Ce centre n'est relié à aucun établissement : aucun élève ne peut être ajouté." in content
+    )
+    assert "Demandez à l'administrateur de Registrar de relier le centre" in content
+    assert "Aucun élève : le centre n'est relié à aucun établissement." in content
+    # « Tous les élèves filtrés » adds nobody either.
+    response = client.post(url(alone), {"all_filtered": "1"})
+    assert texts(response) == [
+        "Aucun élève ne correspond aux filtres : aucun élève n'a été ajouté."
+    ]
+    assert not Candidate.objects.exists()
+
+
+@pytest.mark.parametrize("who", ["other_school", "nowhere", "adult", "withdrawn", "completed"])
+def test_forged_post_of_a_student_who_is_not_the_centres_pupil_is_refused(
+    client, session, class_3eb, strangers, who
+):
+    stranger = strangers[who]
+    response = client.post(url(session), {"student": pks(class_3eb["Jefferson"], stranger)})
+    assert response.status_code == 302 and response.url == url(session)
+    [message] = texts(response)
+    # Another school's student is not named to this centre's staff: only their number.
+    own = who in ("adult", "withdrawn", "completed")
+    name = f"{stranger.last_name} {stranger.first_name}" if own else f"n° {stranger.pk}"
+    assert message == NOT_PUPILS.format(names=name)
+    assert not Candidate.objects.exists()
+
+
+def test_forged_post_to_a_centre_without_a_school_is_refused(client, centre_staff, class_3eb):
+    unlinked = CertificationCenterFactory(type="SCO", staff=[centre_staff])
+    alone = CertificationSessionFactory(center=unlinked)
+    response = client.post(url(alone), {"student": pks(class_3eb["Jefferson"])})
+    assert texts(response) == [NOT_PUPILS.format(names=f"n° {class_3eb['Jefferson'].pk}")]
+    assert not Candidate.objects.exists()
+
+
+def test_service_refuses_another_schools_pupil_under_the_lock(session, centre_staff, strangers):
+    with pytest.raises(ValidationError) as refused:
+        services.candidates_add_from_students(
+            actor=centre_staff, session=session, student_ids=[strangers["other_school"].pk]
+        )
+    assert refused.value.messages == [NOT_PUPILS.format(names=f"n° {strangers['other_school'].pk}")]
+    assert not Candidate.objects.exists()
+
+
+@pytest.mark.parametrize("forged", ["²", "١٢", " 12", "+12", "1_2", "99999999999999999999", "0"])
+def test_forged_ids_that_are_not_ascii_numbers_are_refused_not_a_500(
+    client, session, class_3eb, forged
+):
+    response = client.post(url(session), {"student": [str(class_3eb["Tyler"].pk), forged]})
+    assert response.status_code == 302
+    assert texts(response) == [NOT_PUPILS.format(names=f"« {forged} »")]
+    assert not Candidate.objects.exists()
 
 
 # --------------------------------------------------------------------------------------
@@ -356,17 +499,15 @@ def test_inactive_student_id_is_refused_and_nothing_written(client, session, cla
     inactive = class_4ea[2]
     response = client.post(url(session), {"student": pks(class_3eb["Jefferson"], inactive)})
     assert response.status_code == 302 and response.url == url(session)
-    assert texts(response) == [
-        "Élève inactif ou inconnu : Martin Chloé. Aucun élève n'a été ajouté."
-    ]
+    assert texts(response) == [NOT_PUPILS.format(names="Martin Chloé")]
     assert not Candidate.objects.exists()
 
 
 def test_forged_student_values_are_refused(client, session, class_3eb):
     response = client.post(url(session), {"student": [str(class_3eb["Tyler"].pk), "abc", "999999"]})
-    assert texts(response) == ["Élève inactif ou inconnu : abc. Aucun élève n'a été ajouté."]
+    assert texts(response) == [NOT_PUPILS.format(names="« abc », n° 999999")]
     response = client.post(url(session), {"student": [str(class_3eb["Tyler"].pk), "999999"]})
-    assert texts(response) == ["Élève inactif ou inconnu : n° 999999. Aucun élève n'a été ajouté."]
+    assert texts(response) == [NOT_PUPILS.format(names="n° 999999")]
     assert not Candidate.objects.exists()
 
 
@@ -445,7 +586,7 @@ def test_service_copies_a_student_born_abroad(session, centre_staff):
         birth_city="Montréal",
         birth_department="Québec",
         birth_country="Canada",
-        class_division="",
+        class_division="4eA",
     )
     result = services.candidates_add_from_students(
         actor=centre_staff, session=session, student_ids=[born_abroad.pk]
@@ -457,7 +598,7 @@ def test_service_copies_a_student_born_abroad(session, centre_staff):
         "Québec",
         "Canada",
     )
-    assert (candidate.sex, candidate.class_name) == ("F", "")
+    assert (candidate.sex, candidate.class_name) == ("F", "4eA")
 
 
 def test_service_returns_what_is_missing(session, centre_staff):
@@ -497,10 +638,11 @@ def test_service_refuses_once_adding_is_closed(session, centre_staff, class_3eb,
     assert not Candidate.objects.exists()
 
 
-def test_service_reads_the_start_in_the_centres_time_zone(centre_staff, class_3eb):
+def test_service_reads_the_start_in_the_centres_time_zone(centre_staff, class_3eb, college_unit):
     # Tahiti is UTC-10 all year: a session there at « in one hour, local time » has not
     # started, although that wall-clock time has long passed in Paris.
     center = CertificationCenterFactory(type="SCO", time_zone="Pacific/Tahiti")
+    center.org_units.add(college_unit)
     now_there = timezone.now().astimezone(zoneinfo.ZoneInfo("Pacific/Tahiti"))
     later, earlier = (
         now_there + datetime.timedelta(hours=1),
