@@ -102,3 +102,25 @@ def test_course_search_export_writes_titles_as_text(staff_client):
     assert_no_formula(response.content)
     for written in READ_BACK.values():
         assert_text_cell(response.content, written)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("url", "params", "expected"),
+    [
+        (
+            "student_search",
+            "?field=first_name&q=L*",
+            "?field=first_name&amp;q=L%2A&amp;_export=xlsx",
+        ),
+        ("course_search", "?field=title&q=Z*", "?field=title&amp;q=Z%2A&amp;_export=xlsx"),
+    ],
+)
+def test_export_button_links_to_the_export(staff_client, url, params, expected):
+    """The querystring tag writes the « ? » itself: « ??field=… » lost the first parameter."""
+    AdmissionFactory(student=StudentFactory(last_name="Leblanc", first_name="Lise"))
+    AdmissionFactory(student=StudentFactory(last_name="Lebrun", first_name="Luc"))
+    CourseFactory(number="999-101-ZZ", title="Zoologie")
+    page = staff_client.get(reverse(url) + params).content.decode()
+    assert f'href="{expected}"' in page
+    assert '"??' not in page
