@@ -140,6 +140,10 @@ AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
 # The user name axes records is cut to its 255-character column (the login forms refuse
 # longer ones before, registrar/login.py); the address is read as every throttle reads it.
 AXES_USERNAME_CALLABLE = "registrar.login.axes_username"
+# A try during a lock-out is not recorded: axes would append its GET and POST data (up to
+# 2 KB) to the row each time, so hammering a locked name would grow one row without end;
+# and the lock-out ends 15 minutes after the last counted failure, not the last try.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_CLIENT_IP_CALLABLE = "registrar.network.client_address"
 
 # The reverse proxies whose X-Forwarded-For is believed (addresses or networks, e.g.
@@ -154,6 +158,8 @@ except ValueError as exc:
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Dates as users read them (29/11/2026 13 h 39), before Django's own: registrar/formats.
+FORMAT_MODULE_PATH = ["registrar.formats"]
 TIME_ZONE = env_timezone("TIME_ZONE", "America/Montreal")
 USE_I18N = True
 USE_TZ = True

@@ -84,3 +84,21 @@ def test_the_axes_user_name_callable_never_exceeds_the_column(rf):
     assert len(axes_username(request, None)) == 255
     assert axes_username(request, {"username": "d" * 400}) == "d" * 255
     assert axes_username(rf.post("/", {}), None) is None
+
+
+@override_settings(AXES_ENABLED=True, AXES_FAILURE_LIMIT=3)
+def test_tries_during_a_lockout_do_not_grow_the_attempt_row(client):
+    """axes appends each failure's GET and POST data (up to 1 KB each) to the attempt's row:
+    tries during a lockout must not, or hammering a locked name grows one row forever."""
+    for _ in range(3):
+        client.post(reverse("login"), {"username": "registrar_staff", "password": "wrong"})
+    attempt = AccessAttempt.objects.get()
+    size = len(attempt.post_data)
+    for _ in range(10):
+        response = client.post(
+            reverse("login"), {"username": "registrar_staff", "password": "x" * 1000}
+        )
+        assert response.status_code == 429
+    attempt.refresh_from_db()
+    assert len(attempt.post_data) == size
+    assert attempt.failures_since_start == 3
