@@ -256,6 +256,9 @@ def batch_selection_add(request: HttpRequest, pk: int) -> HttpResponse:
         return _add_ticked(request, operation)
     searching = "q" in request.GET
     form = StudentSearchForm(request.GET if searching else None)
+    for field in form.fields.values():
+        # The search fields are sent with the results form: « Rechercher » keeps the ticks.
+        field.widget.attrs["form"] = "add-form"
     results, page = None, None
     if searching and form.is_valid():
         results = registrar_selectors.search_students(
@@ -285,8 +288,9 @@ _QUERY_KEYS = ("field", "q", "page")
 
 def _add_ticked(request: HttpRequest, operation: BatchOperation) -> HttpResponseRedirect:
     """The results form's buttons: add the ticked students (if any), then go where the
-    button says — OK: back to the selection; a page number: that page of the same search;
-    « Ajouter »: the same page (where nothing ticked is an error)."""
+    button says — OK: back to the selection; « Rechercher »: the new search; a page number:
+    that page of the same search; « Ajouter »: the same page (where nothing ticked is an
+    error)."""
     step = request.POST.get("_step", "")
     page = parse_id(request.POST.get("_page", ""))
     chosen = parse_ids(request.POST.getlist("student"))
@@ -301,15 +305,20 @@ def _add_ticked(request: HttpRequest, operation: BatchOperation) -> HttpResponse
         else:
             operation.refresh_from_db(fields=["selection_count"])
             messages.success(request, _added_message(added, operation))
-    elif step != "ok" and page is None:
+    elif step not in ("ok", "search") and page is None:
         messages.error(request, _("Cochez au moins un étudiant dans les résultats."))
     if step == "ok":
         return redirect("batch_selection", pk=operation.pk)
-    sent = QueryDict(request.POST.get("_query", "")[:MAX_QUERY_CHARS])
     query = QueryDict(mutable=True)
-    for key in _QUERY_KEYS:
-        if key in sent:
-            query[key] = sent[key]
+    if step == "search":
+        # The new search's fields, checked by StudentSearchForm on the page it opens.
+        for key in ("field", "q"):
+            query[key] = request.POST.get(key, "")[:MAX_QUERY_CHARS]
+    else:
+        sent = QueryDict(request.POST.get("_query", "")[:MAX_QUERY_CHARS])
+        for key in _QUERY_KEYS:
+            if key in sent:
+                query[key] = sent[key]
     if page is not None:
         query["page"] = str(page)
     url = reverse("batch_selection_add", args=[operation.pk])

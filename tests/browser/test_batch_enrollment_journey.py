@@ -49,16 +49,22 @@ def test_batch_enrol_the_five_guide_students(page, guide_image, screenshot, inst
     assert "Leblanc" in page.locator("main table").inner_text()
     screenshot("lot-ok-ajoute-les-coches")
 
-    # « Ajouter » keeps the page open for another search; OK with nothing ticked returns.
+    # Enter in the search field searches (« Rechercher » is the form's first button); a new
+    # search adds what is ticked; OK with nothing ticked returns.
     page.get_by_role("link", name="Ajouter", exact=True).click()
+    page.get_by_label("Rechercher").fill("Lebrun")
+    page.get_by_label("Rechercher").press("Enter")
+    page.get_by_label("Choisir Lebrun, Luc").check()
     page.get_by_label("Rechercher").fill("Leblanc")
     page.get_by_role("button", name="Rechercher").click()
+    page.get_by_text("1 étudiant ajouté à la sélection (2 au total).").wait_for()
     page.get_by_text("Déjà sélectionné").wait_for()
     page.get_by_role("button", name="OK", exact=True).click()
     page.get_by_role("heading", name=selection_title).wait_for()
-    assert page.locator("#selection-count").inner_text() == "1 étudiant sélectionné"
+    assert page.locator("#selection-count").inner_text() == "2 étudiants sélectionnés"
 
-    # « Saisie manuelle »: the other four pasted from an Excel column (CRLF, a header).
+    # « Saisie manuelle »: the others pasted from an Excel column (CRLF, a header); Luc,
+    # already selected, is noted and not added twice.
     page.get_by_role("link", name="Saisie manuelle", exact=True).click()
     # A line that is nobody's: the list is shown back with its reason, nobody is added.
     page.get_by_label("Liste des étudiants").fill("Numéro DA\r\n234-5678\r\n999-9999\r\n")
@@ -70,7 +76,7 @@ def test_batch_enrol_the_five_guide_students(page, guide_image, screenshot, inst
     )
     guide_image("lot-saisie-manuelle")
     page.get_by_role("button", name="OK").click()
-    page.get_by_text("4 étudiants ajoutés à la sélection (5 au total).").wait_for()
+    page.get_by_text("3 étudiants ajoutés à la sélection (5 au total).").wait_for()
     guide_image("lot-selection")
     page.get_by_role("button", name="OK", exact=True).click()
 

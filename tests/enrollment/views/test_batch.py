@@ -253,6 +253,31 @@ def test_changing_page_keeps_the_ticked_students(staff_client, registrar_staff, 
     assert "Cochez au moins" not in _text(staff_client.get(response.url))
 
 
+def test_a_new_search_keeps_the_ticked_students(staff_client, registrar_staff, guide):
+    # « Rechercher » belongs to the results form: the ticked students are added first.
+    operation = make_operation(registrar_staff, guide, students=[])
+    url = reverse("batch_selection_add", args=[operation.pk])
+    page = staff_client.get(url, {"field": "last_name", "q": "Le*"}).content.decode()
+    assert 'form="add-form"' in page and 'name="_step" value="search"' in page
+    luc = guide["students"][1]
+    response = staff_client.post(
+        url,
+        {
+            "student": [luc.pk],
+            "_step": "search",
+            "field": "first_name",
+            "q": "Léo",
+            "_query": "field=last_name&q=Le%2A&page=2",
+        },
+    )
+    assert response.url == f"{url}?field=first_name&q=L%C3%A9o"
+    followed = _text(staff_client.get(response.url))
+    assert "1 étudiant ajouté à la sélection (1 au total)." in followed
+    assert "Cochez au moins" not in followed
+    operation.refresh_from_db()
+    assert operation.selection_count == 1
+
+
 def test_ok_on_the_selection_removes_the_ticked_students_then_returns(
     staff_client, registrar_staff, guide
 ):
