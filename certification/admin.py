@@ -1,10 +1,10 @@
 from django.contrib import admin
 
 from certification import models
-from registrar.admin_base import ReadOnlyModelAdmin
+from registrar.admin_base import BoundedTabularInline, ReadOnlyModelAdmin
 
 
-class CenterMembershipInline(admin.TabularInline):
+class CenterMembershipInline(BoundedTabularInline):
     """The centre's staff: the users who see its sessions (they also need the role
     « Personnel de centre de certification »)."""
 

@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from registrar import models
-from registrar.admin_base import ReadOnlyModelAdmin, ReadOnlyTabularInline
+from registrar.admin_base import BoundedTabularInline, ReadOnlyModelAdmin, ReadOnlyTabularInline
 from registrar.geography import fold_place_name
 
 admin.site.site_header = _("Registrar — administration")
@@ -44,7 +44,7 @@ class ProgramAdmin(admin.ModelAdmin):
     search_fields = ("code", "title")
 
 
-class AdmissionInline(admin.TabularInline):
+class AdmissionInline(BoundedTabularInline):
     model = models.Admission
     extra = 0
     autocomplete_fields = ("program", "org_unit", "term")
@@ -112,7 +112,7 @@ class DisciplineAdmin(admin.ModelAdmin):
     search_fields = ("code", "title")
 
 
-class CoursePrerequisiteInline(admin.TabularInline):
+class CoursePrerequisiteInline(BoundedTabularInline):
     model = models.CoursePrerequisite
     fk_name = "course"
     extra = 0

@@ -28,3 +28,25 @@ class ReadOnlyTabularInline(admin.TabularInline):
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
+
+
+class BoundedTabularInline(admin.TabularInline):
+    """An inline whose formset builds at most the object's related rows plus
+    ``max_new_rows`` new ones, whatever the request's TOTAL_FORMS says.
+
+    Django's formsets build as many forms as TOTAL_FORMS asks, up to max_num + 1,000: a
+    forged 100,000 on a student's admissions built 2,000 forms with their autocomplete
+    widgets, 110 s for one request. A request over the bound is refused by the formset
+    (« Veuillez soumettre au plus … formulaires »), nothing saved; « Ajouter un objet »
+    stops there too.
+    """
+
+    max_new_rows = 20
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        existing = 0
+        if obj is not None and obj.pk is not None:
+            existing = self.model._default_manager.filter(**{formset.fk.name: obj}).count()
+        formset.max_num = formset.absolute_max = existing + self.max_new_rows
+        return formset

@@ -567,3 +567,60 @@ def test_working_term_forged_code(registrar_staff):
     for value in [*HOSTILE, "A-²⁰¹⁷", "A-٢٠١٧"]:
         response = client.post(reverse("set_working_term"), {"term": value, "next": "/"})
         assert response.status_code in (200, 302), value
+
+
+# --------------------------------------------------------------------------------------
+# The admin's inline formsets: rows bounded by the object's, not by TOTAL_FORMS
+# --------------------------------------------------------------------------------------
+
+
+def _inline_post(client, url: str, *, total: str) -> tuple:
+    page = client.get(url)
+    data = {}
+    for form_set in page.context["inline_admin_formsets"]:
+        prefix = form_set.formset.prefix
+        data[f"{prefix}-TOTAL_FORMS"] = total
+        data[f"{prefix}-INITIAL_FORMS"] = str(form_set.formset.initial_form_count())
+    response = client.post(url, data)
+    built = [len(form_set.formset.forms) for form_set in response.context["inline_admin_formsets"]]
+    return response, built
+
+
+@pytest.mark.parametrize("total", ["100000", "2000"])
+def test_admin_student_admissions_forged_row_count(admin, total):
+    from registrar.admin_base import BoundedTabularInline
+
+    student = StudentFactory(last_name="Leblanc")
+    AdmissionFactory(student=student)
+    client = _client(admin)
+    response, built = _inline_post(
+        client, reverse("admin:registrar_student_change", args=[student.pk]), total=total
+    )
+    assert response.status_code == 200
+    assert built == [1 + BoundedTabularInline.max_new_rows]
+    assert "Veuillez soumettre au plus" in _text(response)
+    assert student.admissions.count() == 1
+
+
+def test_admin_course_prerequisites_forged_row_count(admin):
+    from registrar.admin_base import BoundedTabularInline
+
+    course = CourseFactory(number="601-101-MQ")
+    response, built = _inline_post(
+        _client(admin), reverse("admin:registrar_course_change", args=[course.pk]), total="100000"
+    )
+    assert response.status_code == 200
+    assert built == [BoundedTabularInline.max_new_rows]
+
+
+def test_admin_centre_staff_forged_row_count(admin, sco_center):
+    from registrar.admin_base import BoundedTabularInline
+
+    response, built = _inline_post(
+        _client(admin),
+        reverse("admin:certification_certificationcenter_change", args=[sco_center.pk]),
+        total="100000",
+    )
+    assert response.status_code == 200
+    # The centre has one member (centre_staff).
+    assert built == [1 + BoundedTabularInline.max_new_rows]
