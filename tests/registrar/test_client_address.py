@@ -44,3 +44,23 @@ def test_without_trusted_proxies_the_header_is_never_read(rf):
 
 def test_axes_reads_the_address_the_same_way():
     assert settings.AXES_CLIENT_IP_CALLABLE == "registrar.network.client_address"
+
+
+@pytest.mark.django_db
+def test_axes_records_the_client_behind_the_proxy_not_the_proxy(client, registrar_staff):
+    from axes.models import AccessAttempt
+    from django.urls import reverse
+
+    with override_settings(AXES_ENABLED=True, TRUSTED_PROXY_NETWORKS=PROXIES):
+        for address in ("203.0.113.5", "203.0.113.6"):
+            client.post(
+                reverse("login"),
+                {"username": "registrar_staff", "password": "wrong"},
+                REMOTE_ADDR="127.0.0.1",
+                HTTP_X_FORWARDED_FOR=address,
+            )
+    # Two workstations behind one proxy: two pairs, each counting its own failures.
+    assert sorted(AccessAttempt.objects.values_list("ip_address", flat=True)) == [
+        "203.0.113.5",
+        "203.0.113.6",
+    ]
