@@ -1,5 +1,6 @@
 """Forms of the staff shell and the core records. All user input comes through a form."""
 
+import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -197,8 +198,9 @@ class CourseSearchForm(SearchForm):
 # --------------------------------------------------------------------------------------
 
 DA_NUMBER_HELP = _("Laissez vide pour attribuer le prochain numéro libre.")
-GRID_CODE_HELP = _("Grille de cheminement, ex. JEE0K-17R-RA.")
+GRID_CODE_HELP = _("ex. JEE0K-17R-RA")
 HOMONYM_CONFIRMATION = _("Il s'agit d'une autre personne")
+BIRTH_DATE_INVALID = _("Saisissez une date de naissance valide (JJ/MM/AAAA).")
 
 
 class IdChoiceField(forms.ModelChoiceField):
@@ -255,7 +257,8 @@ class QuickAdmissionForm(forms.Form):
     first_name = _student_field("first_name")
     birth_date = forms.DateField(
         label=_("Date de naissance"),
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"type": "date", "min": "1900-01-01"}, format="%Y-%m-%d"),
+        error_messages={"invalid": BIRTH_DATE_INVALID},
     )
     sex = forms.ChoiceField(label=_("Sexe"), choices=Student.Sex.choices, widget=forms.RadioSelect)
     # Typed as on the file's header (« LEBL 15539001 »): spaces go, the letters go upper.
@@ -291,6 +294,8 @@ class QuickAdmissionForm(forms.Form):
         self.fields["term"].queryset = Term.objects.order_by("-year", "-season")
         self.fields["term"].label_from_instance = lambda term: str(term)
         self.fields["sex"].widget.attrs["class"] = "form-check-input"
+        # The browser's date picker offers no day after today (the service refuses them).
+        self.fields["birth_date"].widget.attrs["max"] = datetime.date.today().isoformat()
         # « Les champs marqués * sont obligatoires. »
         for field in self.fields.values():
             if field.required:

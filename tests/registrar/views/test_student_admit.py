@@ -240,6 +240,11 @@ def test_a_permanent_code_against_the_birth_date_is_a_field_error(staff_client, 
     assert not Student.objects.exists()
 
 
+def test_a_birth_date_typed_the_french_way_is_read(staff_client, reference):
+    staff_client.post(URL, _data(reference, birth_date="04/07/2001"))
+    assert Student.objects.get().birth_date == datetime.date(2001, 7, 4)
+
+
 def test_a_future_birth_date_is_a_field_error(staff_client, reference):
     tomorrow = datetime.date.today() + datetime.timedelta(days=1)
     response = staff_client.post(
@@ -252,7 +257,9 @@ def test_a_future_birth_date_is_a_field_error(staff_client, reference):
 @pytest.mark.parametrize("value", ["pas une date", "2001-02-30", "2001-07-04\x00"])
 def test_an_impossible_birth_date_is_a_field_error(staff_client, reference, value):
     response = staff_client.post(URL, _data(reference, birth_date=value))
-    assert response.status_code == 200 and _field_errors(response, "birth_date")
+    assert _field_errors(response, "birth_date") == (
+        "Saisissez une date de naissance valide (JJ/MM/AAAA)."
+    )
     assert not Student.objects.exists()
 
 
