@@ -10,6 +10,7 @@ so a client cannot forge its way out of a lockout by sending the header itself.
 import ipaddress
 
 from django.conf import settings
+from django.core import checks
 from django.http import HttpRequest
 
 # Addresses are at most 45 characters (IPv6 with an embedded IPv4); what is stored is at most that.
@@ -60,3 +61,21 @@ def client_address(request: HttpRequest) -> str | None:
             if not _trusted(address, networks):
                 break
     return str(client)[:ADDRESS_MAX_LENGTH]
+
+
+@checks.register(checks.Tags.security, deploy=True)
+def check_proxy_addresses(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """Behind a TLS proxy with no trusted proxy, every client has the proxy's address: the
+    login and invigilator lockouts would count one stranger's failures against everyone."""
+    if settings.SECURE_PROXY_SSL_HEADER and not getattr(settings, "TRUSTED_PROXY_NETWORKS", []):
+        return [
+            checks.Warning(
+                "BEHIND_TLS_PROXY is on but TRUSTED_PROXIES is empty: every client has the "
+                "proxy's address, so the login and invigilator lockouts count everyone's "
+                "failures together.",
+                hint="Set TRUSTED_PROXIES to the proxy's address (docs/operations.md, "
+                "Reverse proxy).",
+                id="registrar.W001",
+            )
+        ]
+    return []

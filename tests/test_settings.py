@@ -156,3 +156,13 @@ def test_trusted_proxies_must_be_addresses_or_networks():
     result = _manage("check", extra_env={**PRODUCTION_ENV, "TRUSTED_PROXIES": "10.0.0.1,nginx"})
     assert result.returncode != 0
     assert "TRUSTED_PROXIES has a bad address or network" in result.stderr
+
+
+def test_behind_a_tls_proxy_without_trusted_proxies_the_deploy_check_warns():
+    behind = {**PRODUCTION_ENV, "BEHIND_TLS_PROXY": "true"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", extra_env=behind)
+    assert result.returncode != 0
+    assert "registrar.W001" in result.stderr + result.stdout
+    trusted = {**behind, "TRUSTED_PROXIES": "127.0.0.1"}
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", extra_env=trusted)
+    assert result.returncode == 0, result.stdout + result.stderr
