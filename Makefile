@@ -48,7 +48,15 @@ run: setup
 	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
 	$(PY) manage.py runserver 127.0.0.1:$(PORT)
 
-test: $(STAMP) messages
+# axe-core (package.json, pinned in package-lock.json) checks every page the browser tests
+# visit against WCAG 2.1 AA; npm is needed for the tests only, never to serve the app.
+AXE := node_modules/axe-core/axe.min.js
+$(AXE): package.json package-lock.json
+	@command -v npm >/dev/null || { echo "error: npm not found: install Node.js and npm (apt-get install nodejs npm); the browser tests need axe-core"; exit 1; }
+	npm ci --no-audit --no-fund --loglevel=error
+	@touch $@
+
+test: $(STAMP) messages $(AXE)
 	$(PY) -m pytest $(PYTEST_ARGS)
 
 lint: $(STAMP)
@@ -65,6 +73,7 @@ bench: $(STAMP)
 	$(PY) bench/attendance_sheet.py
 	$(PY) bench/candidate_picker.py
 	$(PY) bench/candidate_import.py
+	$(PY) bench/hostile_uploads.py
 
 clean:
-	rm -rf $(VENV) staticfiles db.sqlite3 locale/*/LC_MESSAGES/*.mo
+	rm -rf $(VENV) node_modules staticfiles db.sqlite3 locale/*/LC_MESSAGES/*.mo

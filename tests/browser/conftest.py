@@ -2,9 +2,15 @@
 
 Chromium is looked for on the machine (never downloaded). Where none is found the browser
 tests are skipped with the reason, except under CI=true, where a missing browser fails.
+
+Every page a browser test visits is checked against WCAG 2.1 A/AA with axe-core (the npm
+package pinned in package.json, installed by ``make test``; see ``AccessibilityCheck``);
+without it the browser tests are skipped the same way, and fail under CI=true.
 """
 
+import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -27,6 +33,8 @@ CHROMIUM_ARGS = [
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 GUIDE_IMAGES = Path(__file__).resolve().parents[2] / "docs" / "guide" / "images"
+AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
 
 def find_chromium() -> str | None:
@@ -40,13 +48,22 @@ def find_chromium() -> str | None:
     return None
 
 
+def missing_tool() -> str | None:
+    """Why the browser tests cannot run here, or None."""
+    if not find_chromium():
+        return "no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)"
+    if not AXE_SCRIPT.exists():
+        return "axe-core is not installed (npm ci at the repository root; make test does it)"
+    return None
+
+
 def pytest_collection_modifyitems(config, items):
     browser_items = [item for item in items if "tests/browser/" in str(item.fspath)]
     for item in browser_items:
         item.add_marker(pytest.mark.browser)
-    if not browser_items or find_chromium():
+    reason = missing_tool() if browser_items else None
+    if reason is None:
         return
-    reason = "no Chromium found (apt-get install chromium, or set CHROMIUM_PATH)"
     if os.environ.get("CI", "").lower() == "true":
         raise pytest.UsageError(f"CI=true and browser tests cannot run: {reason}")
     for item in browser_items:
@@ -63,20 +80,194 @@ def browser():
         browser.close()
 
 
+# Added to every http(s) document of the main frame before its own scripts: it declares the
+# document unchecked at once, checks it with axe when it has loaded, and again after every
+# htmx swap, one run at a time, and reports each run through the bindings below.
+AXE_WATCH = """(() => {
+  if (window.top !== window || !/^https?:$/.test(location.protocol)) return;
+  const doc = Math.random().toString(36).slice(2);
+  let seq = 0;
+  let queue = new Promise((resolve) => {
+    if (document.readyState === "complete") resolve();
+    else window.addEventListener("load", () => resolve(), {once: true});
+  });
+  const check = () => {
+    const id = doc + ":" + (++seq);
+    window.__a11yStarted(id);
+    queue = queue.then(async () => {
+      const url = location.href;
+      if (typeof window.axe === "undefined" || document.contentType !== "text/html") {
+        return window.__a11yDone(id, url, [], null);
+      }
+      try {
+        const result = await window.axe.run(document, {runOnly: {type: "tag", values: %s}});
+        await window.__a11yDone(id, url, result.violations.map((v) => ({
+          id: v.id, impact: v.impact, help: v.help,
+          nodes: v.nodes.map((n) => ({
+            target: n.target.join(" "),
+            detail: (n.any[0] || n.all[0] || n.none[0] || {}).message || "",
+          })),
+        })), null);
+      } catch (error) {
+        await window.__a11yDone(id, url, [], String(error));
+      }
+    });
+    return queue;
+  };
+  window.__a11yCheck = check;
+  check();
+  document.addEventListener("htmx:afterSettle", () => check());
+})();"""
+# The same run for a document the watcher is not in (``page.set_content``).
+AXE_RUN_HERE = """async (tags) => {
+  const result = await window.axe.run(document, {runOnly: {type: "tag", values: tags}});
+  return result.violations.map((v) => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => ({
+      target: n.target.join(" "),
+      detail: (n.any[0] || n.all[0] || n.none[0] || {}).message || "",
+    })),
+  }));
+}"""
+# Every request but static files; the handler holds back main-frame navigations and htmx
+# requests only.
+AXE_ROUTE = re.compile(r"^(?!.*/static/).*$")
+
+
+class AccessibilityCheck:
+    """Checks every page a test visits, in every state htmx gives it, against WCAG 2.1 A/AA
+    with axe-core, and collects the violations (URL, rule, impact, element).
+
+    axe and a watcher (``AXE_WATCH``) are added to every document by init scripts — DevTools
+    calls that the Content Security Policy does not govern, so the product's CSP stays as
+    strict in the tests (no ``bypass_csp``) and the console check still catches its
+    violations. The watcher runs axe inside the page when the document has loaded and after
+    each htmx swap. So that no page is left before it is checked, a route handler holds back
+    every main-frame navigation (link, form, ``goto``) and every htmx request while a run is
+    under way, and lets it go when the run reports. (Running axe from Python when a page
+    loads would race with the test's next action; and Playwright answers no evaluate while a
+    navigation is held, so the check cannot run from the route handler itself.) The test's
+    end checks the final state once more.
+    """
+
+    def __init__(self, page):
+        self.page = page
+        self.violations: dict[tuple[str, str, str], dict] = {}
+        self.errors: list[str] = []
+        self.pending: dict[str, str] = {}  # run id -> document token
+        self.held: list = []
+        self.runs = 0
+
+    # Bindings called by the watcher.
+    def started(self, source, run_id: str) -> None:
+        document = run_id.split(":")[0]
+        for other, token in list(self.pending.items()):
+            if token != document:  # its document is gone: that state went unchecked
+                del self.pending[other]
+                self.errors.append(f"a page was left before axe-core could check it ({other})")
+        self.pending[run_id] = document
+
+    def done(self, source, run_id: str, url: str, violations: list, error: str | None) -> None:
+        self.pending.pop(run_id, None)
+        self.runs += 1
+        self.record(url, violations)
+        if error:
+            self.errors.append(f"{url}: axe-core failed: {error}")
+        self.release()
+
+    def record(self, url: str, violations: list) -> None:
+        for violation in violations:
+            for node in violation["nodes"]:
+                key = (url, violation["id"], node["target"])
+                self.violations.setdefault(key, {**violation, "url": url, **node})
+
+    def release(self) -> None:
+        while self.held and not self.pending:
+            self.held.pop(0).fallback()
+
+    def on_route(self, route) -> None:
+        request = route.request
+        leaving = request.is_navigation_request() and request.frame == self.page.main_frame
+        if self.pending and (leaving or request.headers.get("hx-request") == "true"):
+            self.held.append(route)
+        else:
+            route.fallback()
+
+    def wait(self, timeout: float = 10.0) -> None:
+        """Waits for the runs under way to report."""
+        waited = 0.0
+        while self.pending and waited < timeout:
+            self.page.wait_for_timeout(25)
+            waited += 0.025
+        if self.pending:
+            self.errors.append(f"axe-core did not finish within {timeout} s on {self.page.url}")
+            self.pending.clear()
+
+    def check(self) -> None:
+        """Checks the current state of the page now (and waits for runs under way)."""
+        self.wait()
+        if self.page.evaluate("() => typeof window.__a11yCheck === 'function'"):
+            self.page.evaluate("() => window.__a11yCheck()")
+            self.wait()
+            return
+        # A document the watcher is not in: ``set_content`` on about:blank.
+        if self.page.evaluate("() => typeof window.axe === 'undefined'"):
+            self.page.add_script_tag(path=str(AXE_SCRIPT))
+        self.runs += 1
+        self.record(self.page.url, self.page.evaluate(AXE_RUN_HERE, AXE_TAGS))
+
+    def forget(self) -> None:
+        """Drops what was found (for the checker's own tests, which expect violations)."""
+        self.violations.clear()
+        self.errors.clear()
+
+    def report(self) -> str:
+        lines = [
+            f"- {v['url']} · {v['id']} ({v['impact']}): {v['help']}\n"
+            f"    at {v['target']}: {v['detail']}"
+            for v in self.violations.values()
+        ]
+        return "\n".join(lines + [f"- {error}" for error in self.errors])
+
+
 @pytest.fixture
-def page(browser, live_server):
+def checked_page(browser, live_server):
+    """A page and its accessibility checker; at the test's end, console errors and WCAG
+    violations fail it."""
     context = browser.new_context(
         base_url=live_server.url, viewport={"width": 1366, "height": 900}, locale="fr-CA"
     )
     page = context.new_page()
+    checker = AccessibilityCheck(page)
+    context.expose_binding("__a11yStarted", checker.started)
+    context.expose_binding("__a11yDone", checker.done)
+    context.add_init_script(path=str(AXE_SCRIPT))
+    context.add_init_script(script=AXE_WATCH % json.dumps(AXE_TAGS))
+    page.route(AXE_ROUTE, checker.on_route)
     page.set_default_timeout(10_000)
     errors: list[str] = []
     # A CSP violation or a script error is a defect the user would meet: collect them.
     page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
     page.on("pageerror", lambda exc: errors.append(str(exc)))
-    yield page
+    yield page, checker
+    if not page.is_closed():
+        checker.check()
     context.close()
     assert errors == [], f"browser console errors: {errors}"
+    assert not checker.violations and not checker.errors, (
+        "WCAG 2.1 A/AA violations found by axe-core:\n" + checker.report()
+    )
+
+
+@pytest.fixture
+def page(checked_page):
+    return checked_page[0]
+
+
+@pytest.fixture
+def a11y(checked_page) -> AccessibilityCheck:
+    """The accessibility checker of ``page``: ``a11y.check()`` checks the page as it is now."""
+    return checked_page[1]
 
 
 @pytest.fixture
