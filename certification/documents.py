@@ -25,6 +25,7 @@ from openpyxl.utils import get_column_letter
 from certification import selectors
 from certification.models import Candidate, CertificationSession
 from registrar.exports import safe_cell, safe_cell_text
+from registrar.formats import short_date
 
 ATTENDANCE_TEMPLATE = "certification/attendance_sheet.html"
 KIT_TEMPLATE = "certification/invigilator_kit.html"
@@ -300,7 +301,7 @@ def _attendance_context(session: CertificationSession, candidates: list[Candidat
                 "number": number,
                 "last_name": candidate.last_name,
                 "first_name": candidate.first_name,
-                "birth_date": candidate.birth_date.strftime("%d/%m/%Y"),
+                "birth_date": short_date(candidate.birth_date),
                 "local": candidate.local_id or candidate.class_name,
                 "extra_time": extra_time_label(candidate),
             }

@@ -22,7 +22,6 @@ class SessionTable(tables.Table):
     center = tables.Column(verbose_name=_("Centre"), order_by=("center__name",))
     date = tables.DateColumn(
         verbose_name=_("Date"),
-        format="d/m/Y",
         order_by=("date", "start_time", "number"),
         attrs=NOWRAP,
     )

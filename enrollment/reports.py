@@ -21,6 +21,7 @@ from openpyxl.styles import Font
 
 from enrollment.models import LINE_DETAILS, BatchLine, BatchRun
 from registrar.exports import safe_cell
+from registrar.formats import short_datetime
 from registrar.text import apply_mask
 
 Outcome = BatchLine.Outcome
@@ -337,8 +338,9 @@ def _yes_no(value: bool) -> str:
 
 
 def _when(value) -> str:
-    """« 2018-01-20 14:05 », in the institution's time zone."""
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    """« 20/01/2018 14 h 05 » (in English « 2018-01-20 14:05 »), in the institution's time
+    zone: registrar/formats, as on every screen."""
+    return short_datetime(value)
 
 
 def _number(value: int) -> str:

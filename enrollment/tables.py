@@ -66,7 +66,8 @@ class BatchOperationTable(tables.Table):
     created_by = tables.Column(
         verbose_name=_("Créée par"), order_by=("created_by__last_name", "created_by__username")
     )
-    created_at = tables.DateTimeColumn(verbose_name=_("Créée le"), format="Y-m-d H:i", attrs=NOWRAP)
+    # « 29/11/2026 13 h 39 »: the format of registrar/formats, as everywhere.
+    created_at = tables.DateTimeColumn(verbose_name=_("Créée le"), attrs=NOWRAP)
 
     class Meta:
         model = BatchOperation
@@ -238,7 +239,7 @@ class RunTable(tables.Table):
     line_count = tables.Column(verbose_name=_("Lignes"), attrs={"td": {"class": "text-end"}})
     totals = tables.Column(verbose_name=_("Totaux"), orderable=False)
     run_by = tables.Column(verbose_name=_("Par"))
-    started_at = tables.DateTimeColumn(verbose_name=_("Le"), format="Y-m-d H:i:s", attrs=NOWRAP)
+    started_at = tables.DateTimeColumn(verbose_name=_("Le"), attrs=NOWRAP)
 
     class Meta:
         model = BatchRun

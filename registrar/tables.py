@@ -30,9 +30,8 @@ class StudentTable(tables.Table):
     first_name = tables.Column(
         verbose_name=_("Prénom"), order_by=("search_first_name", "search_last_name")
     )
-    birth_date = tables.DateColumn(
-        verbose_name=_("Date de naissance"), format="Y-m-d", attrs=NOWRAP
-    )
+    # Dates in the format of registrar/formats (« 29/11/2026 »), as everywhere.
+    birth_date = tables.DateColumn(verbose_name=_("Date de naissance"), attrs=NOWRAP)
     grid_code = tables.Column(verbose_name=_("Grille"), default="", attrs=NOWRAP)
     program_code = tables.Column(verbose_name=_("No prog."), default="", attrs=NOWRAP)
     program_title = tables.Column(verbose_name=_("Titre programme"), default="")
@@ -140,7 +139,7 @@ class CoursePickerTable(CourseTable):
 class AuditTable(tables.Table):
     """The student's « Historique »: who changed what, when, through which screen."""
 
-    at = tables.DateTimeColumn(verbose_name=_("Le"), format="Y-m-d H:i", attrs=NOWRAP)
+    at = tables.DateTimeColumn(verbose_name=_("Le"), attrs=NOWRAP)
     actor = tables.Column(verbose_name=_("Par"), default="—")
     action = tables.Column(verbose_name=_("Action"))
     object_repr = tables.Column(verbose_name=_("Objet"))

@@ -43,6 +43,7 @@ from enrollment.services.records import (
 )
 from registrar.audit import build_change, snapshot
 from registrar.bulk import bulk_insert
+from registrar.formats import short_datetime
 from registrar.models import (
     Admission,
     AssignmentState,
@@ -910,9 +911,9 @@ def _check_group(group: CourseGroup, *, course: Course | None, term: Term | None
 
 
 def already_executed_message(op: BatchOperation) -> str:
-    """« L'opération n° 12 a déjà été exécutée, le 2018-01-20 14:05. »"""
+    """« L'opération n° 12 a déjà été exécutée, le 20/01/2018 14 h 05. »"""
     run = op.runs.filter(kind=BatchRun.Kind.EXECUTION, status=BatchRun.Status.DONE).first()
-    when = timezone.localtime(run.started_at).strftime("%Y-%m-%d %H:%M") if run else ""
+    when = short_datetime(run.started_at) if run else ""
     return ALREADY_EXECUTED % {"number": op.pk, "when": when}
 
 

@@ -6,6 +6,7 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from registrar.formats import short_datetime
 from registrar.models.students import Student
 
 # --------------------------------------------------------------------------------------
@@ -60,4 +61,5 @@ class AuditEntry(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_action_display()} {self.object_repr} ({self.at:%Y-%m-%d %H:%M})"
+        # Shown in the admin: the date as on every screen (registrar/formats), local time.
+        return f"{self.get_action_display()} {self.object_repr} ({short_datetime(self.at)})"

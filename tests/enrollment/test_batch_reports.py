@@ -79,7 +79,8 @@ def _pdf_text(content: bytes) -> tuple[PdfReader, list[str]]:
 
 
 def _when(value) -> str:
-    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M")
+    """The French date of the report: « 20/01/2018 14 h 05 »."""
+    return timezone.localtime(value).strftime("%d/%m/%Y %H h %M")
 
 
 # --------------------------------------------------------------------------------------
