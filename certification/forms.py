@@ -9,6 +9,7 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Candidate, CertificationCenter, CertificationSession
+from registrar.forms import AsciiIntegerField
 from registrar.geography import FRANCE, countries
 
 SESSION_DATE_PAST = _("La date de la session ne peut pas être passée.")
@@ -154,7 +155,7 @@ class CandidateForm(forms.Form):
     )
     local_id = forms.CharField(label=_("Identifiant local"), max_length=40, required=False)
     class_name = forms.CharField(label=_("Classe"), max_length=40, required=False)
-    extra_time_percent = forms.IntegerField(
+    extra_time_percent = AsciiIntegerField(
         label=_("Temps majoré (%)"),
         required=False,
         min_value=0,

@@ -1,6 +1,7 @@
 """Forms of the staff shell and the core records. All user input comes through a form."""
 
 import datetime
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -16,6 +17,22 @@ from registrar.services import students as student_services
 from registrar.text import parse_id
 
 TERM_UNKNOWN = _("La session %(code)s n'existe pas.")
+
+
+class AsciiIntegerField(forms.IntegerField):
+    """An IntegerField that reads ASCII digits only (and a leading minus sign).
+
+    Django's IntegerField hands the text to int(), which reads « ١٢ » and « １２ » as 12: a
+    number typed in other digits is the field's « invalid » error instead.
+    """
+
+    _ASCII_INTEGER = re.compile(r"-?[0-9]+")
+
+    def to_python(self, value):
+        text = value.strip() if isinstance(value, str) else ""
+        if text and not self._ASCII_INTEGER.fullmatch(text):
+            raise ValidationError(self.error_messages["invalid"], code="invalid")
+        return super().to_python(value)
 
 
 class TermCodeField(forms.CharField):

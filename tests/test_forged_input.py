@@ -624,3 +624,30 @@ def test_admin_centre_staff_forged_row_count(admin, sco_center):
     assert response.status_code == 200
     # The centre has one member (centre_staff).
     assert built == [1 + BoundedTabularInline.max_new_rows]
+
+
+# --------------------------------------------------------------------------------------
+# « Ajouter un candidat »: numbers and codes typed in other digits
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "field",
+    ["birth_insee_code", "birth_postal_code", "extra_time_percent", "birth_date", "birth_country"],
+)
+def test_candidate_form_forged_numbers(centre_staff, communes, field):
+    from tests.certification.test_candidate_entry import form_data
+
+    center = CertificationCenterFactory(name="Centre Pro", type="PRO", staff=[centre_staff])
+    session = CertificationSessionFactory(center=center)
+    client = _client(centre_staff)
+    url = reverse("certification_candidate_create", args=[session.pk])
+    extra = {"birth_place_by": "postal"} if field == "birth_postal_code" else {}
+    valid = {"extra_time_percent": {"0", "", " 7"}}.get(field, set())
+    for value in [*HOSTILE, "٢٥٠٥٦", "６９１２３", "1990-٠٣-14"]:
+        if value in valid:
+            continue
+        response = client.post(url, form_data(**{field: value, **extra}))
+        assert response.status_code == 200, value
+        assert response.context["form"].errors, value
+        assert not Candidate.objects.filter(session=session).exists(), value

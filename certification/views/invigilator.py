@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from certification.models import Candidate, CertificationSession
 from certification.services import candidates as candidate_services
 from certification.services import invigilator_access
+from registrar.forms import AsciiIntegerField
 from registrar.network import client_address
 
 SESSION_KEY = "certification.invigilator_session"
@@ -32,7 +33,8 @@ CONFIRMATION_NEEDED = gettext_lazy(
 
 
 class InvigilatorLoginForm(forms.Form):
-    number = forms.IntegerField(label=gettext_lazy("N° de session"), min_value=1)
+    # ASCII digits: an IntegerField reads « ١٢ » as session 12.
+    number = AsciiIntegerField(label=gettext_lazy("N° de session"), min_value=1)
     password = forms.CharField(
         label=gettext_lazy("Mot de passe surveillant"),
         max_length=40,
