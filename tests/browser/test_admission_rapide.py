@@ -31,9 +31,11 @@ def _fill_admission(page) -> None:
     page.get_by_label("Session d'admission").select_option(label="A-2017 Automne 2017")
 
 
-def test_admit_a_homonym_of_lise_leblanc(page, guide_image, institution):
+def test_admit_a_homonym_of_lise_leblanc(page, guide_image, screenshot, institution):
     log_in(page, "agent", "agent-password")
     page.locator(".app-nav").get_by_role("link", name="Étudiants").click()
+    page.get_by_role("link", name="Admission rapide").wait_for()
+    screenshot("admission-rapide-recherche")
     page.get_by_role("link", name="Admission rapide").click()
     page.get_by_role("heading", name="Admission rapide").wait_for()
     _fill_identity(page)
