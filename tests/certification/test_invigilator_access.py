@@ -175,3 +175,13 @@ def test_old_failures_are_purged_as_new_ones_are_written(today_session):
     _age_failures(61)
     invigilator_access.invigilator_access_failed(client="198.51.100.1", number=2)
     assert list(FailedAttempt.objects.values_list("target", flat=True)) == ["2"]
+
+
+def test_many_failures_on_few_sessions_are_not_many_session_numbers():
+    for _ in range(CLIENT_SESSIONS_LIMIT + 5):
+        for number in (7001, 7002):
+            invigilator_access.invigilator_access_failed(client="198.51.100.3", number=number)
+    _age_failures(20)  # within the 30-minute wait on those sessions
+    assert invigilator_access.invigilator_access_refusal(client="198.51.100.3", number=7003) is None
+    refusal = invigilator_access.invigilator_access_refusal(client="198.51.100.3", number=7001)
+    assert refusal is not None and "pour cette session" in refusal.message
