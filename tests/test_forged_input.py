@@ -651,3 +651,11 @@ def test_candidate_form_forged_numbers(centre_staff, communes, field):
         assert response.status_code == 200, value
         assert response.context["form"].errors, value
         assert not Candidate.objects.filter(session=session).exists(), value
+
+
+@pytest.mark.parametrize("name", ["per_page", "page"])
+def test_rac_grid_pagination(registrar_staff, name):
+    client = _client(registrar_staff)
+    for value in HOSTILE:
+        response = client.get(reverse("rac_grid"), {name: value})
+        assert response.status_code == 200, value

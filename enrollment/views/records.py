@@ -10,7 +10,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
-from django_tables2 import RequestConfig
 
 from enrollment import selectors, services
 from enrollment.forms import (
@@ -27,6 +26,7 @@ from registrar import selectors as registrar_selectors
 from registrar.exports import ExportTooLarge, table_xlsx_response
 from registrar.forms import apply_service
 from registrar.models import Student
+from registrar.paginators import RequestConfig
 from registrar.views.students import file_context
 
 SCREEN = "Dossiers sessions / Inscriptions"
