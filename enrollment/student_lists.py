@@ -37,8 +37,8 @@ MAX_FILE_BYTES = 5 * 1024 * 1024
 LOOKUP_CHUNK = 2_000
 # ListLine.text is shown in a table of results: a long line would only stretch it.
 MAX_TEXT_CHARS = 120
-# Columns of an .xlsx read per row: a sheet whose dimension claims 16,384 columns would
-# otherwise give 16,384 cells for every row.
+# Columns kept per row of an .xlsx or .ods (the others are read past, not kept). The rows,
+# cells and time a file may cost are bounded by registrar.spreadsheets whatever it claims.
 MAX_FILE_COLUMNS = 100
 
 LIST_TOO_LONG = _("La liste compte %(count)s lignes : %(max)s au plus par liste.")

@@ -80,13 +80,16 @@ MAX_SHEET_COLUMNS = 16_384
 # Blank rows tolerated between and after the rows a caller reads (max_rows): a filled row
 # further down refuses the file rather than making the reader pad a million empty rows.
 MAX_BLANK_ROWS = 1_000
-# Cell elements (and other XML elements) parsed in one file, filled or not: a list of
-# 20,000 lines of 20 columns. Parsing them takes well under a second.
+# Cells parsed in one file, filled or not (empty ones too): a list of 20,000 lines of 20
+# columns. And XML elements of any kind (rows, values, styles…), a few per cell.
 MAX_CELLS = 400_000
+MAX_ELEMENTS = 4 * MAX_CELLS
 # Excel's own limit on the characters of a cell.
 MAX_CELL_CHARS = 32_767
-# A request never waits longer than this for a file (DESIGN.md: a couple of seconds).
-MAX_READ_SECONDS = 3.0
+# A backstop: no request waits longer than this for a file, whatever it holds within the
+# limits above. Honest files of 20,000 lines read in about 1 s here (docs/performance.md);
+# the hostile ones are refused by the limits above in milliseconds.
+MAX_READ_SECONDS = 5.0
 
 _OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 _TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
@@ -111,11 +114,11 @@ def read_first_sheet(
 
     Bounded whatever the file claims or holds: a filled row past ``max_rows`` +
     MAX_BLANK_ROWS + 1, a sheet declaring as much, a cell past column XFD, more than
-    MAX_CELLS cells, a cell of more than MAX_CELL_CHARS characters or a read longer than
-    ``max_seconds`` refuse the file (ValidationError, French message) as soon as met; each
-    part of the file is parsed as a stream (expat, no DOCTYPE, at most MAX_XML_BYTES
-    unpacked), never expanded. Raises ValidationError too when the file is too large or is
-    not a readable spreadsheet."""
+    MAX_CELLS cells (or MAX_ELEMENTS XML elements), a cell of more than MAX_CELL_CHARS
+    characters or a read longer than ``max_seconds`` refuse the file (ValidationError,
+    French message) as soon as met; each part of the file is parsed as a stream (expat, no
+    DOCTYPE, at most MAX_XML_BYTES unpacked), never expanded. Raises ValidationError too
+    when the file is too large or is not a readable spreadsheet."""
     name = os.path.basename(getattr(uploaded, "name", "") or "")
     if (uploaded.size or 0) > max_bytes:
         raise ValidationError(TOO_LARGE, params={"megabytes": max_bytes // (1024 * 1024)})
@@ -147,7 +150,7 @@ def read_first_sheet(
 
 @dataclass
 class _Limits:
-    """One upload's bounds, and the cells read so far against MAX_CELLS."""
+    """One upload's bounds, and the cells and elements read so far."""
 
     name: str
     max_columns: int
@@ -156,6 +159,7 @@ class _Limits:
     deadline: float
     seconds: float
     cells: int = 0
+    elements: int = 0
 
     def refuse(self, message, **params) -> NoReturn:
         raise ValidationError(message, params={"name": self.name, **params})
@@ -168,6 +172,11 @@ class _Limits:
         if column > MAX_SHEET_COLUMNS:
             self.refuse(SHEET_TOO_WIDE)
         if self.cells > MAX_CELLS:
+            self.refuse(TOO_MANY_CELLS, max=_thousands(MAX_CELLS))
+
+    def count_element(self) -> None:
+        self.elements += 1
+        if self.elements > MAX_ELEMENTS:
             self.refuse(TOO_MANY_CELLS, max=_thousands(MAX_CELLS))
 
     def check_time(self) -> None:
@@ -345,7 +354,7 @@ def _part_path(target: str) -> str:
 class _XmlTree(_StreamParser):
     """The attributes of the elements named in ``keep`` (by local name), in document order:
     enough of workbook.xml, its relationships and styles.xml. Every element counts as a cell
-    toward MAX_CELLS, so that no part is an unbounded list."""
+    toward MAX_ELEMENTS, so that no part is an unbounded list."""
 
     def __init__(self, limits: _Limits, *, keep: set[str]):
         super().__init__(limits)
@@ -353,7 +362,7 @@ class _XmlTree(_StreamParser):
         self.found: list[tuple[str, dict]] = []
 
     def start(self, tag: str, attrs: dict) -> None:
-        self.limits.count_cell(1)
+        self.limits.count_element()
         local = tag.rpartition(" ")[2]
         if local in self.keep:
             self.found.append((local, attrs))
@@ -361,7 +370,8 @@ class _XmlTree(_StreamParser):
 
 class _XlsxSheet(_StreamParser):
     """sheetData, row by row: cells past max_columns are counted, not kept. Every element
-    counts toward MAX_CELLS (the hot path: one dict look-up per element)."""
+    counts toward MAX_ELEMENTS, every cell toward MAX_CELLS (the hot path: one dict
+    look-up per element)."""
 
     def __init__(self, limits: _Limits, *, dates: set[int], timedeltas: set[int]):
         super().__init__(limits)
@@ -380,15 +390,14 @@ class _XlsxSheet(_StreamParser):
 
     def start(self, tag: str, attrs: dict) -> None:
         limits = self.limits
-        limits.cells += 1
-        if limits.cells > MAX_CELLS:
+        limits.elements += 1
+        if limits.elements > MAX_ELEMENTS:
             limits.refuse(TOO_MANY_CELLS, max=_thousands(MAX_CELLS))
         local = _XLSX_TAGS.get(tag)
         if local == "c":
             ref = attrs.get("r")
             self.column = _column_of(ref) if ref else self.column + 1
-            if self.column > MAX_SHEET_COLUMNS:
-                limits.refuse(SHEET_TOO_WIDE)
+            limits.count_cell(self.column)
             style = attrs.get("s")
             self.cell = [attrs.get("t", "n"), [], _number_or_zero(style) if style else 0]
             self.size = 0
@@ -511,6 +520,7 @@ class _XlsxSharedStrings(_StreamParser):
         return self.strings
 
     def start(self, tag: str, attrs: dict) -> None:
+        self.limits.count_element()
         local = tag.rpartition(" ")[2]
         if local == "si":
             self.index += 1
@@ -588,8 +598,9 @@ class _OdsReader(_StreamParser):
         self.values: list = []
         self.columns = 0
         self.cell: dict | None = None
-        self.paragraphs: list[list[str]] | None = None
-        self.in_paragraph = 0
+        self.paragraphs: list[list[str]] = []
+        self.cell_depth = 0  # elements open inside the cell
+        self.in_paragraph = False  # inside one of the cell's own paragraphs
         self.size = 0
 
     def rows(self) -> list[tuple]:
@@ -610,34 +621,36 @@ class _OdsReader(_StreamParser):
                 self._count_inner(tag)
             return
         if tag == _ODS_ROW:
+            self.limits.count_element()
             self.row_repeat = _repeat(attrs, _ODS_ROWS_REPEATED)
             self.values, self.columns, self.row_filled = [], 0, False
         elif tag in (_ODS_CELL, _ODS_COVERED):
-            repeat = _repeat(attrs, _ODS_COLUMNS_REPEATED)
+            repeat = _repeat(attrs, _ODS_COLUMNS_REPEATED) if attrs else 1
             self.limits.count_cell(self.columns + 1)
             self.cell = {"attrs": attrs, "repeat": repeat}
-            self.paragraphs, self.size = [], 0
+            self.paragraphs, self.size, self.cell_depth = [], 0, 0
         else:
             self._count_inner(tag)
 
     def _count_inner(self, tag: str) -> None:
-        """Elements inside a cell (paragraphs, spans, spaces) count toward MAX_CELL_CHARS:
-        a cell of a million empty paragraphs is refused at the 32,768th."""
-        if self.cell is not None:
-            self.size += 1
-            if self.size > MAX_CELL_CHARS:
-                self.limits.refuse(TOO_LONG_CELL, max=_thousands(MAX_CELL_CHARS))
-            if tag == _ODS_P and self.in_paragraph == 0:
-                self.paragraphs.append([])
-            if tag == _ODS_P:
-                self.in_paragraph += 1
-            elif tag == _ODS_SPACE and self.in_paragraph:
-                self.paragraphs[-1].append(" ")  # text:s, a run of spaces (one kept)
-        else:
-            self.limits.count_cell(1)
+        """Elements inside a cell (paragraphs, spans, spaces, a comment) count toward
+        MAX_CELL_CHARS: a cell of a million empty paragraphs is refused at the 32,768th. The
+        value is its own paragraphs' text (a comment's paragraphs are deeper: left out)."""
+        self.limits.count_element()
+        if self.cell is None:
+            return
+        self.size += 1
+        if self.size > MAX_CELL_CHARS:
+            self.limits.refuse(TOO_LONG_CELL, max=_thousands(MAX_CELL_CHARS))
+        self.cell_depth += 1
+        if tag == _ODS_P and self.cell_depth == 1:
+            self.paragraphs.append([])
+            self.in_paragraph = True
+        elif tag == _ODS_SPACE and self.in_paragraph:
+            self.paragraphs[-1].append(" ")  # text:s, a run of spaces (one kept)
 
     def text(self, data: str) -> None:
-        if self.in_paragraph and self.paragraphs:
+        if self.in_paragraph:
             self.size += len(data)
             if self.size > MAX_CELL_CHARS:
                 self.limits.refuse(TOO_LONG_CELL, max=_thousands(MAX_CELL_CHARS))
@@ -649,8 +662,10 @@ class _OdsReader(_StreamParser):
             if self.depth == 0:
                 raise _Stop
             return
-        if tag == _ODS_P and self.in_paragraph:
-            self.in_paragraph -= 1
+        if self.cell is not None and self.cell_depth:
+            if tag == _ODS_P and self.cell_depth == 1:
+                self.in_paragraph = False
+            self.cell_depth -= 1
             return
         if self.depth != 1:
             return

@@ -256,3 +256,13 @@ def test_xlsx_values_are_typed_as_openpyxl_types_them():
     assert rows[0] == ("texte", 12, 1.5, True, datetime.datetime(2001, 2, 3), datetime.time(14, 30))
     assert rows[1] == (datetime.datetime(2026, 11, 29, 13, 39), None, None, "fin")
     assert rows[2] == (None, "partagé")
+
+
+def test_an_ods_cells_value_is_its_own_paragraphs_not_its_comment():
+    cell = (
+        '<table:table-row><table:table-cell office:value-type="string">'
+        "<office:annotation><text:p>un commentaire</text:p></office:annotation>"
+        "<text:p>Jean<text:s/><text:span>Dupont</text:span></text:p><text:p>2e ligne</text:p>"
+        "</table:table-cell></table:table-row>"
+    )
+    assert read(_ods_content(cell)) == [("Jean Dupont\n2e ligne",)]
