@@ -3,14 +3,16 @@
 
 Creates the PostgreSQL database if it is missing (or, with --sqlite, uses an in-memory SQLite
 test database), migrates it, then sets up, idempotently: a SCO centre with a staff user
-(role « Personnel de centre de certification », member of the centre), a session in the
-future with 60 candidates taken from the students, a second session for the additions, and
---students active students spread over 40 classes (3eA … 6eJ), inserted with bulk_create
-(a second run adds nothing). Then, through Django's test client, times --repeat GETs of the
-picker after 3 warm-ups for each filter (none, page 50, class, name prefix, birth date,
-class and name) and --repeat POSTs of « Ajouter » (30 chosen students; every filtered
-student of a class), each on a session emptied again afterwards; prints p50 / p95 / max in
-milliseconds, the part spent in SQL, the SQL queries per request, the filtered count, the
+(role « Personnel de centre de certification », member of the centre) linked to its school's
+org unit, a session in the future with 60 candidates taken from the students, a second
+session for the additions, and --students active students spread over 40 classes (3eA …
+6eJ), each admitted to the school (the centre's pupils: certification.selectors.pupils_of),
+inserted with bulk_create (a second run adds nothing). Then, through Django's test
+client, times --repeat GETs of the picker after 3 warm-ups for each filter (none, page 50,
+class, name prefix, birth date, class and name) and --repeat POSTs of « Ajouter » (30
+chosen students; every filtered student of a class), each on a session emptied again
+afterwards; prints p50 / p95 / max in milliseconds, the part spent in SQL, the SQL queries
+per request, the filtered count, the
 plan of the main query (PostgreSQL, EXPLAIN ANALYZE) and the verdicts against DESIGN.md's
 list-page budget. It prints figures; it never passes or fails.
 
@@ -66,6 +68,11 @@ BIRTH_PLACES = (
 )
 USERNAME = "bench_picker"
 CENTER_EXTERNAL_ID = "0699999Z"
+# The centre's school: every bench student is admitted to it (a pupil of the centre).
+SCHOOL = ("CJM-BENCH", "Collège Jean-Moulin (bench)")
+PROGRAM = ("CYCLE4", "Cycle 4 — collège")
+TERM = ("A-2026", datetime.date(2026, 9, 1), datetime.date(2027, 7, 4))
+GRID = "CYCLE4-BENCH"
 MAIN_SESSION = "Bench — sélecteur d'élèves"
 ADD_SESSION = "Bench — ajout d'élèves"
 FILTER_CLASS, FILTER_NAME = "3eB", "Ber"
@@ -132,9 +139,49 @@ def bench_student(i: int):
     return student
 
 
+def bench_school():
+    """The school's org unit, and the program and term of its pupils' admissions."""
+    from registrar.models import OrgUnit, Program, Term
+
+    school, _created = OrgUnit.objects.get_or_create(code=SCHOOL[0], defaults={"name": SCHOOL[1]})
+    program, _created = Program.objects.get_or_create(
+        code=PROGRAM[0], defaults={"title": PROGRAM[1]}
+    )
+    term, _created = Term.objects.get_or_create(
+        code=TERM[0], defaults={"start_date": TERM[1], "end_date": TERM[2]}
+    )
+    return school, program, term
+
+
+def seed_admissions(students) -> int:
+    """Each of ``students`` (a queryset) admitted (« Actif dans la démarche ») to the bench
+    school once: those without such an admission get one, with bulk_create. Returns how
+    many were added."""
+    from django.db import transaction
+
+    from registrar.models import Admission
+
+    school, program, term = bench_school()
+    missing = list(students.exclude(admissions__org_unit=school).values_list("pk", flat=True))
+    for start in range(0, len(missing), BATCH_SIZE):
+        with transaction.atomic():
+            Admission.objects.bulk_create(
+                Admission(
+                    student_id=pk,
+                    program=program,
+                    grid_code=GRID,
+                    org_unit=school,
+                    term=term,
+                    status=Admission.Status.ACTIVE,
+                )
+                for pk in missing[start : start + BATCH_SIZE]
+            )
+    return len(missing)
+
+
 def seed_students(count: int) -> tuple[float, int]:
-    """Bench students 0 … count-1 present and active, the others (from a larger earlier
-    run) inactive; returns (seconds, students added)."""
+    """Bench students 0 … count-1 present, active and admitted to the school, the others
+    (from a larger earlier run) inactive; returns (seconds, students added)."""
     from django.db import transaction
 
     from registrar.models import Student
@@ -152,6 +199,7 @@ def seed_students(count: int) -> tuple[float, int]:
     boundary = str(DA_START + count)
     bench.filter(da_number__lt=boundary, is_active=False).update(is_active=True)
     bench.filter(da_number__gte=boundary, is_active=True).update(is_active=False)
+    seed_admissions(bench)
     return time.perf_counter() - started, max(0, count - existing)
 
 
@@ -183,8 +231,9 @@ def ensure_session(user, center, name: str):
 
 
 def setup_centre(students: int):
-    """The staff user, the SCO centre, its two sessions, and 60 candidates (spread over the
-    classes) in the first one. Returns (user, main session, session for the additions)."""
+    """The staff user, the SCO centre linked to the school, its two sessions, and 60
+    candidates (spread over the classes) in the first one. Returns (user, main session,
+    session for the additions)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.models import Group
 
@@ -202,6 +251,8 @@ def setup_centre(students: int):
         defaults={"name": "Collège Jean-Moulin (bench)", "type": CertificationCenter.Type.SCO},
     )
     CenterMembership.objects.get_or_create(center=center, user=user)
+    school, _program, _term = bench_school()
+    center.org_units.add(school)
     main = ensure_session(user, center, MAIN_SESSION)
     add = ensure_session(user, center, ADD_SESSION)
     step = students // ALREADY_CANDIDATES
@@ -308,21 +359,18 @@ def measure_post(client, label: str, session, data: dict, expected: int, repeat:
     return measure
 
 
-def main_query(params: dict):
-    """The page's main query for ``params``, as the view builds it: the filtered active
-    students by class and name, one page of 50."""
+def main_query(center, params: dict):
+    """The page's main query for ``params``, as the view builds it: the centre's filtered
+    pupils by class and name, one page of 50."""
     from django.core.paginator import Paginator
 
-    from certification.views.candidates_add import (
-        PER_PAGE,
-        StudentFilterForm,
-        _active_students,
-        _classes,
-    )
+    from certification.selectors import pupil_classes, pupils_of, schools_of
+    from certification.views.candidates_add import PER_PAGE, StudentFilterForm
 
-    form = StudentFilterForm(params, classes=_classes())
+    schools = schools_of(center)
+    form = StudentFilterForm(params, classes=pupil_classes(center, schools=schools))
     form.is_valid()
-    filtered = form.filter(_active_students())
+    filtered = form.filter(pupils_of(center, schools=schools))
     page = Paginator(filtered, PER_PAGE).get_page(params.get("page"))
     return filtered, filtered[page.start_index() - 1 : page.end_index()]
 
@@ -404,7 +452,7 @@ def run(args: argparse.Namespace, *, sqlite_directory: str | None) -> str:
         target = f"{url}?{urlencode(params)}" if params else url
         gets.append((measure_get(client, label, target, args.repeat), params))
 
-    class_students, _page = main_query({"classe": FILTER_CLASS})
+    class_students, _page = main_query(session.center, {"classe": FILTER_CLASS})
     class_ids = list(class_students.values_list("pk", flat=True))
     chosen = [str(pk) for pk in class_ids[:CHOSEN_STUDENTS]]
     no_filters = {"classe": "", "nom": "", "naissance": ""}
@@ -432,7 +480,7 @@ def run(args: argparse.Namespace, *, sqlite_directory: str | None) -> str:
     plans = []
     if vendor == "postgresql":
         for measure, params in gets:
-            _filtered, page = main_query(params)
+            _filtered, page = main_query(session.center, params)
             plans.append((measure, page.explain(analyze=True)))
 
     out = [

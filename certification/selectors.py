@@ -86,20 +86,30 @@ def schools_of(center: CertificationCenter) -> list[OrgUnit]:
     return list(center.org_units.order_by("code"))
 
 
-def pupils_of(center: CertificationCenter) -> QuerySet[Student]:
+def pupils_of(
+    center: CertificationCenter, *, schools: list[OrgUnit] | None = None
+) -> QuerySet[Student]:
     """The pupils a SCO centre may add as candidates, as Pix Certif lists the pupils imported
     from its school: the active students with a class (``class_division`` not blank) who
-    have a current admission (CURRENT_ADMISSION_STATUSES) in one of ``center.org_units`` —
-    nobody while the centre has none. By class, then folded last and first names, then id.
+    have a current admission (CURRENT_ADMISSION_STATUSES) in one of ``center``'s schools
+    (``schools``, when the caller has already read schools_of(center)) — nobody while the
+    centre has none. By class, then folded last and first names, then id.
 
-    The admission is an EXISTS, not a join: a pupil admitted twice is listed once, and
-    PostgreSQL can still read the partial index ``student_active_class_name`` (active
-    students by class, names, id) in order and stop after one page.
+    The admission is an EXISTS, not a join: a pupil admitted twice is listed once. The
+    schools go into the SQL as literal ids, not a subquery, so that PostgreSQL estimates
+    how many pupils they hold: for a school holding most active students it reads the
+    partial index ``student_active_class_name`` (active students by class, names, id) in
+    order and stops after a page; for a small school among many students it starts from
+    the school's admissions instead (docs/performance.md).
     """
+    if schools is None:
+        schools = schools_of(center)
+    if not schools:
+        return Student.objects.none()
     admitted_here = Admission.objects.filter(
         student=OuterRef("pk"),
         status__in=CURRENT_ADMISSION_STATUSES,
-        org_unit__certification_centers=center,
+        org_unit_id__in=[school.pk for school in schools],
     )
     return (
         Student.objects.filter(is_active=True, class_division__gt="")
@@ -108,10 +118,12 @@ def pupils_of(center: CertificationCenter) -> QuerySet[Student]:
     )
 
 
-def pupil_classes(center: CertificationCenter) -> list[str]:
+def pupil_classes(
+    center: CertificationCenter, *, schools: list[OrgUnit] | None = None
+) -> list[str]:
     """The classes of ``center``'s pupils, sorted: the choices of the « Classe » filter."""
     return list(
-        pupils_of(center)
+        pupils_of(center, schools=schools)
         .order_by("class_division")
         .values_list("class_division", flat=True)
         .distinct()

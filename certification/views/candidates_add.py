@@ -138,9 +138,10 @@ def candidates_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 def _picker(request: HttpRequest, session: CertificationSession) -> HttpResponse:
     center = session.center
-    form = StudentFilterForm(request.GET, classes=selectors.pupil_classes(center))
+    schools = selectors.schools_of(center)
+    form = StudentFilterForm(request.GET, classes=selectors.pupil_classes(center, schools=schools))
     form.is_valid()  # the errors show at their field; the valid filters apply
-    filtered = form.filter(selectors.pupils_of(center))
+    filtered = form.filter(selectors.pupils_of(center, schools=schools))
     page = Paginator(filtered, PER_PAGE).get_page(request.GET.get("page"))
     taken_students, taken_identities = set(), set()
     for student_id, key in selectors.candidates_of(session).values_list(
@@ -167,7 +168,7 @@ def _picker(request: HttpRequest, session: CertificationSession) -> HttpResponse
             "nav_active": "certification",
             "session": session,
             # Whose pupils these are; none: the page says what to ask the administrator.
-            "schools": selectors.schools_of(center),
+            "schools": schools,
             "form": form,
             "filters": form.raw_values(),
             "filtering": any(form.raw_values().values()),
@@ -183,11 +184,15 @@ def _add(request: HttpRequest, session: CertificationSession) -> HttpResponse:
     if request.POST.get("all_filtered") == "1":
         # The filters come back as hidden fields: read them again, never trust a list of ids.
         center = session.center
-        form = StudentFilterForm(request.POST, classes=selectors.pupil_classes(center))
+        schools = selectors.schools_of(center)
+        form = StudentFilterForm(
+            request.POST, classes=selectors.pupil_classes(center, schools=schools)
+        )
         if not form.is_valid():
             messages.error(request, FILTERS_INVALID)
             return redirect(back)
-        student_ids = list(form.filter(selectors.pupils_of(center)).values_list("pk", flat=True))
+        pupils = selectors.pupils_of(center, schools=schools)
+        student_ids = list(form.filter(pupils).values_list("pk", flat=True))
         if not student_ids:
             messages.error(request, NOTHING_FILTERED)
             return redirect(back)
