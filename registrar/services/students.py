@@ -237,8 +237,9 @@ def student_admit_quickly(
 
 def _check_identity(student: Student, typed_da: str) -> None:
     """The rules the model leaves to the screen: a birth date (the homonym check needs it)
-    within 1900..today, a sex, and a typed DA in ASCII digits — the model's validator and
-    text.digits() take « ١٢٣ » for digits, which the database's check then refuses."""
+    within 1900..today, a sex, and a typed DA in ASCII digits (said first, in its own
+    words: « ١٢٣٤٥٦٧ » has the mask's length, and the model's DA_FORMAT would only say
+    « exactement 7 chiffres »)."""
     errors: dict[str, list] = {}
     if student.birth_date is None:
         errors["birth_date"] = [BIRTH_DATE_REQUIRED]

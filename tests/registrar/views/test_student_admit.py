@@ -297,3 +297,13 @@ def test_query_count_of_the_screen_does_not_grow_with_students(
     StudentFactory.create_batch(3)
     with django_assert_max_num_queries(12):
         staff_client.get(URL)
+
+
+@pytest.mark.parametrize(
+    "field", ["last_name", "first_name", "permanent_code", "da_number", "city"]
+)
+def test_a_nul_byte_is_a_field_error(staff_client, reference, field):
+    response = staff_client.post(URL, _data(reference, **{field: "A\x00B"}))
+    assert response.status_code == 200
+    assert "Le caractère nul n’est pas autorisé." in _field_errors(response, field)
+    assert not Student.objects.exists()
