@@ -307,3 +307,26 @@ def test_a_nul_byte_is_a_field_error(staff_client, reference, field):
     assert response.status_code == 200
     assert "Le caractère nul n’est pas autorisé." in _field_errors(response, field)
     assert not Student.objects.exists()
+
+
+def test_a_da_taken_by_another_agent_while_saving_is_a_field_error(
+    monkeypatch, staff_client, reference
+):
+    """The other agent's student lands between this screen's checks and its insert: the
+    unique constraint refuses the insert (IntegrityError), the screen says why."""
+    original = Student.full_clean
+
+    def full_clean(student, *args, **kwargs):
+        original(student, *args, **kwargs)
+        if not Student.objects.filter(da_number="7654321").exists():
+            rival = StudentFactory.build(da_number="7654321", last_name="Roy", first_name="Luc")
+            rival.refresh_search_fields()
+            Student.objects.bulk_create([rival])
+
+    monkeypatch.setattr(Student, "full_clean", full_clean)
+    response = staff_client.post(URL, _data(reference, da_number="765-4321"))
+    assert response.status_code == 200
+    assert _field_errors(response, "da_number") == (
+        "Le numéro DA 765-4321 est déjà celui de Roy, Luc."
+    )
+    assert not Student.objects.filter(last_name="Tremblay").exists()
