@@ -67,7 +67,7 @@ def test_batch_enrol_the_five_guide_students(page, guide_image, screenshot, inst
     # already selected, is noted and not added twice.
     page.get_by_role("link", name="Saisie manuelle", exact=True).click()
     # A line that is nobody's: the list is shown back with its reason, nobody is added.
-    page.get_by_label("Liste des étudiants").fill("Numéro DA\r\n234-5678\r\n999-9999\r\n")
+    page.get_by_label("Liste des étudiants").fill("Numéro DA\r\n345-6789\r\n999-9999\r\n")
     page.get_by_role("button", name="OK").click()
     page.get_by_role("cell", name="Numéro DA 999-9999 inconnu.").wait_for()
     guide_image("lot-saisie-manuelle-verification")
