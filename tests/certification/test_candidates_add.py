@@ -718,3 +718,36 @@ def test_add_query_count_does_not_grow_with_chosen_students(client, sco_center):
         response = client.post(url(second_session), {"student": pks(*students[1:6])})
     assert texts(response) == ["5 élèves ajoutés à la session"]
     assert len(five) == len(one)
+
+
+# --------------------------------------------------------------------------------------
+# The administrator links a centre to its schools
+# --------------------------------------------------------------------------------------
+
+
+def test_admin_links_a_centre_to_its_schools(admin, client_of, centre_staff, class_3eb):
+    center = CertificationCenterFactory(name="Collège Victor-Hugo", type="SCO")
+    school = OrgUnitFactory(code=COLLEGE_UNIT[0], name=COLLEGE_UNIT[1])
+    client = client_of(admin)
+    change = reverse("admin:certification_certificationcenter_change", args=[center.pk])
+    form = client.get(change).content.decode()
+    assert 'name="org_units"' in form and "Établissements (unités organisationnelles)" in form
+    response = client.post(
+        change,
+        {
+            "name": center.name,
+            "type": "SCO",
+            "external_id": center.external_id,
+            "time_zone": "Europe/Paris",
+            "org_units": [str(school.pk)],
+            "memberships-TOTAL_FORMS": "1",
+            "memberships-INITIAL_FORMS": "0",
+            "memberships-0-user": str(centre_staff.pk),
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    assert list(center.org_units.all()) == [school]
+    # Its staff now see the school's pupils.
+    session = CertificationSessionFactory(center=center)
+    page = client_of(centre_staff).get(url(session)).content.decode()
+    assert "6 participants filtrés" in page and "Jefferson" in page
