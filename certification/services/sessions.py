@@ -103,9 +103,13 @@ def session_update(*, actor, session: CertificationSession, **fields) -> Certifi
 
 
 def session_delete(*, actor, session: CertificationSession) -> None:
-    """Delete a session and its candidates. Refused once a candidate has checked in."""
+    """Delete a session and its candidates. Refused once a candidate has checked in, and
+    once finalized (its minutes are the exam's record, even when every candidate was
+    absent)."""
     with transaction.atomic():
         current = CertificationSession.objects.select_for_update().get(pk=session.pk)
+        if current.is_finalized:
+            raise ValidationError(SESSION_FINALIZED % {"number": current.number})
         if Candidate.objects.filter(session=current, checked_in_at__isnull=False).exists():
             raise ValidationError(SESSION_DELETE_JOINED)
         current.delete()

@@ -257,3 +257,17 @@ def test_adding_closes_when_the_session_starts_in_the_centres_time_zone(sco_cent
     assert not session_services.adding_is_open(session, now=after)
     CandidateFactory(session=session, checked_in_at=timezone.now())
     assert not session_services.adding_is_open(session, now=before)
+
+
+def test_a_finalized_session_is_not_deleted(client_of, centre_staff, sco_center):
+    """Finalized with every candidate absent: no one joined, yet its minutes (attendance,
+    incidents, comment) are the record of the exam and stay."""
+    client = client_of(centre_staff)
+    session = CertificationSessionFactory(center=sco_center, finalized_at=timezone.now())
+    CandidateFactory(session=session)
+    response = client.post(reverse("certification_session_delete", args=[session.pk]), follow=True)
+    assert f"La session {session.number} est finalisée : elle ne se modifie plus." in _text(
+        response
+    )
+    assert CertificationSession.objects.filter(pk=session.pk).exists()
+    assert Candidate.objects.filter(session=session).count() == 1
