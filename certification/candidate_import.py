@@ -43,7 +43,7 @@ WIDTHS_CM = (5, 5, 3, 5, 4.5, 5, 5, 5, 6, 6, 4, 3, 3.5, 6, 4.5, 5)
 MAX_CANDIDATES = 500
 # The lines above the headers: the session, then how to fill the file.
 TITLE = "Session n° {number} – {name}"
-SESSION_NUMBER = re.compile(r"^Session n° (\d+)")
+SESSION_NUMBER = re.compile(r"^Session n° ([0-9]+)")
 
 LINE = _("Ligne %(line)s : %(message)s")
 HEADERS_MISSING = _(

@@ -66,8 +66,8 @@ REFERENCE_EMPTY = _(
     "« manage.py load_communes »."
 )
 
-_INSEE_CODE = re.compile(r"^(\d{5}|2[AB]\d{3})$")
-_POSTAL_CODE = re.compile(r"^\d{5}$")
+_INSEE_CODE = re.compile(r"^([0-9]{5}|2[AB][0-9]{3})$")
+_POSTAL_CODE = re.compile(r"^[0-9]{5}$")
 _NOT_LETTERS = re.compile(r"[^a-z0-9]+")
 # A typed commune name is compared word for word once these are spelt out.
 _ABBREVIATIONS = {"st": "saint", "ste": "sainte"}

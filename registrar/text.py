@@ -4,7 +4,7 @@ import re
 import unicodedata
 
 _SPACES = re.compile(r"\s+")
-_NON_DIGITS = re.compile(r"\D")
+_NON_DIGITS = re.compile(r"[^0-9]")
 
 
 def fold(text: str) -> str:

@@ -181,3 +181,12 @@ def test_an_empty_reference_says_so_instead_of_refusing_every_commune(db):
     with pytest.raises(ValidationError) as caught:
         resolve_birth_place(country="France", insee_code="69123")
     assert "manage.py load_communes" in caught.value.messages[0]
+
+
+def test_codes_in_other_digits_are_refused_as_malformed(communes):
+    """« ٧٥٠٥٦ » (Arabic-Indic) or « ７５０５６ » (full-width) are no INSEE or postal code:
+    \\d matched them, and the message called them unknown communes."""
+    for value in ("٧٥٠٥٦", "７５０５６"):
+        assert "n'a pas la forme" in refusal(country="France", insee_code=value)["insee_code"][0]
+        message = refusal(country="France", postal_code=value, city="Paris")["postal_code"][0]
+        assert "5 chiffres" in message

@@ -127,3 +127,10 @@ def test_weighting(value, ok):
     else:
         with pytest.raises(ValidationError):
             validators.validate_weighting(value)
+
+
+def test_digits_keeps_ascii_digits_only():
+    from registrar.text import digits
+
+    assert digits("(514) 555-0101") == "5145550101"
+    assert digits("١٢3²４") == "3"
