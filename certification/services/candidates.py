@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Candidate, CertificationSession
+from registrar.formats import short_date
 
 CANDIDATE_JOINED = _(
     "La suppression du candidat n'est plus possible : il a rejoint la session de certification."
@@ -78,7 +79,7 @@ def candidate_check_in(
         if session.is_finalized:
             raise ValidationError(CHECK_IN_FINALIZED)
         if timezone.localtime(now, session.starts_at.tzinfo).date() != session.date:
-            raise ValidationError(CHECK_IN_NOT_TODAY % {"date": session.date.strftime("%d/%m/%Y")})
+            raise ValidationError(CHECK_IN_NOT_TODAY % {"date": short_date(session.date)})
         current = _current(candidate, session)
         if current.checked_in_at is None:
             current.checked_in_at = now

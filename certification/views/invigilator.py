@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from certification.models import Candidate, CertificationSession
 from certification.services import candidates as candidate_services
 from certification.services import invigilator_access
+from registrar.formats import short_date
 from registrar.forms import AsciiIntegerField
 from registrar.network import client_address
 
@@ -83,7 +84,7 @@ def _closed_reason(session: CertificationSession) -> str:
         return str(FINALIZED)
     today = timezone.localtime(timezone.now(), session.starts_at.tzinfo).date()
     if today != session.date:
-        return str(NOT_TODAY % {"date": session.date.strftime("%d/%m/%Y")})
+        return str(NOT_TODAY % {"date": short_date(session.date)})
     return ""
 
 

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils import timezone
 
+from registrar.formats import short_datetime
+
 
 class FailedAttempt(models.Model):
     """One failed attempt at a door (e.g. the invigilator space's password), from a client
@@ -27,4 +29,4 @@ class FailedAttempt(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.door} {self.target} ← {self.client} ({self.at:%d/%m/%Y %H:%M})"
+        return f"{self.door} {self.target} ← {self.client} ({short_datetime(self.at)})"

@@ -5,7 +5,11 @@ import datetime
 import html
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import translation
+
+from certification.services.candidates import candidate_check_in
 
 from tests.factories import CandidateFactory, CertificationSessionFactory
 
@@ -44,3 +48,14 @@ def test_english_session_list_shows_iso_dates(client_of, centre_staff, session):
     page = _page(client, reverse("certification_session_list"))
     assert "2026-12-14" in page
     assert "14/12/2026" not in page
+
+
+@pytest.mark.parametrize(("language", "shown"), [("fr", "14/12/2026"), ("en", "2026-12-14")])
+def test_check_in_on_another_day_names_the_day_in_the_interface_language(
+    session, centre_staff, language, shown
+):
+    candidate = session.candidates.get()
+    the_day_before = datetime.datetime(2026, 12, 13, 12, 0, tzinfo=datetime.UTC)
+    with translation.override(language), pytest.raises(ValidationError) as refused:
+        candidate_check_in(actor=centre_staff, candidate=candidate, now=the_day_before)
+    assert shown in refused.value.messages[0]
