@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import translation
 
 from certification.services.candidates import candidate_check_in
-
 from tests.factories import CandidateFactory, CertificationSessionFactory
 
 pytestmark = pytest.mark.django_db
