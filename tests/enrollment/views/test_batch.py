@@ -18,6 +18,7 @@ from enrollment.services import batch
 from registrar.models import AssignmentState, AuditEntry, Term
 from tests.enrollment.batch_support import GUIDE_DA, make_operation
 from tests.factories import StudentFactory, UserFactory
+from tests.registrar import hostile_spreadsheets as hostile
 
 pytestmark = pytest.mark.django_db
 PASTED = "\r\n".join(["Numéro DA", "123-4567", "2345678", "", "345 6789", "456-7890", "5678901"])
@@ -409,6 +410,23 @@ def test_uploaded_xlsx_list(staff_client, registrar_staff, guide):
     fake = SimpleUploadedFile("liste.xlsx", b"pas un classeur")
     response = staff_client.post(url, {"file": fake})
     assert "n'est pas un tableur lisible" in _text(response)
+
+
+@pytest.mark.parametrize("name", ["xlsx_far_cell", "xlsx_shared_strings_bomb", "ods_far_row"])
+def test_a_hostile_file_is_refused_at_the_file_field(staff_client, registrar_staff, guide, name):
+    # A 2 KB file claiming a million rows: refused at once, its reason at the file field.
+    operation = make_operation(registrar_staff, guide, students=[])
+    extension = ".ods" if name.startswith("ods") else ".xlsx"
+    upload = SimpleUploadedFile(f"liste{extension}", hostile.HOSTILE[name]())
+    response = staff_client.post(
+        reverse("batch_selection_paste", args=[operation.pk]), {"file": upload}
+    )
+    assert response.status_code == 200
+    errors = response.context["form"].errors["file"]
+    assert errors[0].startswith(f"Le fichier « liste{extension} » ")
+    assert errors[0] in _text(response)
+    operation.refresh_from_db()
+    assert operation.selection_count == 0
 
 
 def test_selection_can_be_reviewed_sorted_and_trimmed(staff_client, registrar_staff, guide):
