@@ -2,18 +2,20 @@
 student picker of a SCO centre's session and the service that adds the chosen students."""
 
 import datetime
+import threading
+import time
 import zoneinfo
 
 import pytest
 from django.contrib.messages import get_messages
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from certification.models import Candidate
+from certification.models import Candidate, CertificationSession
 from certification.services import student_candidates as services
 from registrar.models import Term
 from tests.certification.conftest import COLLEGE_UNIT
@@ -751,3 +753,41 @@ def test_admin_links_a_centre_to_its_schools(admin, client_of, centre_staff, cla
     session = CertificationSessionFactory(center=center)
     page = client_of(centre_staff).get(url(session)).content.decode()
     assert "6 participants filtrés" in page and "Jefferson" in page
+
+
+# --------------------------------------------------------------------------------------
+# Under the session's lock (PostgreSQL: SQLite serialises every write anyway)
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="row locks (SELECT … FOR UPDATE) need PostgreSQL; SQLite serialises all writes",
+)
+def test_pupils_are_checked_under_the_session_lock(session, centre_staff, class_3eb):
+    """Another connection holds the session's lock while the centre loses its school: the
+    addition waits for the lock, then reads the centre's pupils afresh and refuses."""
+    locked = threading.Event()
+
+    def unlink():
+        try:
+            with transaction.atomic():
+                CertificationSession.objects.select_for_update().get(pk=session.pk)
+                session.center.org_units.clear()
+                locked.set()
+                time.sleep(0.5)
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=unlink)
+    thread.start()
+    assert locked.wait(timeout=10)
+    jefferson = class_3eb["Jefferson"]
+    with pytest.raises(ValidationError) as refused:
+        services.candidates_add_from_students(
+            actor=centre_staff, session=session, student_ids=[jefferson.pk]
+        )
+    thread.join(timeout=30)
+    assert refused.value.messages == [NOT_PUPILS.format(names=f"n° {jefferson.pk}")]
+    assert not Candidate.objects.exists()
