@@ -286,10 +286,9 @@ class RacGridTable(tables.Table):
         empty_text = _("La grille ne compte aucune ligne pour ce cours.")
         attrs = {"class": "table table-sm table-hover align-middle", "id": "rac-grid"}
 
-    def __init__(self, *args, with_term: bool = False, **kwargs):
-        if not with_term:
-            kwargs.setdefault("exclude", ("offered",))
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args, with_term: bool = False, extra_exclude=(), **kwargs):
+        exclude = tuple(extra_exclude) + (() if with_term else ("offered",))
+        super().__init__(*args, exclude=exclude, **kwargs)
 
     def render_rac_type(self, record) -> str:
         return record.get_rac_type_display()

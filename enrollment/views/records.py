@@ -331,8 +331,13 @@ def rac_grid(request: HttpRequest) -> HttpResponse:
     if picker:
         if course is not None:
             lines = selectors.rac_grid(course=course, term=term)[:PICKER_LINES]
+            # The dialog names the course above the table: its columns would repeat it.
             context["table"] = RacGridPickerTable(
-                lines, picker_target=picker, with_term=term is not None, orderable=False
+                lines,
+                picker_target=picker,
+                with_term=term is not None,
+                orderable=False,
+                extra_exclude=("course", "course_title"),
             )
             if term is not None:
                 context["groups"] = selectors.groups_at(course, term)
