@@ -22,7 +22,9 @@ def test_pick_a_course_fills_the_field(page, screenshot):
     log_in(page, "agent", "agent-password")
     # Later issues put the widget in their forms; here it is placed in a page of the shell,
     # inside a <form>, as a form would render it.
-    page.goto("/")
+    # Logging in lands on the home page: wait for it (and its accessibility check) rather
+    # than leave it for another load of the same page.
+    page.locator(".app-nav").wait_for()
     widget_html = f'<form id="host-form" method="post">{EnrolmentForm()["course"]}</form>'
     page.evaluate(
         "html => { const main = document.getElementById('main');"
