@@ -93,7 +93,8 @@ RAC_CARRIED_HELP = _(
 )
 RAC_FREE_HELP = _(
     "Le numéro de groupe fixe le RAC quand la grille de correspondance cours/compétences lui "
-    "associe un type (EE, EE SR, FM) ; sinon « SO - Sans objet »."
+    "associe un type (EE, EE SR, FM) ; sinon, le RAC se choisit ici (« SO - Sans objet » par "
+    "défaut)."
 )
 
 
