@@ -212,7 +212,12 @@ def student_admit_quickly(
             instance=student,
             student=student,
             screen=screen,
-            after=snapshot(student, STUDENT_AUDITED),
+            # A creation lists what was given: the blank fields would only be noise.
+            after={
+                name: value
+                for name, value in snapshot(student, STUDENT_AUDITED).items()
+                if value not in ("", None)
+            },
         )
         admission = Admission(
             student=student,

@@ -69,6 +69,7 @@ def test_admit_a_homonym_of_lise_leblanc(page, guide_image, screenshot, institut
 
     page.locator(".student-menu").get_by_role("link", name="Historique").click()
     page.get_by_role("cell", name="Admission rapide").first.wait_for()
+    screenshot("admission-rapide-historique")
     created = Student.objects.get(da_number="5678902")
     assert list(AuditEntry.objects.filter(student=created).values_list("screen", flat=True)) == [
         "Admission rapide",

@@ -81,6 +81,7 @@ def test_creates_the_student_and_the_admission_with_the_next_da(registrar_staff,
     assert entries[0].changes["permanent_code"] == [None, "TREE04570101"]
     assert entries[0].changes["da_number"] == [None, "6000300"]
     assert entries[1].changes["grid_code"] == [None, "JEE0K-17R-RA"]
+    assert "address_line2" not in entries[0].changes  # left blank: not listed
 
 
 def test_the_first_da_of_an_empty_institution_has_the_masks_length(registrar_staff, reference):
