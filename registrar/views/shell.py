@@ -2,7 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.templatetags.static import static
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -32,7 +32,9 @@ set_language = login_not_required(require_POST(django_set_language))
 
 
 def _safe_next(request: HttpRequest, target: str) -> str:
-    if target and url_has_allowed_host_and_scheme(
+    """``target`` when it is a path of this site, else the home page. A path only: a bare
+    word (« ² », « home ») would be taken by ``redirect()`` for a URL name to reverse."""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
         target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
     ):
         return target
@@ -50,7 +52,7 @@ def set_working_term(request: HttpRequest) -> HttpResponse:
     else:
         for error in form.errors.get("term", []):
             messages.error(request, error)
-    return redirect(_safe_next(request, form.data.get("next", "")))
+    return HttpResponseRedirect(_safe_next(request, form.data.get("next", "")))
 
 
 @login_not_required

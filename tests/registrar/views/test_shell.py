@@ -69,6 +69,15 @@ def test_working_term_switch_ignores_foreign_next(staff_client):
     assert response.url == "/"
 
 
+@pytest.mark.parametrize("target", ["²", "home", "student_search", "javascript:alert(1)", "//x"])
+def test_working_term_switch_takes_a_path_only_for_next(staff_client, target):
+    """A bare word was handed to redirect(), which reversed it as a URL name: « ² » was a
+    NoReverseMatch 500, « student_search » a redirect to that page."""
+    TermFactory(code="H-2018")
+    response = staff_client.post(reverse("set_working_term"), {"term": "H-2018", "next": target})
+    assert response.status_code == 302 and response.url == "/"
+
+
 def test_language_switch_to_english_and_back(client, registrar_staff):
     client.force_login(registrar_staff)
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
