@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
-from django_tables2 import RequestConfig
 
 from enrollment import reports, selectors, student_lists
 from enrollment.forms import BatchOperationForm, StudentListForm
@@ -30,7 +29,7 @@ from enrollment.tables import (
 from registrar import selectors as registrar_selectors
 from registrar.exports import ExportTooLarge, table_xlsx_response
 from registrar.forms import StudentSearchForm, apply_service
-from registrar.paginators import KnownCountPaginator
+from registrar.paginators import KnownCountPaginator, RequestConfig
 from registrar.text import parse_id, parse_ids
 
 PER_PAGE = 25

@@ -1,0 +1,82 @@
+"""Every URL, sent hostile values in every parameter a view or form reads, never answers 500.
+
+The URL × persona walk (tests/test_url_permissions.py) says who may open each page; this
+walk says that nobody can break one with what they type or forge: every GET parameter and
+form field name the code knows, filled with the values that broke pages before (Unicode
+digits, negative or past-bigint numbers, over-long text, formulas, impossible dates, NUL),
+as a GET query and as a POST body. Pages with a state of their own (a finalization, a
+selection) have their own hostile-input tests (tests/test_forged_input.py).
+"""
+
+import re
+from pathlib import Path
+
+import pytest
+from django import forms
+from django.test import Client
+from django.urls import reverse
+
+from tests.test_url_permissions import EXPECTED, data  # noqa: F401 (the walk's fixture)
+
+ROOT = Path(__file__).resolve().parent.parent
+APPS = ("registrar", "enrollment", "certification")
+HOSTILE = {
+    "superscript": "²",
+    "arabic_indic": "١٢",
+    "fullwidth": "１２",
+    "negative": "-1",
+    "past_bigint": "9" * 25,
+    "exponent": "1e400",
+    "not_a_number": "nan",
+    "impossible_date": "2026-13-45",
+    "over_long": "x" * 20_000,
+    "formula": '=HYPERLINK("http://evil.example","x")',
+    "markup": "<script>alert(1)</script>",
+    "nul": "a\x00b",
+    "empty": "",
+}
+# Walking the login, logout and password pages with a logged-in client only logs it out or
+# throttles it: they have their own tests (tests/registrar/test_login_limits.py).
+SKIPPED = {"logout", "login", "password_reset", "password_change", "set_language"}
+
+
+def _parameter_names() -> list[str]:
+    """The names the code reads from requests: ``GET.get("x")``, ``POST.getlist("x")`` and
+    every field of every form of the apps (formset management fields included)."""
+    names: set[str] = {"page", "per_page", "sort", "_export", "TOTAL_FORMS"}
+    read = re.compile(r"(?:GET|POST)\.(?:get|getlist)\(\s*\"([\w-]+)\"")
+    for app in APPS:
+        for path in (ROOT / app).rglob("*.py"):
+            names.update(read.findall(path.read_text(encoding="utf-8")))
+    import certification.forms
+    import enrollment.forms
+    import registrar.forms
+    import registrar.login
+
+    for module in (registrar.forms, registrar.login, enrollment.forms, certification.forms):
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, forms.BaseForm):
+                names.update(getattr(value, "base_fields", {}))
+    for prefix in ("attendance", "incidents", "form"):
+        for field in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
+            names.add(f"{prefix}-{field}")
+        names.update(f"{prefix}-0-{name}" for name in ("candidate", "id", "DELETE"))
+    return sorted(names)
+
+
+@pytest.mark.parametrize("value", HOSTILE.values(), ids=HOSTILE.keys())
+def test_no_page_answers_500_to_hostile_values(value, data, admin):  # noqa: F811
+    """As the administrator, who may open every page (and every centre's)."""
+    hostile = dict.fromkeys(_parameter_names(), value)
+    client = Client(raise_request_exception=False)
+    client.force_login(admin)
+    failures = []
+    for name, (kwargs_builder, _expected) in EXPECTED.items():
+        if name in SKIPPED:
+            continue
+        url = reverse(name, kwargs=kwargs_builder(data) if kwargs_builder else None)
+        for method in (client.get, client.post):
+            response = method(url, hostile)
+            if response.status_code >= 500:
+                failures.append(f"{method.__name__.upper()} {url}: {response.status_code}")
+    assert failures == []
