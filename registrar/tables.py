@@ -1,11 +1,15 @@
 """Tables of the core records (django-tables2): sortable, paginated, exportable."""
 
+import datetime
+
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from registrar.formats import short_date, short_datetime
 from registrar.models import Admission, AuditEntry, Course, Student
 
 # Codes and numbers must not break across lines (« JEE0K-17R-RA »).
@@ -159,9 +163,12 @@ class AuditTable(tables.Table):
         items = []
         for name, (before, after) in value.items():
             try:
-                label = model._meta.get_field(name).verbose_name
+                field = model._meta.get_field(name)
             except FieldDoesNotExist:  # a note such as prerequisites_checked
-                label = name
+                label, field = name, None
+            else:
+                label = field.verbose_name
+                before, after = _shown(field, before), _shown(field, after)
             shown_before = "" if before is None else format_html("<del>{}</del> → ", before)
             items.append(
                 format_html(
@@ -174,3 +181,18 @@ class AuditTable(tables.Table):
         return format_html(
             '<ul class="list-unstyled mb-0 small">{}</ul>', mark_safe("".join(items))
         )
+
+
+def _shown(field, value: object) -> object:
+    """A date or time kept in ISO by registrar.audit, as the interface shows dates
+    (« 15/03/1990 »); anything else as kept."""
+    if not isinstance(value, str):
+        return value
+    try:
+        if isinstance(field, models.DateTimeField):
+            return short_datetime(datetime.datetime.fromisoformat(value))
+        if isinstance(field, models.DateField):
+            return short_date(datetime.date.fromisoformat(value))
+    except ValueError:
+        return value
+    return value

@@ -116,6 +116,9 @@ def test_saving_opens_the_new_file_with_a_message_and_its_history(
     history = staff_client.get(reverse("student_history", args=[student.pk])).content.decode()
     assert history.count("Admission rapide") == 2  # the student and the admission
     assert "Création" in history
+    # The birth date as the interface shows dates, not as the audit trail keeps it (ISO).
+    shown = student.birth_date.strftime("%d/%m/%Y")
+    assert shown in history and student.birth_date.isoformat() not in history
 
 
 def test_a_typed_da_with_its_dash_is_kept(staff_client, reference):
