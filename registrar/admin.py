@@ -193,3 +193,17 @@ class CommuneAdmin(ReadOnlyModelAdmin):
     def get_search_results(self, request, queryset, search_term):
         # The folded name is what matches « saint etienne » to « Saint-Étienne ».
         return super().get_search_results(request, queryset, fold_place_name(search_term))
+
+
+@admin.register(models.FailedAttempt)
+class FailedAttemptAdmin(ReadOnlyModelAdmin):
+    """The invigilator space's failures (registrar.throttle): read, and deleted to lift a
+    lockout by hand — e.g. a session's rows when a stranger closed its door on exam day."""
+
+    list_display = ("at", "door", "target", "client")
+    list_filter = ("door",)
+    search_fields = ("=target", "=client")
+    date_hierarchy = "at"
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return request.user.has_perm("registrar.delete_failedattempt")

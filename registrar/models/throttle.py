@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from registrar.formats import short_datetime
 
@@ -15,13 +16,15 @@ class FailedAttempt(models.Model):
     deleted as new failures are written.
     """
 
-    door = models.CharField(max_length=40)
+    door = models.CharField(_("porte"), max_length=40)
     # Text as registrar.network.client_address gives it ("" when unknown), at most 45.
-    client = models.CharField(max_length=45)
-    target = models.CharField(max_length=40)
-    at = models.DateTimeField(default=timezone.now)
+    client = models.CharField(_("adresse du client"), max_length=45)
+    target = models.CharField(_("cible (n° de session)"), max_length=40)
+    at = models.DateTimeField(_("le"), default=timezone.now)
 
     class Meta:
+        verbose_name = _("échec à une porte gardée")
+        verbose_name_plural = _("échecs aux portes gardées")
         indexes = [
             models.Index(fields=["door", "client", "at"], name="registrar_failedatt_client"),
             models.Index(fields=["door", "target", "at"], name="registrar_failedatt_target"),

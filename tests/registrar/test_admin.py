@@ -127,3 +127,28 @@ def test_what_the_services_write_is_read_only_in_the_admin(client, admin, name):
     assert changelist.status_code == 200
     assert f"admin/{name.replace('_', '/', 1)}/add/" not in changelist.content.decode()
     assert client.get(reverse(f"admin:{name}_add")).status_code == 403
+
+
+def test_an_administrator_lifts_an_invigilator_lockout_by_deleting_its_failures(client, admin):
+    """A stranger closed a session's door: the administrator finds its failures by session
+    number and deletes them, and the door opens again."""
+    from certification.services.invigilator_access import (
+        SESSION_LIMIT,
+        invigilator_access_failed,
+        invigilator_access_refusal,
+    )
+
+    for n in range(SESSION_LIMIT):
+        invigilator_access_failed(client=f"10.0.0.{n}", number=123456)
+    assert invigilator_access_refusal(client="10.9.9.9", number=123456) is not None
+    client.force_login(admin)
+    changelist = reverse("admin:registrar_failedattempt_changelist")
+    html = client.get(changelist, {"q": "123456"}).content.decode()
+    assert "Échecs aux portes gardées" in html and "10.0.0.7" in html
+    ids = list(models.FailedAttempt.objects.values_list("pk", flat=True))
+    client.post(
+        changelist,
+        {"action": "delete_selected", "_selected_action": ids, "post": "yes"},
+    )
+    assert not models.FailedAttempt.objects.exists()
+    assert invigilator_access_refusal(client="10.9.9.9", number=123456) is None
