@@ -2,7 +2,12 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from registrar import models
-from registrar.admin_base import BoundedTabularInline, ReadOnlyModelAdmin, ReadOnlyTabularInline
+from registrar.admin_base import (
+    AuditedAdmin,
+    BoundedTabularInline,
+    ReadOnlyModelAdmin,
+    ReadOnlyTabularInline,
+)
 from registrar.geography import fold_place_name
 
 admin.site.site_header = _("Registrar — administration")
@@ -51,7 +56,10 @@ class AdmissionInline(BoundedTabularInline):
 
 
 @admin.register(models.Student)
-class StudentAdmin(admin.ModelAdmin):
+class StudentAdmin(AuditedAdmin):
+    def student_of(self, obj):
+        return obj
+
     list_display = (
         "da_number",
         "last_name",
@@ -98,7 +106,7 @@ class StudentAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Admission)
-class AdmissionAdmin(admin.ModelAdmin):
+class AdmissionAdmin(AuditedAdmin):
     list_display = ("student", "grid_code", "program", "org_unit", "term", "status")
     list_filter = ("status", "program", "org_unit", "term")
     search_fields = ("grid_code", "student__da_number", "student__search_last_name")

@@ -152,3 +152,39 @@ def test_an_administrator_lifts_an_invigilator_lockout_by_deleting_its_failures(
     )
     assert not models.FailedAttempt.objects.exists()
     assert invigilator_access_refusal(client="10.9.9.9", number=123456) is None
+
+
+def test_changes_made_in_the_admin_reach_the_students_history(client, admin):
+    """The academic record is audited whatever the screen (DESIGN rule 4): a student and an
+    admission created, changed and deleted in the admin are in the « Historique »."""
+    admission = AdmissionFactory()
+    student = admission.student
+    client.force_login(admin)
+    url = reverse("admin:registrar_student_change", args=[student.pk])
+    form = client.get(url).context["adminform"].form
+    data = {name: form[name].value() or "" for name in form.fields}
+    data.update(
+        {
+            "last_name": "Nouveaunom",
+            "is_active": "on",
+            "birth_date": student.birth_date.isoformat(),
+            "admissions-TOTAL_FORMS": "1",
+            "admissions-INITIAL_FORMS": "1",
+            "admissions-0-id": str(admission.pk),
+            "admissions-0-student": str(student.pk),
+            "admissions-0-program": str(admission.program_id),
+            "admissions-0-grid_code": "NOUVELLE-GRILLE",
+            "admissions-0-org_unit": str(admission.org_unit_id),
+            "admissions-0-term": str(admission.term_id),
+            "admissions-0-status": admission.status,
+        }
+    )
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    entries = models.AuditEntry.objects.filter(student=student, screen="Administration")
+    changes = {entry.content_type.model: entry.changes for entry in entries}
+    assert changes["student"]["last_name"][1] == "Nouveaunom"
+    assert changes["admission"] == {"grid_code": [admission.grid_code, "NOUVELLE-GRILLE"]}
+    client.post(reverse("admin:registrar_admission_delete", args=[admission.pk]), {"post": "yes"})
+    deleted = models.AuditEntry.objects.get(student=student, action="delete")
+    assert deleted.object_id == admission.pk and deleted.actor == admin
