@@ -1,9 +1,17 @@
 """« Ajouter des candidats » → « Ajouter des élèves » (the guide's screens 2 and 3): the SCO
 centre's own pupils (selectors.pupils_of: active, with a class, admitted to one of its
 schools), filtered by class, name and birth date; the checked ones, or every filtered one,
-become candidates of the session (SCO centres only)."""
+become candidates of the session (SCO centres only).
+
+The agent ticks pupils across classes and pages (filter 3eA, tick, filter 3eB, tick,
+« Ajouter »). So every control of the page — « Filtrer », « Effacer les filtres »,
+« Précédente », « Suivante » and « Ajouter » — is a submit button of the one POST form:
+a navigation is answered with a redirect to the GET page carrying the filters, the page
+and the ticked ids (?coches=12,15), which the page shows checked (this page) or as hidden
+inputs counted in « N élèves sélectionnés » (other pages). Never a link that drops them."""
 
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import messages
@@ -13,6 +21,7 @@ from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_http_methods
@@ -22,9 +31,19 @@ from certification.models import CertificationSession
 from certification.services import sessions as session_services
 from certification.services import student_candidates as services
 from registrar.models import Student
-from registrar.text import fold
+from registrar.text import fold, parse_id, parse_ids
 
 PER_PAGE = 50
+# At most this many ticked pupils travel from page to page (in the URL: 500 ids of 7
+# digits make a 4 kB query string, under every server's limit). More at once: « Sélectionner
+# les élèves filtrés (toutes les pages) », which sends the filters, not the ids.
+MAX_TICKED = 500
+# The GET parameter carrying the ticked ids, comma separated.
+TICKED_PARAM = "coches"
+# The filters the list shows (hidden fields « shown-classe »…), apart from those typed in the
+# visible fields: « Suivante » and « Sélectionner les élèves filtrés » apply the filters
+# the agent sees applied, not a name typed without pressing « Filtrer ».
+SHOWN_PREFIX = "shown"
 # Student.class_division is a CharField(max_length=40), last and first names 80.
 NAME_MAX_LENGTH = 80
 
@@ -36,6 +55,11 @@ NAME_HELP = _("Début du nom ou du prénom, sans tenir compte des accents.")
 NOTHING_CHOSEN = _("Cochez au moins un élève.")
 NOTHING_FILTERED = _("Aucun élève ne correspond aux filtres : aucun élève n'a été ajouté.")
 FILTERS_INVALID = _("Les filtres ne sont pas valides : corrigez-les, puis recommencez.")
+TOO_MANY_TICKED = _(
+    "Vous avez coché %(count)s élèves : au plus %(max)s peuvent être cochés à la fois. Les "
+    "%(max)s premiers restent cochés ; ajoutez-les, puis cochez les suivants (ou utilisez "
+    "« Sélectionner les élèves filtrés »)."
+)
 ADDED = ngettext_lazy(
     "%(count)s élève ajouté à la session",
     "%(count)s élèves ajoutés à la session",
@@ -81,8 +105,8 @@ class StudentFilterForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
-    def __init__(self, data, *, classes: list[str]):
-        super().__init__(data)
+    def __init__(self, data, *, classes: list[str], prefix: str | None = None):
+        super().__init__(data, prefix=prefix)
         self.fields["classe"].choices = [("", ALL_CLASSES), *((name, name) for name in classes)]
 
     def filter(self, students: QuerySet[Student]) -> QuerySet[Student]:
@@ -103,7 +127,7 @@ class StudentFilterForm(forms.Form):
 
     def raw_values(self) -> dict[str, str]:
         """The filters as typed, for the hidden fields of the « Ajouter » form."""
-        return {name: self.data.get(name, "") for name in self.fields}
+        return {name: self.data.get(self.add_prefix(name), "") for name in self.fields}
 
 
 @dataclass
@@ -111,6 +135,7 @@ class Row:
     student: Student
     already: bool
     missing: list[str]
+    ticked: bool = False
 
 
 def _closed_reason(session: CertificationSession):
@@ -132,8 +157,60 @@ def candidates_add(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, closed)
         return redirect("certification_session_candidates", pk=session.pk)
     if request.method == "POST":
+        step = request.POST.get("_step", "")
+        if step in ("filter", "clear") or "_page" in request.POST:
+            return _navigate(request, session, step)
         return _add(request, session)
     return _picker(request, session)
+
+
+def _ticked_in(request: HttpRequest) -> list[int]:
+    """The ticked ids a POST sends (this page's boxes and the hidden ones of other pages),
+    forged ones left out, at most MAX_TICKED (with a message beyond)."""
+    ticked = parse_ids(request.POST.getlist("student"))
+    if len(ticked) > MAX_TICKED:
+        messages.error(request, TOO_MANY_TICKED % {"count": len(ticked), "max": MAX_TICKED})
+        ticked = ticked[:MAX_TICKED]
+    return ticked
+
+
+def _page_url(
+    session: CertificationSession,
+    filters: dict[str, str],
+    ticked: list[int],
+    page: int | None = None,
+    every_filtered: bool = False,
+) -> str:
+    """The GET page with ``filters`` (blank ones left out), ``page`` and ``ticked``."""
+    query = {name: value for name, value in filters.items() if value}
+    if page and page > 1:
+        query["page"] = str(page)
+    if every_filtered:
+        query["tous"] = "1"
+    if ticked:
+        query[TICKED_PARAM] = ",".join(map(str, ticked))
+    path = reverse("certification_candidates_add", args=[session.pk])
+    return f"{path}?{urlencode(query, safe=',')}" if query else path
+
+
+def _shown_filters(request: HttpRequest) -> dict[str, str]:
+    """The filters the posted page showed (its hidden « shown-… » fields)."""
+    return StudentFilterForm(request.POST, classes=[], prefix=SHOWN_PREFIX).raw_values()
+
+
+def _navigate(request: HttpRequest, session: CertificationSession, step: str) -> HttpResponse:
+    """« Filtrer », « Effacer les filtres », « Précédente » / « Suivante »: back to the GET
+    page asked for, the ticks kept. Nothing is written."""
+    ticked = _ticked_in(request)
+    if step == "filter":
+        typed = StudentFilterForm(request.POST, classes=[]).raw_values()
+        return redirect(_page_url(session, typed, ticked))
+    if step == "clear":
+        return redirect(_page_url(session, {}, ticked))
+    # A page of the same filters: « Sélectionner les élèves filtrés » still means them.
+    page = parse_id(request.POST.get("_page", "")) or 1
+    every = request.POST.get("all_filtered") == "1"
+    return redirect(_page_url(session, _shown_filters(request), ticked, page, every))
 
 
 def _picker(request: HttpRequest, session: CertificationSession) -> HttpResponse:
@@ -141,8 +218,22 @@ def _picker(request: HttpRequest, session: CertificationSession) -> HttpResponse
     schools = selectors.schools_of(center)
     form = StudentFilterForm(request.GET, classes=selectors.pupil_classes(center, schools=schools))
     form.is_valid()  # the errors show at their field; the valid filters apply
+    for field in form.fields.values():
+        # Typed into the POST form: « Filtrer » sends the ticks along (the module docstring).
+        field.widget.attrs["form"] = "candidates-add-form"
     filtered = form.filter(selectors.pupils_of(center, schools=schools))
     page = Paginator(filtered, PER_PAGE).get_page(request.GET.get("page"))
+    # The pupils ticked so far (?coches=), those of the centre only, in one query.
+    asked = parse_ids(request.GET.get(TICKED_PARAM, "").split(","))[:MAX_TICKED]
+    ticked = (
+        set(
+            selectors.pupils_of(center, schools=schools)
+            .filter(pk__in=asked)
+            .values_list("pk", flat=True)
+        )
+        if asked
+        else set()
+    )
     taken_students, taken_identities = set(), set()
     for student_id, key in selectors.candidates_of(session).values_list(
         "student_id", "identity_key"
@@ -156,7 +247,15 @@ def _picker(request: HttpRequest, session: CertificationSession) -> HttpResponse
             or services.student_identity_key(student) in taken_identities
         )
         missing = [] if already else services.missing_for_candidate(student)
-        rows.append(Row(student=student, already=already, missing=missing))
+        rows.append(
+            Row(
+                student=student,
+                already=already,
+                missing=missing,
+                ticked=not already and student.pk in ticked,
+            )
+        )
+    on_page = {row.student.pk for row in rows}
     # « Sélectionner tous les élèves filtrés » adds those not yet candidates.
     addable_count = (
         page.paginator.count - filtered.filter(certification_candidacies__session=session).count()
@@ -175,18 +274,32 @@ def _picker(request: HttpRequest, session: CertificationSession) -> HttpResponse
             "page": page,
             "rows": rows,
             "addable_count": addable_count,
+            # Ticked on other pages (or under other filters): hidden, counted, added.
+            "ticked_elsewhere": [pk for pk in asked if pk in ticked and pk not in on_page],
+            "ticked_count": sum(1 for row in rows if row.ticked)
+            + sum(1 for pk in ticked if pk not in on_page),
+            "every_filtered": request.GET.get("tous") == "1",
         },
     )
 
 
 def _add(request: HttpRequest, session: CertificationSession) -> HttpResponse:
-    back = request.get_full_path()
-    if request.POST.get("all_filtered") == "1":
-        # The filters come back as hidden fields: read them again, never trust a list of ids.
+    every = request.POST.get("all_filtered") == "1"
+    ticked = [] if every else _ticked_in(request)
+    page = parse_id(request.POST.get(f"{SHOWN_PREFIX}-page", "")) or 1
+    # On a refusal, the page as it was, the ticks kept.
+    back = _page_url(session, _shown_filters(request), ticked, page)
+    if not every and len(request.POST.getlist("student")) > MAX_TICKED:
+        return redirect(back)  # _ticked_in said why; the first MAX_TICKED stay ticked
+    if every:
+        # The filters the list showed come back as hidden fields: read them again, never
+        # trust a list of ids.
         center = session.center
         schools = selectors.schools_of(center)
         form = StudentFilterForm(
-            request.POST, classes=selectors.pupil_classes(center, schools=schools)
+            request.POST,
+            classes=selectors.pupil_classes(center, schools=schools),
+            prefix=SHOWN_PREFIX,
         )
         if not form.is_valid():
             messages.error(request, FILTERS_INVALID)
@@ -197,6 +310,7 @@ def _add(request: HttpRequest, session: CertificationSession) -> HttpResponse:
             messages.error(request, NOTHING_FILTERED)
             return redirect(back)
     else:
+        # The raw values: the service names a forged one in its refusal (« ² »).
         student_ids = request.POST.getlist("student")
         if not student_ids:
             messages.error(request, NOTHING_CHOSEN)

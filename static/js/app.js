@@ -67,7 +67,8 @@
 // « Aucun élève sélectionné » / « N élèves sélectionnés »: an element
 // <p id="selected-count" data-count-name="student" data-all-filtered="ID"
 //    data-filtered-count="N" data-none data-one data-many="{n} …"> counts the checked boxes
-// named data-count-name, or all the filtered rows when the checkbox #ID is checked.
+// named data-count-name and the hidden inputs of that name (ticked on other pages), or all
+// the filtered rows when the checkbox #ID is checked.
 (function () {
   "use strict";
 
@@ -79,6 +80,10 @@
       ? parseInt(counter.dataset.filteredCount || "0", 10)
       : document.querySelectorAll(
           'input[type="checkbox"][name="' + counter.dataset.countName + '"]:checked:not(:disabled)'
+        ).length
+        // Ticked on other pages: hidden inputs of the same name (certification/candidates_add.html).
+        + document.querySelectorAll(
+          'input[type="hidden"][name="' + counter.dataset.countName + '"]'
         ).length;
     counter.textContent = count === 0 ? counter.dataset.none
       : count === 1 ? counter.dataset.one

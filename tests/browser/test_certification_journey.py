@@ -156,3 +156,101 @@ def test_add_candidates_to_a_session(page, browser, live_server, guide_image, co
     with page.expect_download() as download:
         page.get_by_role("link", name="Télécharger le PV").click()
     assert download.value.suggested_filename == f"feuille-emargement-{session.number}.pdf"
+
+
+def test_ticks_survive_filters_and_pages(page, live_server, screenshot, college):
+    """Issue 10 « Ticked students dropped »: the agent ticks pupils in one class, filters
+    another, clears the filters and turns the pages; every tick is still there for
+    « Ajouter » — « Filtrer », « Effacer les filtres » and the pages are buttons of the form."""
+    from certification.models import CertificationCenter
+    from registrar.models import OrgUnit
+    from tests.factories import CertificationSessionFactory
+
+    center = CertificationCenter.objects.get(name="Collège Jean-Moulin")
+    school = OrgUnit.objects.get(code=SCO_ORG_UNIT[0])
+    term = Term.objects.get(code="A-2026")
+    for n in range(50):  # class 3eC: with 3eA's one and 3eB's nine, two pages of 50
+        pupil = Student.objects.create(
+            da_number=f"72{n:05d}",
+            last_name=f"Élève{n:02d}",
+            first_name="Test",
+            sex="F",
+            birth_date=GUIDE_BIRTH_DATE,
+            birth_city="Lyon",
+            birth_country="France",
+            class_division="3eC",
+        )
+        AdmissionFactory(student=pupil, org_unit=school, term=term)
+    session = CertificationSessionFactory(
+        center=center, date=timezone.localdate() + datetime.timedelta(days=1)
+    )
+    log_in(page, "certif", "certif-password")
+    page.goto(f"/certification/sessions/{session.pk}/candidats/ajouter/")
+    counter = page.locator("#selected-count")
+
+    page.get_by_label("Classe").select_option("3eA")
+    page.get_by_role("button", name="Filtrer").click()
+    page.get_by_text("1 participant filtré").wait_for()
+    page.locator("tr", has_text="Martin").get_by_role("checkbox").check()
+    page.get_by_label("Classe").select_option("3eB")
+    page.get_by_role("button", name="Filtrer").click()
+    page.get_by_text("9 participants filtrés").wait_for()
+    assert counter.inner_text() == "1 élève sélectionné"  # Léa Martin, of 3eA
+    page.locator("tr", has_text="Jefferson").get_by_role("checkbox").check()
+    assert counter.inner_text() == "2 élèves sélectionnés"
+
+    page.get_by_role("button", name="Effacer les filtres").click()
+    page.get_by_text("60 participants filtrés").wait_for()
+    assert page.locator("tr", has_text="Martin").get_by_role("checkbox").is_checked()
+    assert page.locator("tr", has_text="Jefferson").get_by_role("checkbox").is_checked()
+    page.locator("tr", has_text="Élève00").get_by_role("checkbox").check()
+    assert counter.inner_text() == "3 élèves sélectionnés"
+
+    page.get_by_role("button", name="Suivante").click()
+    page.get_by_text("Page 2 sur 2").wait_for()
+    assert counter.inner_text() == "3 élèves sélectionnés"  # those of page 1, hidden
+    page.locator("tr", has_text="Élève49").get_by_role("checkbox").check()
+    assert counter.inner_text() == "4 élèves sélectionnés"
+    screenshot("certif-coches-conservees")
+    page.get_by_role("button", name="Précédente").click()
+    page.get_by_text("Page 1 sur 2").wait_for()
+    assert page.locator("tr", has_text="Élève00").get_by_role("checkbox").is_checked()
+    assert counter.inner_text() == "4 élèves sélectionnés"
+
+    page.get_by_role("button", name="Ajouter", exact=True).click()
+    page.get_by_text("4 élèves ajoutés à la session").wait_for()
+    assert sorted(Candidate.objects.values_list("last_name", flat=True)) == [
+        "Jefferson",
+        "Martin",
+        "Élève00",
+        "Élève49",
+    ]
+
+
+def test_ticks_survive_the_pages_without_javascript(browser, live_server, college):
+    """The same without script: the server draws the ticks and the count."""
+    from certification.models import CertificationCenter
+    from tests.factories import CertificationSessionFactory
+
+    center = CertificationCenter.objects.get(name="Collège Jean-Moulin")
+    session = CertificationSessionFactory(
+        center=center, date=timezone.localdate() + datetime.timedelta(days=1)
+    )
+    context = browser.new_context(
+        base_url=live_server.url, locale="fr-FR", java_script_enabled=False
+    )
+    page = context.new_page()
+    log_in(page, "certif", "certif-password")
+    page.goto(f"/certification/sessions/{session.pk}/candidats/ajouter/")
+    page.get_by_label("Classe").select_option("3eA")
+    page.get_by_role("button", name="Filtrer").click()
+    page.locator("tr", has_text="Martin").get_by_role("checkbox").check()
+    page.get_by_label("Nom", exact=True).fill("jeff")
+    page.get_by_label("Classe").select_option("")
+    page.get_by_label("Nom", exact=True).press("Enter")  # the default button: « Filtrer »
+    page.get_by_text("1 participant filtré").wait_for()
+    assert page.locator("#selected-count").inner_text() == "1 élève sélectionné"
+    page.locator("tr", has_text="Jefferson").get_by_role("checkbox").check()
+    page.get_by_role("button", name="Ajouter", exact=True).click()
+    page.get_by_text("2 élèves ajoutés à la session").wait_for()
+    context.close()

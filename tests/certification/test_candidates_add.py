@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from certification.models import Candidate, CertificationSession
 from certification.services import student_candidates as services
+from certification.views import candidates_add as views
 from registrar.models import Term
 from tests.certification.conftest import COLLEGE_UNIT
 from tests.factories import (
@@ -204,7 +205,9 @@ def test_pagination_keeps_the_filters(client, session):
     content = first.content.decode()
     assert "51 participants filtrés" in content
     assert len(first.context["rows"]) == 50
-    assert "classe=3eC&amp;page=2" in content
+    # « Suivante » is a button of the POST form (it keeps the ticks), the filters it applies
+    # are those shown.
+    assert 'name="_page" value="2"' in content and 'name="shown-classe" value="3eC"' in content
     second = client.get(url(session), {"classe": "3eC", "page": 2})
     assert [row.student.last_name for row in second.context["rows"]] == ["Élève50"]
 
@@ -331,7 +334,9 @@ def test_forged_post_of_a_student_who_is_not_the_centres_pupil_is_refused(
 ):
     stranger = strangers[who]
     response = client.post(url(session), {"student": pks(class_3eb["Jefferson"], stranger)})
-    assert response.status_code == 302 and response.url == url(session)
+    assert response.status_code == 302 and response.url.startswith(
+        url(session) + "?coches="
+    )  # the ticks kept
     [message] = texts(response)
     # Another school's student is not named to this centre's staff: only their number.
     own = who in ("adult", "withdrawn", "completed")
@@ -403,14 +408,16 @@ def test_add_one_student_message_is_singular(client, session, class_3eb):
 
 
 def test_nothing_chosen_stays_with_an_error(client, session, class_3eb):
-    response = client.post(url(session) + "?classe=3eB", {"classe": "3eB"})
+    response = client.post(url(session), {"shown-classe": "3eB", "classe": "3eB"})
     assert response.status_code == 302 and response.url == url(session) + "?classe=3eB"
     assert texts(response) == ["Cochez au moins un élève."]
     assert not Candidate.objects.exists()
 
 
 def test_select_all_filtered_adds_every_filtered_student(client, session, class_3eb, class_4ea):
-    response = client.post(url(session), {"all_filtered": "1", "classe": "3eB", "nom": ""})
+    response = client.post(
+        url(session), {"all_filtered": "1", "shown-classe": "3eB", "shown-nom": ""}
+    )
     assert texts(response) == ["6 élèves ajoutés à la session"]
     assert sorted(
         Candidate.objects.filter(session=session).values_list("last_name", flat=True)
@@ -431,7 +438,7 @@ def test_select_all_filtered_uses_the_filters_and_skips_the_already_added(
     response = client.post(
         url(session),
         # Ticked boxes are ignored: the filters are re-read on the server.
-        {"all_filtered": "1", "classe": "3eB", "student": pks(class_4ea[0])},
+        {"all_filtered": "1", "shown-classe": "3eB", "student": pks(class_4ea[0])},
     )
     assert texts(response) == [
         "5 élèves ajoutés à la session",
@@ -442,17 +449,191 @@ def test_select_all_filtered_uses_the_filters_and_skips_the_already_added(
 
 
 def test_select_all_filtered_with_invalid_filters_adds_nobody(client, session, class_3eb):
-    response = client.post(url(session), {"all_filtered": "1", "classe": "9eZ"})
-    assert response.status_code == 302 and response.url == url(session)
+    response = client.post(url(session), {"all_filtered": "1", "shown-classe": "9eZ"})
+    assert response.status_code == 302 and response.url == url(session) + "?classe=9eZ"
     assert texts(response) == ["Les filtres ne sont pas valides : corrigez-les, puis recommencez."]
     assert not Candidate.objects.exists()
 
 
 def test_select_all_filtered_with_no_match(client, session, class_3eb):
-    response = client.post(url(session), {"all_filtered": "1", "nom": "personne"})
+    response = client.post(url(session), {"all_filtered": "1", "shown-nom": "personne"})
     assert texts(response) == [
         "Aucun élève ne correspond aux filtres : aucun élève n'a été ajouté."
     ]
+
+
+# --------------------------------------------------------------------------------------
+# Ticks survive every navigation of the page (issue 10, « Ticked students dropped »):
+# « Filtrer », « Effacer les filtres », « Précédente » / « Suivante » are buttons of the
+# POST form; the server answers with the GET page carrying the filters, page and ticks.
+# --------------------------------------------------------------------------------------
+
+
+def ticks(response) -> list[str]:
+    """The ticked ids a redirect carries (?coches=12,15)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    values = parse_qs(urlsplit(response.url).query).get("coches", [""])
+    return [pk for pk in values[0].split(",") if pk]
+
+
+def hidden_ticked(content: str) -> int:
+    return content.count('<input type="hidden" name="student"')
+
+
+def test_filter_keeps_the_ticks_of_another_class(client, session, class_3eb, class_4ea):
+    """The guide's use: filter 3eB, tick two, filter 4eA, tick one, « Ajouter »: three."""
+    jefferson, monroe = class_3eb["Jefferson"], class_3eb["Monroe"]
+    # What the browser sends when « Filtrer » is pressed with 4eA typed in.
+    response = client.post(
+        url(session),
+        {
+            "_step": "filter",
+            "classe": "4eA",
+            "nom": "",
+            "naissance": "",
+            "shown-classe": "3eB",
+            "shown-nom": "",
+            "shown-naissance": "",
+            "shown-page": "1",
+            "student": pks(jefferson, monroe),
+        },
+    )
+    assert response.status_code == 302
+    assert response.url.startswith(url(session) + "?classe=4eA&")
+    assert ticks(response) == pks(jefferson, monroe)
+    assert not Candidate.objects.exists()  # a navigation writes nothing
+    page = client.get(response.url)
+    content = page.content.decode()
+    assert "2 participants filtrés" in content  # 4eA
+    # Ticked under the other filter: hidden, counted, sent again with « Ajouter ».
+    assert f'<input type="hidden" name="student" value="{jefferson.pk}">' in content
+    assert f'<input type="hidden" name="student" value="{monroe.pk}">' in content
+    assert "2 élèves sélectionnés" in content
+    dupre = class_4ea[1]
+    response = client.post(
+        url(session),
+        {"shown-classe": "4eA", "shown-page": "1", "student": pks(jefferson, monroe, dupre)},
+    )
+    assert texts(response) == ["3 élèves ajoutés à la session"]
+    assert set(Candidate.objects.values_list("last_name", flat=True)) == {
+        "Jefferson",
+        "Monroe",
+        "Dupré",
+    }
+
+
+def test_clear_filters_keeps_the_ticks_and_shows_them_checked(client, session, class_3eb):
+    tyler = class_3eb["Tyler"]
+    response = client.post(
+        url(session),
+        {"_step": "clear", "classe": "3eB", "shown-classe": "3eB", "student": pks(tyler)},
+    )
+    assert response.url == url(session) + f"?coches={tyler.pk}"
+    content = client.get(response.url).content.decode()
+    assert "6 participants filtrés" in content
+    # On this page: its box is checked, not a hidden input.
+    assert f'value="{tyler.pk}" id="student-{tyler.pk}" checked' in content
+    assert hidden_ticked(content) == 0
+    assert "1 élève sélectionné" in content
+
+
+def test_pages_keep_the_ticks_both_ways(client, session):
+    pupils = [student(f"Élève{n:02d}", "Test", class_division="3eC") for n in range(51)]
+    first_two = pks(*pupils[:2])
+    shown = {"shown-classe": "3eC", "shown-nom": "", "shown-naissance": "", "shown-page": "1"}
+    # « Suivante » on page 1, two pupils ticked, a name typed but not applied.
+    response = client.post(
+        url(session), {**shown, "_page": "2", "nom": "zzz", "student": first_two}
+    )
+    assert response.url.startswith(url(session) + "?classe=3eC&page=2&")
+    assert ticks(response) == first_two
+    page_two = client.get(response.url)
+    assert [row.student.last_name for row in page_two.context["rows"]] == ["Élève50"]
+    content = page_two.content.decode()
+    assert hidden_ticked(content) == 2 and "2 élèves sélectionnés" in content
+    # « Précédente » on page 2 with Élève50 ticked too: back on page 1, the two checked.
+    response = client.post(
+        url(session),
+        {**shown, "shown-page": "2", "_page": "1", "student": [*first_two, str(pupils[50].pk)]},
+    )
+    page_one = client.get(response.url)
+    assert [row.ticked for row in page_one.context["rows"][:3]] == [True, True, False]
+    content = page_one.content.decode()
+    assert hidden_ticked(content) == 1 and "3 élèves sélectionnés" in content
+    response = client.post(url(session), {**shown, "student": [*first_two, str(pupils[50].pk)]})
+    assert texts(response) == ["3 élèves ajoutés à la session"]
+
+
+def test_select_all_filtered_survives_a_page_change(client, session):
+    for n in range(51):
+        student(f"Élève{n:02d}", "Test", class_division="3eC")
+    response = client.post(
+        url(session),
+        {"shown-classe": "3eC", "shown-page": "1", "_page": "2", "all_filtered": "1"},
+    )
+    assert "tous=1" in response.url
+    content = client.get(response.url).content.decode()
+    assert 'id="all-filtered" checked' in content and "51 élèves sélectionnés" in content
+
+
+def test_all_filtered_applies_the_shown_filters_not_a_typed_one(
+    client, session, class_3eb, class_4ea
+):
+    response = client.post(
+        url(session), {"all_filtered": "1", "shown-classe": "4eA", "classe": "3eB"}
+    )
+    assert texts(response) == ["2 élèves ajoutés à la session"]
+    assert set(Candidate.objects.values_list("last_name", flat=True)) == {"Lefèvre", "Dupré"}
+
+
+def test_carried_ticks_are_only_the_centres_pupils(client, session, class_3eb):
+    other = student("Ailleurs", "Zoé", unit="LYC")
+    gone = student("Parti", "Louis", is_active=False)
+    jefferson = class_3eb["Jefferson"]
+    carried = ",".join(["²", "١٢", str(other.pk), str(gone.pk), "99999999999999999999", "x"])
+    response = client.get(url(session), {"nom": "zzz", "coches": f"{carried},{jefferson.pk}"})
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert hidden_ticked(content) == 1
+    assert f'<input type="hidden" name="student" value="{jefferson.pk}">' in content
+    assert "1 élève sélectionné" in content
+
+
+def test_forged_page_and_step_are_not_a_500(client, session, class_3eb):
+    for page in ["²", "١٢", "-1", "99999999999999999999", ""]:
+        response = client.post(url(session), {"_page": page, "shown-classe": "3eB"})
+        assert response.status_code == 302
+        assert client.get(response.url).status_code == 200
+    assert not Candidate.objects.exists()
+
+
+def test_too_many_ticks_keep_the_first_ones_with_a_message(client, session, class_3eb):
+    ids = [str(n) for n in range(1, views.MAX_TICKED + 2)]
+    response = client.post(url(session), {"_step": "filter", "student": ids})
+    assert texts(response) == [
+        f"Vous avez coché {views.MAX_TICKED + 1} élèves : au plus {views.MAX_TICKED} peuvent "
+        f"être cochés à la fois. Les {views.MAX_TICKED} premiers restent cochés ; ajoutez-les, "
+        "puis cochez les suivants (ou utilisez « Sélectionner les élèves filtrés »)."
+    ]
+    assert ticks(response) == ids[: views.MAX_TICKED]
+    assert len(response.url) < 8000
+    # « Ajouter » with too many: nothing added, back with the first ones ticked.
+    response = client.post(url(session), {"student": [*pks(class_3eb["Jefferson"]), *ids]})
+    assert len(texts(response)) == 1 and len(ticks(response)) == views.MAX_TICKED
+    assert not Candidate.objects.exists()
+
+
+def test_page_query_count_does_not_grow_with_ticks(client, session, class_3eb, class_4ea):
+    client.get(url(session))
+    one = pks(class_3eb["Jefferson"])
+    three = pks(class_3eb["Jefferson"], class_3eb["Tyler"], class_4ea[0])
+    with CaptureQueriesContext(connection) as with_one:
+        client.get(url(session), {"classe": "3eB", "coches": ",".join(one)})
+    with CaptureQueriesContext(connection) as with_three:
+        response = client.get(url(session), {"classe": "3eB", "coches": ",".join(three)})
+    assert "3 élèves sélectionnés" in response.content.decode()
+    assert len(with_three) == len(with_one)
 
 
 def test_incomplete_students_are_reported_and_not_added(client, session, class_3eb):
@@ -500,7 +681,9 @@ def test_same_identity_as_a_candidate_typed_in_by_hand(client, session, class_3e
 def test_inactive_student_id_is_refused_and_nothing_written(client, session, class_3eb, class_4ea):
     inactive = class_4ea[2]
     response = client.post(url(session), {"student": pks(class_3eb["Jefferson"], inactive)})
-    assert response.status_code == 302 and response.url == url(session)
+    assert response.status_code == 302 and response.url.startswith(
+        url(session) + "?coches="
+    )  # the ticks kept
     assert texts(response) == [NOT_PUPILS.format(names="Martin Chloé")]
     assert not Candidate.objects.exists()
 
