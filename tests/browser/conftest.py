@@ -10,7 +10,6 @@ without it the browser tests are skipped the same way, and fail under CI=true.
 
 import json
 import os
-import re
 import shutil
 from pathlib import Path
 
@@ -93,7 +92,7 @@ AXE_WATCH = """(() => {
   });
   const check = () => {
     const id = doc + ":" + (++seq);
-    window.__a11yStarted(id);
+    window.__a11yStarted(id, location.href);
     queue = queue.then(async () => {
       const url = location.href;
       if (typeof window.axe === "undefined" || document.contentType !== "text/html") {
@@ -111,10 +110,11 @@ AXE_WATCH = """(() => {
       } catch (error) {
         await window.__a11yDone(id, url, [], String(error));
       }
-    });
+    }).catch(() => {});  // the page is going away: the next run must still go
     return queue;
   };
   window.__a11yCheck = check;
+  window.__a11yDocument = doc;
   check();
   document.addEventListener("htmx:afterSettle", () => check());
 })();"""
@@ -129,9 +129,6 @@ AXE_RUN_HERE = """async (tags) => {
     })),
   }));
 }"""
-# Every request but static files; the handler holds back main-frame navigations and htmx
-# requests only.
-AXE_ROUTE = re.compile(r"^(?!.*/static/).*$")
 
 
 class AccessibilityCheck:
@@ -142,56 +139,51 @@ class AccessibilityCheck:
     calls that the Content Security Policy does not govern, so the product's CSP stays as
     strict in the tests (no ``bypass_csp``) and the console check still catches its
     violations. The watcher runs axe inside the page when the document has loaded and after
-    each htmx swap. So that no page is left before it is checked, a route handler holds back
-    every main-frame navigation (link, form, ``goto``) and every htmx request while a run is
-    under way, and lets it go when the run reports. (Running axe from Python when a page
-    loads would race with the test's next action; and Playwright answers no evaluate while a
-    navigation is held, so the check cannot run from the route handler itself.) The test's
-    end checks the final state once more.
+    each htmx swap, and reports each run through two bindings. At the test's end
+    (``finish``) the final state is checked, and each page the test left before its run
+    could finish is visited again by its address and checked: no page goes unchecked.
+
+    Why not otherwise: running axe from Python on the ``load`` event races with the test's
+    next action (the document may be gone before axe finishes); and holding navigations in
+    a route handler until a run reports was tried, but Playwright answers no ``evaluate``
+    while a navigation is held, and a run under way when a form is submitted stalled until
+    the navigation went on, which delayed the tests by seconds.
     """
 
     def __init__(self, page):
         self.page = page
         self.violations: dict[tuple[str, str, str], dict] = {}
         self.errors: list[str] = []
-        self.pending: dict[str, str] = {}  # run id -> document token
-        self.held: list = []
+        self.pending: dict[str, tuple[str, str]] = {}  # run id -> (document token, URL)
         self.runs = 0
+        self.checked: set[str] = set()  # URLs
+        self.unchecked: list[str] = []  # URLs left before their check could run
 
     # Bindings called by the watcher.
-    def started(self, source, run_id: str) -> None:
+    def started(self, source, run_id: str, url: str) -> None:
         document = run_id.split(":")[0]
-        for other, token in list(self.pending.items()):
-            if token != document:  # its document is gone: that state went unchecked
+        for other, (token, other_url) in list(self.pending.items()):
+            # A new document while a run of another one is pending: the test left that page
+            # (or the state an htmx swap gave it) before it had loaded, or the navigation
+            # began before the run did. It is checked again at the end (``finish``).
+            if token != document:
                 del self.pending[other]
-                self.errors.append(f"a page was left before axe-core could check it ({other})")
-        self.pending[run_id] = document
+                self.unchecked.append(other_url)
+        self.pending[run_id] = (document, url)
 
     def done(self, source, run_id: str, url: str, violations: list, error: str | None) -> None:
         self.pending.pop(run_id, None)
         self.runs += 1
+        self.checked.add(url)
         self.record(url, violations)
         if error:
             self.errors.append(f"{url}: axe-core failed: {error}")
-        self.release()
 
     def record(self, url: str, violations: list) -> None:
         for violation in violations:
             for node in violation["nodes"]:
                 key = (url, violation["id"], node["target"])
                 self.violations.setdefault(key, {**violation, "url": url, **node})
-
-    def release(self) -> None:
-        while self.held and not self.pending:
-            self.held.pop(0).fallback()
-
-    def on_route(self, route) -> None:
-        request = route.request
-        leaving = request.is_navigation_request() and request.frame == self.page.main_frame
-        if self.pending and (leaving or request.headers.get("hx-request") == "true"):
-            self.held.append(route)
-        else:
-            route.fallback()
 
     def wait(self, timeout: float = 10.0) -> None:
         """Waits for the runs under way to report."""
@@ -205,6 +197,11 @@ class AccessibilityCheck:
 
     def check(self) -> None:
         """Checks the current state of the page now (and waits for runs under way)."""
+        current = self.page.evaluate("() => window.__a11yDocument || null")
+        for run_id, (token, url) in list(self.pending.items()):
+            if token != current:  # a document gone without a successor the watcher is in
+                del self.pending[run_id]
+                self.unchecked.append(url)
         self.wait()
         if self.page.evaluate("() => typeof window.__a11yCheck === 'function'"):
             self.page.evaluate("() => window.__a11yCheck()")
@@ -215,6 +212,20 @@ class AccessibilityCheck:
             self.page.add_script_tag(path=str(AXE_SCRIPT))
         self.runs += 1
         self.record(self.page.url, self.page.evaluate(AXE_RUN_HERE, AXE_TAGS))
+
+    def finish(self) -> None:
+        """Checks the final state, then visits again each page that was left before its
+        check could run (a GET of its address: the state may differ, but the page is
+        checked; an address that no longer answers a page, such as a POST-only view, is
+        skipped)."""
+        self.check()
+        for url in dict.fromkeys(self.unchecked):
+            if url in self.checked:
+                continue
+            response = self.page.goto(url)
+            if response is not None and response.ok:
+                self.check()
+        self.unchecked.clear()
 
     def forget(self) -> None:
         """Drops what was found (for the checker's own tests, which expect violations)."""
@@ -243,7 +254,6 @@ def checked_page(browser, live_server):
     context.expose_binding("__a11yDone", checker.done)
     context.add_init_script(path=str(AXE_SCRIPT))
     context.add_init_script(script=AXE_WATCH % json.dumps(AXE_TAGS))
-    page.route(AXE_ROUTE, checker.on_route)
     page.set_default_timeout(10_000)
     errors: list[str] = []
     # A CSP violation or a script error is a defect the user would meet: collect them.
@@ -251,7 +261,7 @@ def checked_page(browser, live_server):
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page, checker
     if not page.is_closed():
-        checker.check()
+        checker.finish()
     context.close()
     assert errors == [], f"browser console errors: {errors}"
     assert not checker.violations and not checker.errors, (
