@@ -110,10 +110,22 @@ class BatchOperationTable(tables.Table):
         )
 
 
-class SelectionTable(tables.Table):
-    """« Opérations massives – Sélection des étudiants ciblés »: the selected students."""
+class TickedCheckBoxColumn(tables.CheckBoxColumn):
+    """A checkbox checked when its value is in the table's ``ticked`` set."""
 
-    remove = tables.CheckBoxColumn(
+    def render(self, value, bound_column, record, table):
+        # The column is the table's own copy (Table.__init__ deep-copies base_columns).
+        self.checked = True if value in getattr(table, "ticked", ()) else None
+        return super().render(value, bound_column, record)
+
+
+class SelectionTable(tables.Table):
+    """« Opérations massives – Sélection des étudiants ciblés »: the selected students.
+
+    Its sort headers and pages are buttons of the removal form « selection-remove »
+    (enrollment/batch/selection_table.html), not links: they keep the ticks."""
+
+    remove = TickedCheckBoxColumn(
         accessor="student_id",
         attrs={
             "th__input": {"aria-label": _("Tout cocher"), "data-check-all": "remove"},
@@ -166,11 +178,18 @@ class SelectionTable(tables.Table):
         )
         empty_text = _("Aucun étudiant sélectionné.")
         attrs = {"class": "table table-sm table-hover align-middle", "id": "selection"}
+        template_name = "enrollment/batch/selection_table.html"
 
-    def __init__(self, *args, editable: bool = True, **kwargs):
+    def __init__(
+        self, *args, editable: bool = True, ticked=frozenset(), ticks_travel=False, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         if not editable:
             self.columns.hide("remove")
+        # The students ticked for removal on another page or sort, checked again here.
+        self.ticked = frozenset(ticked)
+        # The removal form is on the page: sorts and pages are its buttons.
+        self.ticks_travel = ticks_travel
 
     def render_permanent_code(self, value: str) -> str:
         # As the student search shows it, « LEBL 15539001 ».

@@ -189,8 +189,17 @@ def batch_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @view_operations
 def batch_selection(request: HttpRequest, pk: int) -> HttpResponse:
-    """The selected students, sortable and paginated; checked ones can be removed."""
+    """The selected students, sortable and paginated; checked ones can be removed.
+
+    The table's page and sort controls are buttons of the removal form (SelectionTable's
+    template): they answer with a redirect to the page asked for, carrying the students
+    ticked for removal (?retirer=12,15), shown checked on their page and kept as hidden
+    inputs on the others, so « Retirer les étudiants cochés » and OK remove every one of
+    them — a tick is never lost to a link (docs/guide/inscription-en-lot.md)."""
     operation = selectors.operation_for(request.user, pk)
+    # The sort and page the form was posted from (its URL), re-read, never echoed raw.
+    sort = _selection_sort(request.GET.get("sort", ""))
+    page = parse_id(request.GET.get("page", "")) or 1
     if request.method == "POST":
         if not request.user.has_perm("enrollment.add_batchoperation"):
             raise PermissionDenied
@@ -198,6 +207,15 @@ def batch_selection(request: HttpRequest, pk: int) -> HttpResponse:
         clear = step == "clear"
         # Forged ids (« ² », « ١٢ », past bigint) are left out: never an int() that raises.
         chosen = parse_ids(request.POST.getlist("remove"))
+        if "_page" in request.POST or "_sort" in request.POST:
+            # A page or a sort: nothing is removed, the ticks travel.
+            if "_sort" in request.POST:
+                sort = _selection_sort(request.POST["_sort"])
+            if "_page" in request.POST:
+                page = parse_id(request.POST["_page"]) or 1
+            return redirect(
+                _selection_url(operation, sort, page, _carried(request, chosen, REMOVE_MAX))
+            )
         if step == "ok" and not chosen:
             # OK with nothing ticked: back to « Inscriptions en lot » (Image 2.5).
             return redirect("batch_update", pk=operation.pk)
@@ -210,21 +228,34 @@ def batch_selection(request: HttpRequest, pk: int) -> HttpResponse:
                 )
             except ValidationError as exc:
                 _refusal(request, exc)
-            else:
-                messages.success(
-                    request,
-                    ngettext(
-                        "%(count)s étudiant retiré de la sélection.",
-                        "%(count)s étudiants retirés de la sélection.",
-                        removed,
-                    )
-                    % {"count": removed},
+                # Refused: the page again, the ticks kept.
+                return redirect(
+                    _selection_url(operation, sort, page, _carried(request, chosen, REMOVE_MAX))
                 )
-                if step == "ok":
-                    # OK keeps what the page shows ticked, then returns, as the guide says.
-                    return redirect("batch_update", pk=operation.pk)
-        return redirect(request.get_full_path())
-    table = SelectionTable(selectors.selection_of(operation), editable=operation.is_editable)
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)s étudiant retiré de la sélection.",
+                    "%(count)s étudiants retirés de la sélection.",
+                    removed,
+                )
+                % {"count": removed},
+            )
+            if step == "ok":
+                # OK keeps what the page shows ticked, then returns, as the guide says.
+                return redirect("batch_update", pk=operation.pk)
+        return redirect(_selection_url(operation, sort, page, []))
+    asked = parse_ids(request.GET.get(REMOVE_PARAM, "").split(","))[:REMOVE_MAX]
+    # Only students of this selection: one query, whatever the number ticked.
+    ticked = selectors.selected_ids(operation, asked) if asked else set()
+    table = SelectionTable(
+        selectors.selection_of(operation),
+        editable=operation.is_editable,
+        ticked=ticked,
+        # As templates/enrollment/batch/selection.html draws the removal form.
+        ticks_travel=operation.is_editable
+        and request.user.has_perm("enrollment.add_batchoperation"),
+    )
     RequestConfig(
         request,
         paginate={
@@ -233,11 +264,63 @@ def batch_selection(request: HttpRequest, pk: int) -> HttpResponse:
             "count": operation.selection_count,
         },
     ).configure(table)
+    on_page = {row.record.student_id for row in table.paginated_rows} if ticked else set()
     return render(
         request,
         "enrollment/batch/selection.html",
-        _context(operation=operation, table=table),
+        _context(
+            operation=operation,
+            table=table,
+            # Ticked on other pages: hidden inputs of the removal form, counted.
+            ticked_elsewhere=[pk for pk in asked if pk in ticked and pk not in on_page],
+            ticked_count=len(ticked),
+        ),
     )
+
+
+# The students ticked for removal travel in the URL (?retirer=12,15): at most this many (a
+# 4 kB query string); beyond, « Vider la sélection » empties it all.
+REMOVE_PARAM = "retirer"
+REMOVE_MAX = 500
+TOO_MANY_TICKED = _(
+    "Vous avez coché %(count)s étudiants : au plus %(max)s peuvent être cochés à la fois. Les "
+    "%(max)s premiers restent cochés ; retirez-les, puis cochez les suivants (ou utilisez "
+    "« Vider la sélection »)."
+)
+# The columns the selection may be sorted by, with « - » for descending (SelectionTable).
+SELECTION_SORTS = {
+    "position",
+    "da_number",
+    "permanent_code",
+    "last_name",
+    "first_name",
+    "is_active",
+}
+
+
+def _selection_sort(value: str) -> str:
+    """``value`` if it names a sortable column of the selection, else ""."""
+    return value if value.removeprefix("-") in SELECTION_SORTS else ""
+
+
+def _carried(request: HttpRequest, chosen: list[int], limit: int) -> list[int]:
+    """The first ``limit`` of ``chosen``, with a message when there were more."""
+    if len(chosen) > limit:
+        messages.error(request, TOO_MANY_TICKED % {"count": len(chosen), "max": limit})
+    return chosen[:limit]
+
+
+def _selection_url(operation: BatchOperation, sort: str, page: int, ticked: list[int]) -> str:
+    """The selection page sorted by ``sort``, at ``page``, ``ticked`` ticked for removal."""
+    query = QueryDict(mutable=True)
+    if sort:
+        query["sort"] = sort
+    if page > 1:
+        query["page"] = str(page)
+    if ticked:
+        query[REMOVE_PARAM] = ",".join(map(str, ticked))
+    path = reverse("batch_selection", args=[operation.pk])
+    return f"{path}?{query.urlencode(safe=',')}" if query else path
 
 
 @require_http_methods(["GET", "POST"])

@@ -133,3 +133,56 @@ def test_batch_enrol_the_five_guide_students(page, guide_image, screenshot, inst
     page.get_by_role("link", name="Registrar").click()
     page.locator("section", has_text="Mes opérations").get_by_text("Exécutée").wait_for()
     guide_image("lot-mes-operations")
+
+
+def test_selection_pages_and_sorts_keep_the_removal_ticks(page, screenshot, institution):
+    """Issue 10 « Ticked students dropped »: on « Sélection des étudiants ciblés », students
+    ticked for removal survive the table's pages and sort headers (buttons of the removal
+    form), and « Retirer les étudiants cochés » removes every one of them."""
+    from django.contrib.auth import get_user_model
+    from django.urls import reverse
+
+    from enrollment.models import BatchOperation
+    from registrar.models import Course, CourseGroup, Student, Term
+    from tests.enrollment.batch_support import GUIDE_DA, bulk_students, make_operation
+
+    guide = {  # what tests/enrollment/batch_support.guide_institution returns, seeded here
+        "term": Term.objects.get(code="H-2018"),
+        "course": Course.objects.get(number="INS-TEE-RA"),
+        "group": CourseGroup.objects.get(course__number="INS-TEE-RA", number="08459"),
+        "students": list(Student.objects.filter(da_number__in=GUIDE_DA).order_by("da_number")),
+    }
+    agent = get_user_model().objects.get(username="agent")
+    students = [*guide["students"], *bulk_students(25, guide)]  # 30: two pages of 25
+    operation = make_operation(agent, guide, students=students)
+    log_in(page, "agent", "agent-password")
+    page.goto(reverse("batch_selection", args=[operation.pk]))
+    page.get_by_role(
+        "heading", name="Opérations massives – Sélection des étudiants ciblés"
+    ).wait_for()
+    counter = page.locator("#selected-count")
+    page.get_by_role("checkbox", name="Cocher Leblanc, Lise").check()
+    page.get_by_role("checkbox", name="Cocher Lebrun, Luc").check()
+    assert counter.inner_text() == "2 étudiants cochés"
+
+    page.get_by_role("button", name="Suivante").click()
+    page.locator(".page-item.active", has_text="2").wait_for()
+    assert counter.inner_text() == "2 étudiants cochés"  # those of page 1, kept
+    page.get_by_role("checkbox", name="Cocher Nom24, P").check()
+    assert counter.inner_text() == "3 étudiants cochés"
+
+    # A sort header: the ticks stay, the checked rows are checked wherever they land.
+    page.get_by_role("button", name="Nom", exact=True).click()
+    page.wait_for_url("**sort=last_name**")
+    assert counter.inner_text() == "3 étudiants cochés"
+    screenshot("lot-selection-coches-conservees")
+    page.get_by_role("button", name="Précédente").click()
+    page.wait_for_url("**retirer=**")
+    checked = page.locator('#selection input[name="remove"]:checked').count()
+    hidden = page.locator('input[type="hidden"][name="remove"]').count()
+    assert checked + hidden == 3
+
+    page.get_by_role("button", name="Retirer les étudiants cochés").click()
+    page.get_by_text("3 étudiants retirés de la sélection.").wait_for()
+    assert page.locator("#selection-count").inner_text() == "27 étudiants sélectionnés"
+    assert BatchOperation.objects.get(pk=operation.pk).selection_count == 27

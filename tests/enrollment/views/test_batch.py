@@ -673,3 +673,151 @@ def test_operation_list_exports_to_xlsx(staff_client, registrar_staff, guide):
     assert rows[0][:3] == ("N°", "Opération", "Session")
     assert rows[1][:3] == (operation.pk, "INS-TEE-RA", "H-2018")
     assert "En préparation" in rows[1] and 5 in rows[1]
+
+
+# -- the selection's pages and sorts keep the students ticked for removal (issue 10) -----
+
+
+def _ticks(response) -> list[str]:
+    from urllib.parse import parse_qs, urlsplit
+
+    value = parse_qs(urlsplit(response.url).query).get("retirer", [""])[0]
+    return [pk for pk in value.split(",") if pk]
+
+
+def _hidden_removals(content: str) -> int:
+    return content.count('<input type="hidden" name="remove"')
+
+
+@pytest.fixture
+def thirty_selected(registrar_staff, guide):
+    from tests.enrollment.batch_support import bulk_students
+
+    students = [*guide["students"], *bulk_students(25, guide)]
+    operation = make_operation(registrar_staff, guide, students=students)
+    return operation, students  # 25 a page: two pages, by position
+
+
+def test_selection_pages_keep_the_ticks_for_removal(staff_client, thirty_selected):
+    operation, students = thirty_selected
+    url = reverse("batch_selection", args=[operation.pk])
+    content = staff_client.get(url).content.decode()
+    # The pages are buttons of the removal form, not links that drop the ticks.
+    assert 'form="selection-remove" name="_page" value="2"' in content
+    assert "?page=2" not in content
+    first, second = students[0], students[1]
+    # What the browser sends when « 2 » is pressed with two students ticked on page 1.
+    response = staff_client.post(url, {"remove": [first.pk, second.pk], "_page": "2"})
+    assert response.url == f"{url}?page=2&retirer={first.pk},{second.pk}"
+    operation.refresh_from_db()
+    assert operation.selection_count == 30  # a page removes nothing
+    page_two = _text(staff_client.get(response.url))
+    assert _hidden_removals(page_two) == 2 and "2 étudiants cochés" in page_two
+    last = students[29]
+    # Back to page 1 with the last one ticked too: the two are checked there.
+    response = staff_client.post(
+        response.url, {"remove": [first.pk, second.pk, last.pk], "_page": "1"}
+    )
+    assert response.url == f"{url}?retirer={first.pk},{second.pk},{last.pk}"
+    page_one = staff_client.get(response.url).content.decode()
+    assert f'name="remove" value="{first.pk}" checked="checked"' in page_one
+    assert f'name="remove" value="{second.pk}" checked="checked"' in page_one
+    assert page_one.count('checked="checked"') == 2 and _hidden_removals(page_one) == 1
+    assert "3 étudiants cochés" in page_one
+    # « Retirer les étudiants cochés »: the three go.
+    response = staff_client.post(
+        response.url, {"remove": [first.pk, second.pk, last.pk], "_step": "remove"}
+    )
+    assert response.url == url  # the ticks are done with
+    assert "3 étudiants retirés de la sélection." in _text(staff_client.get(response.url))
+    operation.refresh_from_db()
+    assert operation.selection_count == 27
+
+
+def test_selection_sort_keeps_the_ticks_and_the_page(staff_client, thirty_selected):
+    operation, students = thirty_selected
+    url = reverse("batch_selection", args=[operation.pk])
+    content = staff_client.get(url).content.decode()
+    assert 'form="selection-remove" name="_sort" value="last_name"' in content
+    response = staff_client.post(
+        f"{url}?page=2", {"remove": [students[0].pk], "_sort": "-last_name"}
+    )
+    assert response.url == f"{url}?sort=-last_name&page=2&retirer={students[0].pk}"
+    page = _text(staff_client.get(response.url))
+    assert "1 étudiant coché" in page
+    # OK removes the ticked ones, those of other pages included, then returns.
+    response = staff_client.post(response.url, {"remove": [students[0].pk], "_step": "ok"})
+    assert response.url == reverse("batch_update", args=[operation.pk])
+    operation.refresh_from_db()
+    assert operation.selection_count == 29
+
+
+@pytest.mark.parametrize(
+    "query",
+    ["sort=²", "sort=student__password", "page=²&sort=-", "retirer=²,١٢,99999999999999999999"],
+)
+def test_selection_forged_sort_page_ticks_are_no_500(staff_client, thirty_selected, query):
+    operation, _students = thirty_selected
+    url = reverse("batch_selection", args=[operation.pk])
+    assert staff_client.get(f"{url}?{query}").status_code == 200
+    response = staff_client.post(f"{url}?{query}", {"_page": "²", "_sort": "x y"})
+    assert response.status_code == 302 and response.url == url
+    assert staff_client.get(response.url).status_code == 200
+
+
+def test_selection_carries_only_its_own_students(staff_client, thirty_selected):
+    operation, students = thirty_selected
+    outsider = StudentFactory()
+    url = reverse("batch_selection", args=[operation.pk])
+    content = staff_client.get(f"{url}?page=2&retirer={outsider.pk},{students[0].pk}")
+    content = content.content.decode()
+    assert _hidden_removals(content) == 1
+    assert f'<input type="hidden" name="remove" value="{students[0].pk}">' in content
+
+
+def test_selection_too_many_ticks_keep_the_first_ones(staff_client, thirty_selected):
+    from enrollment.views import batch as batch_views
+
+    operation, _students = thirty_selected
+    url = reverse("batch_selection", args=[operation.pk])
+    ids = [str(n) for n in range(1, batch_views.REMOVE_MAX + 2)]
+    response = staff_client.post(url, {"remove": ids, "_page": "2"})
+    assert len(_ticks(response)) == batch_views.REMOVE_MAX
+    assert "au plus 500 peuvent être cochés à la fois" in _text(staff_client.get(response.url))
+
+
+def test_selection_query_count_does_not_grow_with_ticks(staff_client, thirty_selected):
+    operation, students = thirty_selected
+    url = reverse("batch_selection", args=[operation.pk])
+    staff_client.get(url)
+    one = f"{url}?page=2&retirer={students[0].pk}"
+    three = f"{url}?page=2&retirer={students[0].pk},{students[1].pk},{students[29].pk}"
+    with CaptureQueriesContext(connection) as with_one:
+        staff_client.get(one)
+    with CaptureQueriesContext(connection) as with_three:
+        response = staff_client.get(three)
+    assert "3 étudiants cochés" in _text(response)
+    assert len(with_three) == len(with_one)
+
+
+def test_read_only_selection_keeps_plain_page_links(staff_client, guide, registrar_staff):
+    from tests.enrollment.batch_support import bulk_students
+
+    operation = make_operation(registrar_staff, guide, students=bulk_students(30, guide))
+    BatchOperation.objects.filter(pk=operation.pk).update(status=BatchOperation.Status.EXECUTED)
+    url = reverse("batch_selection", args=[operation.pk])
+    content = staff_client.get(url).content.decode()
+    assert "?page=2" in content and 'name="_page"' not in content
+
+
+@pytest.mark.parametrize(
+    "column", ["position", "da_number", "permanent_code", "last_name", "first_name", "is_active"]
+)
+def test_selection_every_sort_header_is_kept(staff_client, thirty_selected, column):
+    operation, _students = thirty_selected
+    url = reverse("batch_selection", args=[operation.pk])
+    content = staff_client.get(url).content.decode()
+    header = f'name="_sort" value="{column}"'
+    assert header in content or f'name="_sort" value="-{column}"' in content
+    response = staff_client.post(url, {"_sort": f"-{column}"})
+    assert response.url == f"{url}?sort=-{column}"
