@@ -10,7 +10,11 @@ from django.contrib.auth.models import Group
 from registrar import models
 from registrar.validators import build_permanent_code
 
-_term_codes = itertools.product(range(2000, 2100), (("H", 1, 15), ("E", 5, 15), ("A", 8, 20)))
+# Cycled: every TermFactory call draws one, even with a code given, and a whole run makes
+# more than the 300 terms of the century (get_or_create then finds the term again).
+_term_codes = itertools.cycle(
+    itertools.product(range(2000, 2100), (("H", 1, 15), ("E", 5, 15), ("A", 8, 20)))
+)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
