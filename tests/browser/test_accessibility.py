@@ -63,3 +63,40 @@ def test_the_home_page_passes(page, a11y):
     a11y.check()
     assert a11y.runs >= 3  # the login page, the home page, its final state
     assert a11y.report() == ""
+
+
+def test_a_state_an_htmx_swap_gives_is_reported(page, a11y, live_server):
+    """The watcher checks the page again after each htmx swap: a violation the swapped-in
+    fragment brings is reported, though the page as loaded had none."""
+    page.route(
+        "**/essai-htmx/",
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body=READABLE.replace(
+                "</head>", '<script src="/static/django_htmx/htmx-2.min.js"></script></head>'
+            ).replace(
+                "</main>",
+                '<button hx-get="/essai-fragment/" hx-target="#zone">Charger</button>'
+                '<div id="zone"></div></main>',
+            ),
+        ),
+    )
+    page.route(
+        "**/essai-fragment/",
+        lambda route: route.fulfill(
+            content_type="text/html",
+            body='<p class="pale" style="color:#aaa;background:#fff">Fragment pâle</p>',
+        ),
+    )
+    page.goto("/essai-htmx/")
+    a11y.wait()
+    assert a11y.violations == {}
+    page.get_by_role("button", name="Charger").click()
+    page.get_by_text("Fragment pâle").wait_for()
+    a11y.wait()
+    page.wait_for_timeout(200)  # the run starts when htmx has settled the swap
+    a11y.wait()
+    assert [(v["id"], v["target"]) for v in a11y.violations.values()] == [
+        ("color-contrast", ".pale")
+    ]
+    leave_clean(page, a11y)
