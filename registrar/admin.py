@@ -9,6 +9,7 @@ from registrar.admin_base import (
     ReadOnlyTabularInline,
 )
 from registrar.geography import fold_place_name
+from registrar.services.students import CONTACT_FIELDS
 
 admin.site.site_header = _("Registrar — administration")
 admin.site.site_title = _("Registrar")
@@ -85,18 +86,7 @@ class StudentAdmin(AuditedAdmin):
         ),
         (
             _("Coordonnées"),
-            {
-                "fields": (
-                    "email",
-                    "phone",
-                    "address_line1",
-                    "address_line2",
-                    "city",
-                    "region",
-                    "postal_code",
-                    "country",
-                )
-            },
+            {"fields": CONTACT_FIELDS},
         ),
         (
             _("Études"),

@@ -258,16 +258,7 @@ class QuickAdmissionForm(forms.Form):
         "da_number",
         "language",
     )
-    CONTACT_FIELDS = (
-        "email",
-        "phone",
-        "address_line1",
-        "address_line2",
-        "city",
-        "region",
-        "postal_code",
-        "country",
-    )
+    CONTACT_FIELDS = student_services.CONTACT_FIELDS
     ADMISSION_FIELDS = ("program", "grid_code", "org_unit", "term")
 
     last_name = _student_field("last_name")
