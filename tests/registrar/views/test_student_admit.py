@@ -9,32 +9,11 @@ from django.urls import reverse
 
 from registrar.models import Admission, AuditEntry, Program, Student
 from registrar.services import students as services
-from tests.factories import OrgUnitFactory, ProgramFactory, StudentFactory, TermFactory
+from tests.factories import ProgramFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("student_admit")
-
-
-@pytest.fixture
-def reference():
-    return {
-        "program": ProgramFactory(),
-        "org_unit": OrgUnitFactory(),
-        "term": TermFactory(code="A-2017"),
-    }
-
-
-@pytest.fixture
-def lise():
-    return StudentFactory(
-        da_number="1234567",
-        last_name="Leblanc",
-        first_name="Lise",
-        birth_date=datetime.date(1990, 3, 15),
-        sex="F",
-        permanent_code="LEBL15539001",
-    )
 
 
 def _data(reference, **overrides) -> dict:
