@@ -14,7 +14,11 @@ IDLE = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-sett
 def _rac_answered(page, action) -> None:
     """Do ``action``, which changes the course or the group: the window asks the server for
     the RAC the group number carries; wait until that answer is in the page."""
-    with page.expect_response(lambda response: "/inscriptions/rac/" in response.url):
+    # 30 s, not the page's 10: on a loaded machine axe-core's run after the previous swap
+    # can hold the page's one thread long enough to delay this answer (seen once).
+    with page.expect_response(
+        lambda response: "/inscriptions/rac/" in response.url, timeout=30_000
+    ):
         action()
     page.wait_for_function(IDLE)
 
