@@ -185,13 +185,13 @@ def test_shared_strings_are_read_up_to_the_last_one_used(monkeypatch):
         ),
     )
     parsed = []
-    original = spreadsheets._XlsxSharedStrings.start
+    original = spreadsheets.XlsxSharedStrings.start
 
     def counting(self, tag, attrs):
         parsed.append(tag)
         original(self, tag, attrs)
 
-    monkeypatch.setattr(spreadsheets._XlsxSharedStrings, "start", counting)
+    monkeypatch.setattr(spreadsheets.XlsxSharedStrings, "start", counting)
     assert read(content, "f.xlsx") == [(f"s{i}",) for i in range(6)]
     assert len(parsed) < 20
 
@@ -199,7 +199,9 @@ def test_shared_strings_are_read_up_to_the_last_one_used(monkeypatch):
 def test_the_limits_hold_for_every_caller(monkeypatch):
     """Cells past a sheet's last column, a cell longer than Excel allows, too many cells:
     each refused whatever the caller's own limits."""
-    monkeypatch.setattr(spreadsheets, "MAX_CELLS", 1_000)
+    # The bound as each reader of the package reads it.
+    for module in (spreadsheets.limits, spreadsheets.xlsx):
+        monkeypatch.setattr(module, "MAX_CELLS", 1_000)
     rows = "".join(
         f'<row r="{n}">' + "".join(f'<c r="{c}{n}"><v>1</v></c>' for c in "ABCDEFGHIJ") + "</row>"
         for n in range(1, 200)
