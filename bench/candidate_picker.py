@@ -455,7 +455,10 @@ def run(args: argparse.Namespace, *, sqlite_directory: str | None) -> str:
     class_students, _page = main_query(session.center, {"classe": FILTER_CLASS})
     class_ids = list(class_students.values_list("pk", flat=True))
     chosen = [str(pk) for pk in class_ids[:CHOSEN_STUDENTS]]
+    # What the page posts: the filters it shows as hidden « shown-… » fields (and the ones
+    # typed but not applied, blank here).
     no_filters = {"classe": "", "nom": "", "naissance": ""}
+    no_filters |= {f"shown-{name}": "" for name in no_filters}
     print("POST « Ajouter »…", file=sys.stderr)
     posts = [
         measure_post(
@@ -470,7 +473,7 @@ def run(args: argparse.Namespace, *, sqlite_directory: str | None) -> str:
             client,
             f"« Tous les élèves filtrés » (classe « {FILTER_CLASS} »)",
             add_session,
-            {**no_filters, "classe": FILTER_CLASS, "all_filtered": "1"},
+            {**no_filters, "shown-classe": FILTER_CLASS, "all_filtered": "1"},
             len(class_ids),
             args.repeat,
         ),
