@@ -6,7 +6,6 @@ from django.urls import reverse
 from enrollment.models import CourseEnrollment
 from registrar.models import AuditEntry
 from tests.factories import (
-    AdmissionFactory,
     CourseEnrollmentFactory,
     CourseFactory,
     CourseGroupFactory,
@@ -15,12 +14,6 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def record():
-    admission = AdmissionFactory(term=TermFactory(code="A-2017"))
-    return TermRecordFactory(admission=admission, term=TermFactory(code="H-2018"))
 
 
 @pytest.fixture
