@@ -32,6 +32,7 @@ from certification.services import sessions as session_services
 from certification.services import student_candidates as services
 from registrar.models import Student
 from registrar.text import fold, parse_id, parse_ids
+from registrar.views import show_refusal
 
 PER_PAGE = 50
 # At most this many ticked pupils travel from page to page (in the URL: 500 ids of 7
@@ -320,8 +321,7 @@ def _add(request: HttpRequest, session: CertificationSession) -> HttpResponse:
             actor=request.user, session=session, student_ids=student_ids
         )
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        show_refusal(request, exc)
         return redirect(back)
     _report(request, result)
     return redirect("certification_session_candidates", pk=session.pk)

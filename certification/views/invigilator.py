@@ -21,6 +21,7 @@ from certification.services import invigilator_access
 from registrar.formats import short_date
 from registrar.forms import AsciiIntegerField
 from registrar.network import client_address
+from registrar.views import show_refusal
 
 SESSION_KEY = "certification.invigilator_session"
 LOGIN_FAILED = gettext_lazy("N° de session ou mot de passe surveillant incorrect.")
@@ -123,8 +124,7 @@ def invigilator_check_in(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             candidate_services.candidate_check_in(actor=None, candidate=candidate)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            show_refusal(request, exc)
         else:
             messages.success(
                 request,

@@ -21,6 +21,7 @@ from certification.tables import STATUSES, SessionTable
 from registrar.exports import ExportTooLarge, table_xlsx_response
 from registrar.forms import apply_service
 from registrar.paginators import RequestConfig
+from registrar.views import show_refusal
 
 PER_PAGE = 25
 view_sessions = permission_required("certification.view_certificationsession", raise_exception=True)
@@ -111,8 +112,7 @@ def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             session_services.session_delete(actor=request.user, session=session)
         except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
+            show_refusal(request, exc)
             return redirect("certification_session_detail", pk=pk)
         messages.success(request, _("Session %(number)s supprimée.") % {"number": session.number})
         return redirect("certification_session_list")
@@ -180,8 +180,7 @@ def candidate_delete(request: HttpRequest, pk: int) -> HttpResponse:
     try:
         candidate_services.candidate_remove(actor=request.user, candidate=candidate)
     except ValidationError as exc:
-        for message in exc.messages:
-            messages.error(request, message)
+        show_refusal(request, exc)
     else:
         messages.success(
             request,

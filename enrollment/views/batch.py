@@ -31,6 +31,7 @@ from registrar.exports import ExportTooLarge, table_xlsx_response
 from registrar.forms import StudentSearchForm, apply_service
 from registrar.paginators import KnownCountPaginator, RequestConfig
 from registrar.text import parse_id, parse_ids
+from registrar.views import show_refusal
 
 PER_PAGE = 25
 REPORT_PER_PAGE = 50
@@ -43,11 +44,6 @@ LIST_SALT = "enrollment.batch.student-list"
 
 def _context(**extra) -> dict:
     return {"nav_active": "operations", **extra}
-
-
-def _refusal(request: HttpRequest, exc: ValidationError) -> None:
-    for message in exc.messages:
-        messages.error(request, message)
 
 
 # --------------------------------------------------------------------------------------
@@ -174,7 +170,7 @@ def batch_delete(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             batch_services.batch_operation_delete(actor=request.user, operation=operation)
         except ValidationError as exc:
-            _refusal(request, exc)
+            show_refusal(request, exc)
             return redirect("batch_detail", pk=pk)
         messages.success(request, _("Opération n° %(number)s supprimée.") % {"number": pk})
         return redirect("operation_list")
@@ -227,7 +223,7 @@ def batch_selection(request: HttpRequest, pk: int) -> HttpResponse:
                     actor=request.user, operation=operation, student_ids=None if clear else chosen
                 )
             except ValidationError as exc:
-                _refusal(request, exc)
+                show_refusal(request, exc)
                 # Refused: the page again, the ticks kept.
                 return redirect(
                     _selection_url(operation, sort, page, _carried(request, chosen, REMOVE_MAX))
@@ -382,7 +378,7 @@ def _add_ticked(request: HttpRequest, operation: BatchOperation) -> HttpResponse
                 actor=request.user, operation=operation, student_ids=chosen
             )
         except ValidationError as exc:
-            _refusal(request, exc)
+            show_refusal(request, exc)
             step = ""  # refused: stay on the results, which still show the students
         else:
             operation.refresh_from_db(fields=["selection_count"])
@@ -507,7 +503,7 @@ def _add_list(request, operation: BatchOperation, ids: list[int]) -> HttpRespons
             actor=request.user, operation=operation, student_ids=ids
         )
     except ValidationError as exc:
-        _refusal(request, exc)
+        show_refusal(request, exc)
         return redirect("batch_selection_paste", pk=operation.pk)
     operation.refresh_from_db(fields=["selection_count"])
     messages.success(request, _added_message(added, operation))
@@ -536,7 +532,7 @@ def batch_execute(request: HttpRequest, pk: int) -> HttpResponse:
                 actor=request.user, operation=operation, simulation=simulation
             )
         except ValidationError as exc:
-            _refusal(request, exc)
+            show_refusal(request, exc)
             if hasattr(exc, "error_dict"):
                 return redirect("batch_update", pk=pk)
             return redirect("batch_detail", pk=pk)
@@ -652,7 +648,7 @@ def batch_undo(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             run = batch_services.batch_operation_undo(actor=request.user, operation=operation)
         except ValidationError as exc:
-            _refusal(request, exc)
+            show_refusal(request, exc)
             return redirect("batch_detail", pk=pk)
         return redirect("batch_report", pk=run.pk)
     execution = operation.runs.filter(
