@@ -14,11 +14,7 @@ IDLE = "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-sett
 def _rac_answered(page, action) -> None:
     """Do ``action``, which changes the course or the group: the window asks the server for
     the RAC the group number carries; wait until that answer is in the page."""
-    # 30 s, not the page's 10: on a loaded machine axe-core's run after the previous swap
-    # can hold the page's one thread long enough to delay this answer (seen once).
-    with page.expect_response(
-        lambda response: "/inscriptions/rac/" in response.url, timeout=30_000
-    ):
+    with page.expect_response(lambda response: "/inscriptions/rac/" in response.url):
         action()
     page.wait_for_function(IDLE)
 
@@ -26,6 +22,15 @@ def _rac_answered(page, action) -> None:
 def _settle(page) -> None:
     """Leave the field typed in and let the RAC's answer arrive before the next click."""
     _rac_answered(page, lambda: page.keyboard.press("Tab"))
+
+
+def _type(page, label: str, value: str) -> None:
+    """Type ``value`` into the window's field ``label`` and leave it, waiting for the RAC's
+    answer. One field at a time: typing the group while the course's answer was still on its
+    way lost the group's request (htmx queues it on the RAC field, which the course's answer
+    then replaces), and the journey waited for an answer that never came."""
+    page.get_by_label(label, exact=True).fill(value)
+    _settle(page)
 
 
 def test_create_term_record_and_enrol_lise_leblanc(page, guide_image, institution):
@@ -53,9 +58,8 @@ def test_create_term_record_and_enrol_lise_leblanc(page, guide_image, institutio
     page.get_by_text("Dossier session H-2018 Hiver 2018 créé.").wait_for()
 
     page.get_by_role("link", name="Ajouter une inscription").click()
-    page.get_by_label("Cours", exact=True).fill("601-103-MQ")
-    page.get_by_label("Groupe", exact=True).fill("01010")
-    _settle(page)
+    _type(page, "Cours", "601-103-MQ")
+    _type(page, "Groupe", "01010")
     funding = page.get_by_label("Source financement")
     funding.select_option(label="20 - Autofinancement")
     page.locator("[data-reset-target='id_funding_source']").click()  # « Redéfinir »
@@ -72,8 +76,7 @@ def test_create_term_record_and_enrol_lise_leblanc(page, guide_image, institutio
     # An EE group (the guide: the group number carries its RAC type, from the « grille de
     # correspondance cours/compétences »): picked from the grid, its type proposed and saved.
     page.get_by_role("link", name="Ajouter une inscription").click()
-    page.get_by_label("Cours", exact=True).fill("322-409-MV")
-    _settle(page)
+    _type(page, "Cours", "322-409-MV")
     page.get_by_role("button", name="Grille de correspondance").click()
     grid = page.get_by_role("dialog", name="Grille de correspondance cours/compétences")
     grid.get_by_role("cell", name="Observer le comportement de l'enfant").first.wait_for()
@@ -95,9 +98,8 @@ def test_create_term_record_and_enrol_lise_leblanc(page, guide_image, institutio
     assert ee_row.locator("td").nth(8).inner_text() == "EE"  # RAC
 
     page.get_by_role("link", name="Ajouter une inscription").click()
-    page.get_by_label("Cours", exact=True).fill("601-103-MQ")
-    page.get_by_label("Groupe", exact=True).fill("01010")
-    _settle(page)
+    _type(page, "Cours", "601-103-MQ")
+    _type(page, "Groupe", "01010")
     page.get_by_role("button", name="Sauvegarder").click()
     refusal = "L'étudiant est déjà inscrit au cours 601-103-MQ à la session H-2018."
     page.get_by_text(refusal).wait_for()
