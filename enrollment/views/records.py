@@ -220,9 +220,10 @@ def course_enrollment_rac(request: HttpRequest, record_pk: int) -> HttpResponse:
     defaults = services.enrollment_defaults(record)
     form = CourseEnrollmentForm(term_record=record, defaults=defaults, probe=request.GET)
     reset = defaults["rac_mode"].pk if defaults.get("rac_mode") else None
+    # The inside of #rac-field (enrollment/_rac_field.html), which stays in the page.
     return render(
         request,
-        "enrollment/_rac_field.html",
+        "enrollment/_enrollment_field.html",
         {"record": record, "field": form["rac_mode"], "reset": reset},
     )
 

@@ -109,3 +109,24 @@ def test_create_term_record_and_enrol_lise_leblanc(page, guide_image, institutio
     page.locator(".student-menu").get_by_role("link", name="Historique").click()
     enrolment = "601-103-MQ gr. 01010 (Leblanc, Lise — H-2018)"
     assert page.get_by_role("cell", name=enrolment).is_visible()
+
+
+def test_the_group_typed_right_after_the_course_gets_its_rac(page, institution):
+    """Typing the group while the course's answer is on its way: the group's question is
+    asked next, not lost (the RAC field was replaced with its queued request, and the
+    group's RAC type never came)."""
+    from registrar.models import Admission, Term
+    from tests.factories import TermRecordFactory
+
+    admission = Admission.objects.filter(grid_code="JEE0K-17R-RA").first()
+    record = TermRecordFactory(admission=admission, term=Term.objects.get(code="H-2018"))
+    log_in(page, "agent", "agent-password")
+    for _ in range(3):
+        page.goto(f"/dossiers-sessions/{record.pk}/inscriptions/ajouter/")
+        page.get_by_label("Cours", exact=True).fill("322-409-MV")
+        page.get_by_label("Groupe", exact=True).fill("00992")  # no wait in between
+        page.keyboard.press("Tab")
+        page.locator("#id_rac_mode:disabled").wait_for()
+        rac = page.get_by_label("RAC", exact=True).locator("option:checked")
+        assert rac.inner_text() == "EE - Épreuve d'évaluation"
+        page.wait_for_function(IDLE)
