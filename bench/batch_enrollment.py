@@ -282,7 +282,7 @@ def measure_report(run) -> dict:
     from django.urls import NoReverseMatch, reverse
 
     try:
-        url = reverse("batch_report", kwargs={"pk": run.pk})
+        url = reverse("enrollment:batch_report", kwargs={"pk": run.pk})
     except NoReverseMatch:
         return {"skipped": "l'URL `batch_report` n'est pas encore routée"}
     # "localhost" is an allowed host in testing mode; the test client's "testserver" is not.

@@ -337,8 +337,8 @@ def measure_post(client, label: str, session, data: dict, expected: int, repeat:
     are deleted after it, untimed."""
     from django.urls import reverse
 
-    url = reverse("certification_candidates_add", args=[session.pk])
-    done = reverse("certification_session_candidates", args=[session.pk])
+    url = reverse("certification:candidates_add", args=[session.pk])
+    done = reverse("certification:session_candidates", args=[session.pk])
     measure = Measure(label)
     measure.found = str(expected)
     for round_number in range(WARM_UPS + repeat):
@@ -434,7 +434,7 @@ def run(args: argparse.Namespace, *, sqlite_directory: str | None) -> str:
     # "localhost" is an allowed host in testing mode; the test client's "testserver" is not.
     client = Client(SERVER_NAME="localhost")
     client.force_login(user)
-    url = reverse("certification_candidates_add", args=[session.pk])
+    url = reverse("certification:candidates_add", args=[session.pk])
     scenarios = [
         ("Première page, sans filtre", {}),
         ("Page 50, sans filtre", {"page": "50"}),

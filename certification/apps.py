@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class CertificationConfig(AppConfig):
     name = "certification"
     verbose_name = _("Certification")
+
+    def ready(self) -> None:
+        from certification import plugin
+
+        plugin.register()

@@ -15,7 +15,7 @@ class SessionTable(tables.Table):
 
     number = tables.Column(
         verbose_name=_("N° de session"),
-        linkify=("certification_session_detail", [tables.A("pk")]),
+        linkify=("certification:session_detail", [tables.A("pk")]),
         attrs=NOWRAP,
     )
     name = tables.Column(verbose_name=_("Nom de la session"))

@@ -26,7 +26,7 @@ def my_batch_operations(user, limit: int) -> list[Operation]:
                 if part
             ),
             started_at=operation.created_at,
-            url=reverse("batch_detail", args=[operation.pk]),
+            url=reverse("enrollment:batch_detail", args=[operation.pk]),
         )
         for operation in operations_visible_to(user)[:limit]
     ]

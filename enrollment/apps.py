@@ -7,7 +7,6 @@ class EnrollmentConfig(AppConfig):
     verbose_name = _("Inscriptions")
 
     def ready(self) -> None:
-        from enrollment.activity import my_batch_operations
-        from registrar import activity
+        from enrollment import plugin
 
-        activity.register(my_batch_operations)
+        plugin.register()

@@ -118,7 +118,7 @@ class GroupNumberWidget(forms.TextInput):
             {
                 "field": field,
                 "target": target,
-                "url": reverse("rac_grid") + f"?picker={target}",
+                "url": reverse("enrollment:rac_grid") + f"?picker={target}",
                 "include": include,
                 "term": self.term,
             },

@@ -40,7 +40,7 @@ class BatchOperationTable(tables.Table):
     """« Mes opérations »: the operations, their state and their latest report."""
 
     number = tables.Column(
-        accessor="pk", verbose_name=_("N°"), linkify=("batch_detail", [tables.A("pk")])
+        accessor="pk", verbose_name=_("N°"), linkify=("enrollment:batch_detail", [tables.A("pk")])
     )
     description = tables.Column(
         accessor="course__number",
@@ -104,7 +104,7 @@ class BatchOperationTable(tables.Table):
             return "—"
         return format_html(
             '<a href="{}">{}</a><div class="small text-secondary">{}</div>',
-            reverse("batch_report", args=[record.last_run_id]),
+            reverse("enrollment:batch_report", args=[record.last_run_id]),
             RUN_KINDS.get(record.last_run_kind, ""),
             totals_text(value),
         )
@@ -144,7 +144,7 @@ class SelectionTable(tables.Table):
         accessor="student__da_display",
         verbose_name=_("Numéro DA"),
         order_by=("student__da_number",),
-        linkify=("student_file", [tables.A("student_id")]),
+        linkify=("registrar:student_file", [tables.A("student_id")]),
         attrs=NOWRAP,
     )
     permanent_code = tables.Column(
@@ -253,7 +253,9 @@ class ReportLineTable(tables.Table):
 class RunTable(tables.Table):
     """The runs of an operation: simulations, execution, undo."""
 
-    kind = tables.Column(verbose_name=_("Type"), linkify=("batch_report", [tables.A("pk")]))
+    kind = tables.Column(
+        verbose_name=_("Type"), linkify=("enrollment:batch_report", [tables.A("pk")])
+    )
     status = tables.Column(verbose_name=_("Résultat"))
     line_count = tables.Column(verbose_name=_("Lignes"), attrs={"td": {"class": "text-end"}})
     totals = tables.Column(verbose_name=_("Totaux"), orderable=False)

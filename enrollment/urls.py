@@ -3,6 +3,9 @@ from django.urls import path
 from enrollment import views
 from enrollment.views import batch
 
+# Under /inscriptions/ (enrollment/plugin.py, which also lists the former paths).
+app_name = "enrollment"
+
 urlpatterns = [
     path(
         "etudiants/<int:pk>/dossiers-sessions/",
@@ -40,17 +43,17 @@ urlpatterns = [
         name="course_enrollment_rac",
     ),
     path(
-        "inscriptions/<int:pk>/modifier/",
+        "<int:pk>/modifier/",
         views.course_enrollment_update,
         name="course_enrollment_update",
     ),
     path(
-        "inscriptions/<int:pk>/copier/",
+        "<int:pk>/copier/",
         views.course_enrollment_copy,
         name="course_enrollment_copy",
     ),
     path(
-        "inscriptions/<int:pk>/supprimer/",
+        "<int:pk>/supprimer/",
         views.course_enrollment_delete,
         name="course_enrollment_delete",
     ),

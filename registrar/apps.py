@@ -8,8 +8,10 @@ class RegistrarConfig(AppConfig):
     verbose_name = _("Registrariat")
 
     def ready(self) -> None:
+        from registrar import plugin
         from registrar.signals import sync_roles_after_migrate
 
+        plugin.register()
         # Sent once per app: the handler is idempotent, and by the last app every
         # permission exists. dispatch_uid keeps it to one connection.
         post_migrate.connect(sync_roles_after_migrate, dispatch_uid="registrar.sync_roles")

@@ -1,9 +1,10 @@
 """Staff roles: Django groups and the named permissions each one holds.
 
-The groups are created by the apps' role data migrations and kept in step with this table
-after every ``migrate`` (and every test flush) by ``registrar.signals``, which calls
-``sync_roles`` below; there is no management command for it. Code checks permissions,
-never group names.
+The five roles are the product's (DESIGN.md's users); what each may do is the union of the
+grants every installed app makes from its ``AppConfig.ready()`` (``grant`` below; registrar's
+own in ``registrar/plugin.py``). ``manage.py sync_roles`` sets each group's permissions to
+exactly that union, and runs after every ``migrate`` (and every test flush) through
+``registrar.signals``. Code checks permissions, never group names.
 """
 
 from dataclasses import dataclass
@@ -16,96 +17,37 @@ class Role:
     key: str
     name: str  # the Group's name, as administrators see it
     description: str
-    permissions: tuple[str, ...]  # "app_label.codename"
 
+    @property
+    def permissions(self) -> tuple[str, ...]:
+        """ "app_label.codename" of every permission the installed apps grant this role."""
+        return tuple(sorted(_grants.get(self.key, ())))
 
-_READ_CORE = (
-    "registrar.view_student",
-    "registrar.view_admission",
-    "registrar.view_program",
-    "registrar.view_course",
-    "registrar.view_coursegroup",
-    "registrar.view_term",
-    "registrar.view_orgunit",
-)
 
 REGISTRAR_STAFF = Role(
     key="registrar_staff",
     name="Personnel du registrariat",
     description=str(_("Dossiers étudiants, dossiers sessions, inscriptions et opérations en lot.")),
-    permissions=(
-        *_READ_CORE,
-        "registrar.add_student",
-        "registrar.change_student",
-        "registrar.add_admission",
-        "registrar.change_admission",
-        "registrar.view_auditentry",
-        "enrollment.view_termrecord",
-        "enrollment.add_termrecord",
-        "enrollment.change_termrecord",
-        "enrollment.delete_termrecord",
-        "enrollment.view_courseenrollment",
-        "enrollment.add_courseenrollment",
-        "enrollment.change_courseenrollment",
-        "enrollment.delete_courseenrollment",
-        "enrollment.view_batchoperation",
-        "enrollment.add_batchoperation",
-        "enrollment.change_batchoperation",
-        "enrollment.delete_batchoperation",
-    ),
 )
 READONLY_STAFF = Role(
     key="readonly_staff",
     name="Personnel en lecture seule",
     description=str(_("Consulte les dossiers sans pouvoir les modifier.")),
-    permissions=(
-        *_READ_CORE,
-        "registrar.view_auditentry",
-        "enrollment.view_termrecord",
-        "enrollment.view_courseenrollment",
-        "enrollment.view_batchoperation",
-    ),
 )
 PLACEMENT_COORDINATOR = Role(
     key="placement_coordinator",
     name="Coordination des stages",
     description=str(_("Cohortes, fiches de travail, boîte de sortie et affectations de stage.")),
-    permissions=(
-        "registrar.view_student",
-        "registrar.view_program",
-        "registrar.view_course",
-        "registrar.view_term",
-    ),
 )
 CENTRE_STAFF = Role(
     key="centre_staff",
     name="Personnel de centre de certification",
     description=str(_("Sessions de certification et candidats de son centre.")),
-    permissions=(
-        "registrar.view_term",
-        "certification.view_certificationcenter",
-        "certification.view_certificationsession",
-        "certification.add_certificationsession",
-        "certification.change_certificationsession",
-        "certification.delete_certificationsession",
-        "certification.view_candidate",
-        "certification.add_candidate",
-        "certification.change_candidate",
-        "certification.delete_candidate",
-    ),
 )
 ADMISSIONS_OFFICER = Role(
     key="admissions_officer",
     name="Agent d'admission",
     description=str(_("Import Parcoursup, préinscriptions et inscriptions administratives.")),
-    permissions=(
-        "registrar.view_student",
-        "registrar.view_admission",
-        "registrar.view_program",
-        "registrar.view_term",
-        "registrar.add_student",
-        "registrar.add_admission",
-    ),
 )
 
 ROLES: tuple[Role, ...] = (
@@ -115,27 +57,42 @@ ROLES: tuple[Role, ...] = (
     CENTRE_STAFF,
     ADMISSIONS_OFFICER,
 )
+_BY_KEY = {role.key: role for role in ROLES}
+_grants: dict[str, set[str]] = {}
 
 
-def sync_roles(group_model, permission_model) -> None:
-    """Create each role's group and set its permissions to exactly the table's.
+def grant(role_key: str, *permissions: str) -> None:
+    """Give the role ``role_key`` these "app_label.codename" permissions (idempotent)."""
+    if role_key not in _BY_KEY:
+        raise LookupError(f"No staff role {role_key!r}; the roles are {sorted(_BY_KEY)}.")
+    for dotted in permissions:
+        if dotted.count(".") != 1:
+            raise ValueError(f"A permission reads app_label.codename, not {dotted!r}.")
+    _grants.setdefault(role_key, set()).update(permissions)
 
-    Takes the models as arguments so that a migration can pass its historical ones.
-    Permissions that do not exist yet (their app not migrated) raise LookupError.
+
+def sync_roles(group_model, permission_model) -> list[tuple[Role, int]]:
+    """Create each role's group and set its permissions to exactly the granted union.
+
+    Changes the groups' permissions (adds the missing, removes the others); running it
+    again changes nothing. Returns each role with its number of permissions. Takes the
+    models as arguments so that a migration could pass its historical ones. A permission
+    that does not exist (its app not migrated yet) raises LookupError before any change.
     """
-    for role in ROLES:
+    wanted = {role: role.permissions for role in ROLES}
+    labels = {dotted.split(".")[0] for perms in wanted.values() for dotted in perms}
+    existing = {
+        f"{app_label}.{codename}": pk
+        for pk, app_label, codename in permission_model.objects.filter(
+            content_type__app_label__in=labels
+        ).values_list("pk", "content_type__app_label", "codename")
+    }
+    missing = sorted({d for perms in wanted.values() for d in perms} - existing.keys())
+    if missing:
+        raise LookupError(f"Permissions granted to a role do not exist: {', '.join(missing)}.")
+    outcome = []
+    for role, perms in wanted.items():
         group, _created = group_model.objects.get_or_create(name=role.name)
-        perms = []
-        for dotted in role.permissions:
-            app_label, codename = dotted.split(".")
-            try:
-                perms.append(
-                    permission_model.objects.get(
-                        content_type__app_label=app_label, codename=codename
-                    )
-                )
-            except permission_model.DoesNotExist:
-                raise LookupError(
-                    f"Permission {dotted} for role {role.key} does not exist."
-                ) from None
-        group.permissions.set(perms)
+        group.permissions.set([existing[dotted] for dotted in perms])
+        outcome.append((role, len(perms)))
+    return outcome

@@ -127,7 +127,7 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "registrar:home"
 LOGOUT_REDIRECT_URL = "login"
 
 # django-axes: lock a username + address pair after repeated failures.

@@ -1,4 +1,4 @@
-"""Keep the staff roles in step with registrar.roles after every migrate (and test flush)."""
+"""Keep the staff roles in step with the apps' grants after every migrate (and test flush)."""
 
 from django.contrib.auth.models import Group, Permission
 
@@ -9,5 +9,6 @@ def sync_roles_after_migrate(sender, **kwargs) -> None:
     try:
         sync_roles(Group, Permission)
     except LookupError:
-        # An app whose permissions a role names is not migrated yet (a partial migrate).
+        # An app whose permissions a role is granted is not migrated yet (a partial
+        # migrate): the last app's post_migrate applies them.
         return

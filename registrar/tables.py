@@ -20,7 +20,7 @@ class StudentTable(tables.Table):
     """The simple search's results: the guide's columns, in its order."""
 
     da_number = tables.LinkColumn(
-        "student_file",
+        "registrar:student_file",
         args=[tables.A("pk")],
         accessor="da_display",
         order_by="da_number",

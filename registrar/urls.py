@@ -2,24 +2,17 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from registrar import plugins
 from registrar.login import BoundedAdminAuthenticationForm, BoundedAuthenticationForm
-from registrar.views import courses, shell, students
 
 # The admin's login goes through the same bounded form as ours (registrar/login.py).
 admin.site.login_form = BoundedAdminAuthenticationForm
 
+# The shell's pages, then every installed app's under its own prefix and namespace
+# (registrar/plugins.py), then the accounts' pages (Django's names, without a namespace).
 urlpatterns = [
-    path("", shell.home, name="home"),
-    path("langue/", shell.set_language, name="set_language"),
-    path("session-de-travail/", shell.set_working_term, name="set_working_term"),
-    path("etudiants/", students.student_search, name="student_search"),
-    path("etudiants/admission-rapide/", students.student_admit, name="student_admit"),
-    path("etudiants/<int:pk>/", students.student_file, name="student_file"),
-    path("etudiants/<int:pk>/admissions/", students.student_admissions, name="student_admissions"),
-    path("etudiants/<int:pk>/historique/", students.student_history, name="student_history"),
-    path("cours/", courses.course_search, name="course_search"),
-    path("", include("enrollment.urls")),
-    path("", include("certification.urls")),
+    path("", include("registrar.routes")),
+    *plugins.url_patterns(),
     path(
         "compte/connexion/",
         auth_views.LoginView.as_view(
@@ -59,6 +52,4 @@ urlpatterns = [
         name="password_reset_complete",
     ),
     path("admin/", admin.site.urls),
-    # Pages outside our base template (the Django admin) get the icon browsers ask for.
-    path("favicon.ico", shell.favicon, name="favicon"),
 ]

@@ -49,7 +49,7 @@ HOSTILE = [
     "+7",
     "7.0",
 ]
-FINALIZE = "certification_session_finalize"
+FINALIZE = "certification:session_finalize"
 
 
 def _text(response) -> str:
@@ -85,7 +85,7 @@ def two_centres(centre_staff, sco_center):
 
 @pytest.mark.parametrize("value", HOSTILE)
 def test_session_list_centre_filter(centre_staff, two_centres, value):
-    response = _client(centre_staff).get(reverse("certification_session_list"), {"centre": value})
+    response = _client(centre_staff).get(reverse("certification:session_list"), {"centre": value})
     assert response.status_code == 200
     page = _text(response)
     # Forged text narrows to no centre: the user's sessions are all listed.
@@ -96,7 +96,7 @@ def test_session_list_centre_filter(centre_staff, two_centres, value):
 def test_session_list_centre_filter_still_narrows(centre_staff, two_centres):
     sco, _pro = two_centres
     response = _client(centre_staff).get(
-        reverse("certification_session_list"), {"centre": str(sco.pk)}
+        reverse("certification:session_list"), {"centre": str(sco.pk)}
     )
     page = _text(response)
     assert "Session du collège" in page and "Session des adultes" not in page
@@ -106,7 +106,7 @@ def test_session_list_centre_filter_still_narrows(centre_staff, two_centres):
 def test_session_list_pagination(centre_staff, two_centres, name):
     client = _client(centre_staff)
     for value in HOSTILE:
-        response = client.get(reverse("certification_session_list"), {name: value})
+        response = client.get(reverse("certification:session_list"), {name: value})
         assert response.status_code == 200, value
         page = _text(response)
         assert "Session du collège" in page and "Session des adultes" in page
@@ -117,7 +117,7 @@ def test_session_list_page_size_is_the_views(centre_staff, sco_center):
     made the paginator slice with a negative index) nor lists every row at once."""
     CertificationSessionFactory.create_batch(30, center=sco_center)
     response = _client(centre_staff).get(
-        reverse("certification_session_list"), {"per_page": "100000"}
+        reverse("certification:session_list"), {"per_page": "100000"}
     )
     assert response.status_code == 200
     assert len(response.context["table"].page.object_list) == 25
@@ -324,7 +324,7 @@ def test_invigilator_door_forged_session_number(value):
     session = CertificationSessionFactory(number=100012)
     client = Client(raise_request_exception=False)
     response = client.post(
-        reverse("certification_invigilator_login"),
+        reverse("certification:invigilator_login"),
         {"number": value, "password": session.invigilator_password},
     )
     assert response.status_code == 200
@@ -350,7 +350,7 @@ def students():
 @pytest.mark.parametrize("q", ["²", "١٢٣", "1²3", "12٣", "１２３"])
 def test_student_search_da_number_is_ascii_digits(registrar_staff, students, q):
     response = _client(registrar_staff).get(
-        reverse("student_search"), {"field": "da_number", "q": q}
+        reverse("registrar:student_search"), {"field": "da_number", "q": q}
     )
     assert response.status_code == 200
     page = _text(response)
@@ -363,7 +363,9 @@ def test_student_search_da_number_is_ascii_digits(registrar_staff, students, q):
 
 @pytest.mark.parametrize("q", ["²", "١٢٣", "819²", "٨١٩*"])
 def test_student_search_phone_is_ascii_digits(registrar_staff, students, q):
-    response = _client(registrar_staff).get(reverse("student_search"), {"field": "phone", "q": q})
+    response = _client(registrar_staff).get(
+        reverse("registrar:student_search"), {"field": "phone", "q": q}
+    )
     assert response.status_code == 200
     assert "Le numéro de téléphone ne contient que des chiffres, * et ?." in _text(response)
     assert response.context["table"] is None
@@ -373,7 +375,7 @@ def test_student_search_phone_is_ascii_digits(registrar_staff, students, q):
 def test_student_search_never_fails(registrar_staff, students, field):
     client = _client(registrar_staff)
     for q in HOSTILE:
-        response = client.get(reverse("student_search"), {"field": field, "q": q})
+        response = client.get(reverse("registrar:student_search"), {"field": field, "q": q})
         assert response.status_code in (200, 302), q
 
 
@@ -386,7 +388,7 @@ def test_student_search_pagination(registrar_staff, students, name):
     client = _client(registrar_staff)
     for value in HOSTILE:
         response = client.get(
-            reverse("student_search"), {"field": "last_name", "q": "Leb", name: value}
+            reverse("registrar:student_search"), {"field": "last_name", "q": "Leb", name: value}
         )
         assert response.status_code == 200, value
         page = _text(response)
@@ -397,7 +399,7 @@ def test_student_search_pagination(registrar_staff, students, name):
 def test_student_file_tables_pagination(registrar_staff, students, name):
     client = _client(registrar_staff)
     for value in HOSTILE:
-        for url in ("student_admissions", "student_history"):
+        for url in ("registrar:student_admissions", "registrar:student_history"):
             response = client.get(reverse(url, args=[students.pk]), {name: value})
             assert response.status_code == 200, (url, value)
 
@@ -408,7 +410,7 @@ def test_course_search_pagination(registrar_staff, name):
     client = _client(registrar_staff)
     for value in HOSTILE:
         response = client.get(
-            reverse("course_search"), {"field": "number", "q": "601", name: value}
+            reverse("registrar:course_search"), {"field": "number", "q": "601", name: value}
         )
         assert response.status_code == 200, value
         assert "601-101-MQ" in _text(response)
@@ -417,7 +419,7 @@ def test_course_search_pagination(registrar_staff, name):
 def test_course_search_never_fails(registrar_staff):
     client = _client(registrar_staff)
     for q in HOSTILE:
-        response = client.get(reverse("course_search"), {"field": "number", "q": q})
+        response = client.get(reverse("registrar:course_search"), {"field": "number", "q": q})
         assert response.status_code == 200, q
 
 
@@ -484,7 +486,7 @@ def test_candidate_import_extra_time_that_is_no_number(centre_staff, value):
     center = CertificationCenterFactory(name="Centre Pro", type="PRO", staff=[centre_staff])
     session = CertificationSessionFactory(center=center)
     response = _client(centre_staff).post(
-        reverse("certification_candidates_import", args=[session.pk]),
+        reverse("certification:candidates_import", args=[session.pk]),
         {"file": xlsx_file(session, [line(extra_time_percent=value)])},
     )
     assert response.status_code == 200
@@ -547,7 +549,7 @@ def test_session_form_forged_centre(centre_staff, sco_center, value):
     """The « Créer une session » centre is a ModelChoiceField: forged text is its error."""
     CertificationCenterFactory(name="Autre centre du même agent", staff=[centre_staff])
     response = _client(centre_staff).post(
-        reverse("certification_session_create"),
+        reverse("certification:session_create"),
         {
             "center": value,
             "name": "Session forgée",
@@ -565,7 +567,7 @@ def test_session_form_forged_centre(centre_staff, sco_center, value):
 def test_working_term_forged_code(registrar_staff):
     client = _client(registrar_staff)
     for value in [*HOSTILE, "A-²⁰¹⁷", "A-٢٠١٧"]:
-        response = client.post(reverse("set_working_term"), {"term": value, "next": "/"})
+        response = client.post(reverse("registrar:set_working_term"), {"term": value, "next": "/"})
         assert response.status_code in (200, 302), value
 
 
@@ -641,7 +643,7 @@ def test_candidate_form_forged_numbers(centre_staff, communes, field):
     center = CertificationCenterFactory(name="Centre Pro", type="PRO", staff=[centre_staff])
     session = CertificationSessionFactory(center=center)
     client = _client(centre_staff)
-    url = reverse("certification_candidate_create", args=[session.pk])
+    url = reverse("certification:candidate_create", args=[session.pk])
     extra = {"birth_place_by": "postal"} if field == "birth_postal_code" else {}
     valid = {"extra_time_percent": {"0", "", " 7"}}.get(field, set())
     for value in [*HOSTILE, "٢٥٠٥٦", "６９１２３", "1990-٠٣-14"]:
@@ -657,5 +659,5 @@ def test_candidate_form_forged_numbers(centre_staff, communes, field):
 def test_rac_grid_pagination(registrar_staff, name):
     client = _client(registrar_staff)
     for value in HOSTILE:
-        response = client.get(reverse("rac_grid"), {name: value})
+        response = client.get(reverse("enrollment:rac_grid"), {name: value})
         assert response.status_code == 200, value

@@ -37,7 +37,7 @@ HOSTILE = {
 }
 # Walking the login, logout and password pages with a logged-in client only logs it out or
 # throttles it: they have their own tests (tests/registrar/test_login_limits.py).
-SKIPPED = {"logout", "login", "password_reset", "password_change", "set_language"}
+SKIPPED = {"logout", "login", "password_reset", "password_change", "registrar:set_language"}
 
 
 def _parameter_names() -> list[str]:

@@ -79,7 +79,7 @@ def test_env_readers(monkeypatch):
 
 @pytest.mark.django_db
 def test_pages_carry_a_strict_content_security_policy(staff_client):
-    response = staff_client.get(reverse("home"))
+    response = staff_client.get(reverse("registrar:home"))
     policy = response.headers["Content-Security-Policy"]
     assert "script-src 'self'" in policy
     assert "style-src 'self'" in policy

@@ -93,85 +93,103 @@ def _run(d):
 
 # url name -> (kwargs builder, {persona: expected status or LOGIN}); GET requests.
 EXPECTED = {
-    "home": (None, _only(STAFF)),
-    "student_search": (None, _only(STUDENT_READERS)),
-    "student_admit": (None, _only(STUDENT_CREATORS)),
-    "student_file": (lambda d: {"pk": d["student"].pk}, _only(STUDENT_READERS)),
-    "student_admissions": (lambda d: {"pk": d["student"].pk}, _only(STUDENT_READERS)),
-    "course_search": (None, _only(COURSE_READERS)),
-    "student_history": (lambda d: {"pk": d["student"].pk}, _only(RECORD_READERS)),
-    "student_term_records": (lambda d: {"pk": d["student"].pk}, _only(RECORD_READERS)),
-    "term_record_create": (lambda d: {"pk": d["student"].pk}, _only(RECORD_WRITERS)),
-    "term_record_update": (lambda d: {"record_pk": d["record"].pk}, _only(RECORD_WRITERS)),
-    "term_record_copy": (lambda d: {"record_pk": d["record"].pk}, _only(RECORD_WRITERS)),
-    "term_record_delete": (lambda d: {"record_pk": d["record"].pk}, _only(RECORD_WRITERS)),
-    "course_enrollment_create": (
+    "registrar:home": (None, _only(STAFF)),
+    "registrar:student_search": (None, _only(STUDENT_READERS)),
+    "registrar:student_admit": (None, _only(STUDENT_CREATORS)),
+    "registrar:student_file": (lambda d: {"pk": d["student"].pk}, _only(STUDENT_READERS)),
+    "registrar:student_admissions": (lambda d: {"pk": d["student"].pk}, _only(STUDENT_READERS)),
+    "registrar:course_search": (None, _only(COURSE_READERS)),
+    "registrar:student_history": (lambda d: {"pk": d["student"].pk}, _only(RECORD_READERS)),
+    "enrollment:student_term_records": (lambda d: {"pk": d["student"].pk}, _only(RECORD_READERS)),
+    "enrollment:term_record_create": (lambda d: {"pk": d["student"].pk}, _only(RECORD_WRITERS)),
+    "enrollment:term_record_update": (
         lambda d: {"record_pk": d["record"].pk},
         _only(RECORD_WRITERS),
     ),
-    "course_enrollment_rac": (lambda d: {"record_pk": d["record"].pk}, _only(RECORD_READERS)),
-    "rac_grid": (None, _only(RECORD_READERS)),
-    "course_enrollment_update": (lambda d: {"pk": d["enrollment"].pk}, _only(RECORD_WRITERS)),
-    "course_enrollment_delete": (lambda d: {"pk": d["enrollment"].pk}, _only(RECORD_WRITERS)),
-    "course_enrollment_copy": (lambda d: {"pk": d["enrollment"].pk}, _only(RECORD_WRITERS)),
-    "operation_list": (None, _only(OPERATION_READERS)),
-    "batch_create": (None, _only(OPERATION_WRITERS)),
-    "batch_detail": (_op, _owners()),
-    "batch_update": (_op, _only(OPERATION_WRITERS)),
-    "batch_delete": (_op, _only(OPERATION_WRITERS)),
-    "batch_selection": (_op, _owners()),
-    "batch_selection_add": (_op, _only(OPERATION_WRITERS)),
-    "batch_selection_paste": (_op, _only(OPERATION_WRITERS)),
-    "batch_execute": (_op, _only(OPERATION_WRITERS)),
-    "batch_undo": (_op, _only(OPERATION_WRITERS)),
-    "batch_report": (_run, _owners()),
-    "batch_report_xlsx": (_run, _owners()),
+    "enrollment:term_record_copy": (lambda d: {"record_pk": d["record"].pk}, _only(RECORD_WRITERS)),
+    "enrollment:term_record_delete": (
+        lambda d: {"record_pk": d["record"].pk},
+        _only(RECORD_WRITERS),
+    ),
+    "enrollment:course_enrollment_create": (
+        lambda d: {"record_pk": d["record"].pk},
+        _only(RECORD_WRITERS),
+    ),
+    "enrollment:course_enrollment_rac": (
+        lambda d: {"record_pk": d["record"].pk},
+        _only(RECORD_READERS),
+    ),
+    "enrollment:rac_grid": (None, _only(RECORD_READERS)),
+    "enrollment:course_enrollment_update": (
+        lambda d: {"pk": d["enrollment"].pk},
+        _only(RECORD_WRITERS),
+    ),
+    "enrollment:course_enrollment_delete": (
+        lambda d: {"pk": d["enrollment"].pk},
+        _only(RECORD_WRITERS),
+    ),
+    "enrollment:course_enrollment_copy": (
+        lambda d: {"pk": d["enrollment"].pk},
+        _only(RECORD_WRITERS),
+    ),
+    "enrollment:operation_list": (None, _only(OPERATION_READERS)),
+    "enrollment:batch_create": (None, _only(OPERATION_WRITERS)),
+    "enrollment:batch_detail": (_op, _owners()),
+    "enrollment:batch_update": (_op, _only(OPERATION_WRITERS)),
+    "enrollment:batch_delete": (_op, _only(OPERATION_WRITERS)),
+    "enrollment:batch_selection": (_op, _owners()),
+    "enrollment:batch_selection_add": (_op, _only(OPERATION_WRITERS)),
+    "enrollment:batch_selection_paste": (_op, _only(OPERATION_WRITERS)),
+    "enrollment:batch_execute": (_op, _only(OPERATION_WRITERS)),
+    "enrollment:batch_undo": (_op, _only(OPERATION_WRITERS)),
+    "enrollment:batch_report": (_run, _owners()),
+    "enrollment:batch_report_xlsx": (_run, _owners()),
     # The PDF is not made yet: its URL sends back to the report.
-    "batch_report_pdf": (_run, _owners(302)),
-    "batch_report_pdf_status": (_run, _owners()),
-    "certification_session_list": (None, _only(("centre_staff", "other_centre_staff", "admin"))),
-    "certification_session_create": (
+    "enrollment:batch_report_pdf": (_run, _owners(302)),
+    "enrollment:batch_report_pdf_status": (_run, _owners()),
+    "certification:session_list": (None, _only(("centre_staff", "other_centre_staff", "admin"))),
+    "certification:session_create": (
         None,
         _only(("centre_staff", "other_centre_staff", "admin")),
     ),
-    "certification_session_import": (
+    "certification:session_import": (
         None,
         _only(("centre_staff", "other_centre_staff", "admin")),
     ),
-    "certification_session_import_template": (
+    "certification:session_import_template": (
         None,
         _only(("centre_staff", "other_centre_staff", "admin")),
     ),
-    "certification_session_detail": (_session, _centre()),
-    "certification_session_update": (_session, _centre()),
-    "certification_session_delete": (_session, _centre()),
-    "certification_session_candidates": (_session, _centre()),
-    "certification_candidates_add": (_session, _centre()),
-    "certification_candidate_create": (_pro_session, _centre()),
-    "certification_candidates_import": (_pro_session, _centre()),
-    "certification_candidates_import_template": (
+    "certification:session_detail": (_session, _centre()),
+    "certification:session_update": (_session, _centre()),
+    "certification:session_delete": (_session, _centre()),
+    "certification:session_candidates": (_session, _centre()),
+    "certification:candidates_add": (_session, _centre()),
+    "certification:candidate_create": (_pro_session, _centre()),
+    "certification:candidates_import": (_pro_session, _centre()),
+    "certification:candidates_import_template": (
         lambda d: {"pk": d["pro_session"].pk, "extension": "ods"},
         _centre(),
     ),
-    "certification_attendance_sheet": (_session, _centre()),
-    "certification_candidates_xlsx": (_session, _centre()),
-    "certification_invigilator_kit": (_session, _centre()),
-    "certification_session_finalize": (_session, _centre()),
+    "certification:attendance_sheet": (_session, _centre()),
+    "certification:candidates_xlsx": (_session, _centre()),
+    "certification:invigilator_kit": (_session, _centre()),
+    "certification:session_finalize": (_session, _centre()),
     # Not finalized yet: the incident report sends back to the session.
-    "certification_incident_report": (_session, _centre(302)),
-    "certification_candidate_delete": (
+    "certification:incident_report": (_session, _centre(302)),
+    "certification:candidate_delete": (
         lambda d: {"pk": d["candidate"].pk},
         _only((), otherwise=405),
     ),
     # The invigilator space needs no staff login: its door is open to anyone, the rest
     # sends back to the door until a session number and password were given.
-    "certification_invigilator_login": (None, _everyone(200)),
-    "certification_invigilator_space": (None, _everyone(302)),
-    "certification_invigilator_check_in": (lambda d: {"pk": d["candidate"].pk}, _everyone(405)),
-    "certification_invigilator_logout": (None, _everyone(405)),
+    "certification:invigilator_login": (None, _everyone(200)),
+    "certification:invigilator_space": (None, _everyone(302)),
+    "certification:invigilator_check_in": (lambda d: {"pk": d["candidate"].pk}, _everyone(405)),
+    "certification:invigilator_logout": (None, _everyone(405)),
     # POST-only endpoints answer 405 to a GET; the language switch is public (login page).
-    "set_language": (None, _everyone(405)),
-    "set_working_term": (None, _only((), otherwise=405)),
+    "registrar:set_language": (None, _everyone(405)),
+    "registrar:set_working_term": (None, _only((), otherwise=405)),
     "login": (None, {**dict.fromkeys(STAFF, 302), "anonymous": 200}),
     "logout": (None, _only((), otherwise=405)),
     "password_change": (None, _only(STAFF)),
@@ -183,7 +201,7 @@ EXPECTED = {
         _everyone(200),
     ),
     "password_reset_complete": (None, _everyone(200)),
-    "favicon": (None, _everyone(301)),
+    "registrar:favicon": (None, _everyone(301)),
 }
 
 
@@ -192,9 +210,10 @@ def _named_patterns(patterns=None, namespace=""):
         if isinstance(pattern, URLResolver):
             if pattern.namespace == "admin":
                 continue  # the Django admin has its own checks (test_admin_needs_staff)
-            yield from _named_patterns(pattern.url_patterns, namespace)
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _named_patterns(pattern.url_patterns, inner)
         elif isinstance(pattern, URLPattern) and pattern.name:
-            yield pattern.name
+            yield namespace + pattern.name
 
 
 def test_every_url_has_an_expectation():

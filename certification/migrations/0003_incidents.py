@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('certification', '0002_role_permissions'),
+        ('certification', '0001_centres_sessions_candidates'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

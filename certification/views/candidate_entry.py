@@ -38,7 +38,7 @@ def _open_session(request: HttpRequest, pk: int):
     closed = _closed_reason(session)
     if closed:
         messages.error(request, closed)
-        return None, redirect("certification_session_candidates", pk=session.pk)
+        return None, redirect("certification:session_candidates", pk=session.pk)
     return session, None
 
 
@@ -65,8 +65,8 @@ def candidate_create(request: HttpRequest, pk: int) -> HttpResponse:
                 % {"name": f"{candidate.first_name} {candidate.last_name}"},
             )
             if "another" in request.POST:
-                return redirect("certification_candidate_create", pk=session.pk)
-            return redirect("certification_session_candidates", pk=session.pk)
+                return redirect("certification:candidate_create", pk=session.pk)
+            return redirect("certification:session_candidates", pk=session.pk)
     return render(
         request,
         "certification/candidate_form.html",
@@ -114,7 +114,7 @@ def candidates_import(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                     % {"count": result.already},
                 )
-            return redirect("certification_session_candidates", pk=session.pk)
+            return redirect("certification:session_candidates", pk=session.pk)
     errors = form.non_field_errors()
     return render(
         request,

@@ -156,7 +156,7 @@ def candidates_add(request: HttpRequest, pk: int) -> HttpResponse:
     closed = _closed_reason(session)
     if closed:
         messages.error(request, closed)
-        return redirect("certification_session_candidates", pk=session.pk)
+        return redirect("certification:session_candidates", pk=session.pk)
     if request.method == "POST":
         step = request.POST.get("_step", "")
         if step in ("filter", "clear") or "_page" in request.POST:
@@ -190,7 +190,7 @@ def _page_url(
         query["tous"] = "1"
     if ticked:
         query[TICKED_PARAM] = ",".join(map(str, ticked))
-    path = reverse("certification_candidates_add", args=[session.pk])
+    path = reverse("certification:candidates_add", args=[session.pk])
     return f"{path}?{urlencode(query, safe=',')}" if query else path
 
 
@@ -324,7 +324,7 @@ def _add(request: HttpRequest, session: CertificationSession) -> HttpResponse:
         show_refusal(request, exc)
         return redirect(back)
     _report(request, result)
-    return redirect("certification_session_candidates", pk=session.pk)
+    return redirect("certification:session_candidates", pk=session.pk)
 
 
 def _report(request: HttpRequest, result: services.AddResult) -> None:

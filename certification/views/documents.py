@@ -47,7 +47,7 @@ def invigilator_kit(request: HttpRequest, pk: int) -> HttpResponse:
     """The invigilator kit as PDF (access code, password, instructions, the address of the
     invigilator space): kit-surveillant-<n° session>.pdf."""
     session = selectors.session_for(request.user, pk)
-    address = request.build_absolute_uri(reverse("certification_invigilator_login"))
+    address = request.build_absolute_uri(reverse("certification:invigilator_login"))
     return _attachment(
         documents.invigilator_kit_pdf(session, invigilator_url=address),
         content_type="application/pdf",

@@ -294,7 +294,7 @@ def session_finalize(request: HttpRequest, pk: int) -> HttpResponse:
     """« Finaliser la session »: the form until the session is finalized, then what was
     recorded. Before the session has started, only the reason why it cannot be finalized."""
     session = selectors.session_for(request.user, pk)
-    here = redirect("certification_session_finalize", pk=pk)
+    here = redirect("certification:session_finalize", pk=pk)
     if session.is_finalized:
         if request.method == "POST":
             messages.error(request, services.ALREADY_FINALIZED % {"number": session.number})
@@ -337,7 +337,7 @@ def session_finalize(request: HttpRequest, pk: int) -> HttpResponse:
                 general = _add_refusals(exc, attendance, incidents, comment, used)
             else:
                 messages.success(request, FINALIZED % {"number": session.number})
-                return redirect("certification_session_detail", pk=pk)
+                return redirect("certification:session_detail", pk=pk)
         general.extend(attendance.non_form_errors())
         general.extend(incidents.non_form_errors())
     context = _session_context(request, session, tab="details")
@@ -385,7 +385,7 @@ def incident_report(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_for(request.user, pk)
     if not session.is_finalized:
         messages.error(request, REPORT_NEEDS_FINALIZATION)
-        return redirect("certification_session_detail", pk=pk)
+        return redirect("certification:session_detail", pk=pk)
     response = HttpResponse(
         finalization_documents.incident_report_pdf(session), content_type="application/pdf"
     )

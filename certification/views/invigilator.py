@@ -67,7 +67,7 @@ def invigilator_login(request: HttpRequest) -> HttpResponse:
         else:
             invigilator_access.invigilator_access_granted(client=client, number=number)
             request.session[SESSION_KEY] = session.pk
-            return redirect("certification_invigilator_space")
+            return redirect("certification:invigilator_space")
     return render(request, "certification/invigilator_login.html", {"form": form})
 
 
@@ -95,7 +95,7 @@ def invigilator_space(request: HttpRequest) -> HttpResponse:
     """The session's candidates, who has joined, and « Confirmer la présence »."""
     session = _invigilated(request)
     if session is None:
-        return redirect("certification_invigilator_login")
+        return redirect("certification:invigilator_login")
     closed = _closed_reason(session)
     candidates = [] if closed else list(session.candidates.order_by("last_name", "first_name"))
     return render(
@@ -112,7 +112,7 @@ def invigilator_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     name and birth date. Only a candidate of the session the invigilator opened."""
     session = _invigilated(request)
     if session is None:
-        return redirect("certification_invigilator_login")
+        return redirect("certification:invigilator_login")
     candidate = get_object_or_404(Candidate, pk=pk, session=session)
     closed = _closed_reason(session)
     if closed:
@@ -131,7 +131,7 @@ def invigilator_check_in(request: HttpRequest, pk: int) -> HttpResponse:
                 _("%(name)s a rejoint la session.")
                 % {"name": f"{candidate.first_name} {candidate.last_name}"},
             )
-    return redirect("certification_invigilator_space")
+    return redirect("certification:invigilator_space")
 
 
 @login_not_required
@@ -139,4 +139,4 @@ def invigilator_check_in(request: HttpRequest, pk: int) -> HttpResponse:
 def invigilator_logout(request: HttpRequest) -> HttpResponse:
     request.session.pop(SESSION_KEY, None)
     messages.info(request, _("Vous avez quitté l'espace surveillant."))
-    return redirect("certification_invigilator_login")
+    return redirect("certification:invigilator_login")

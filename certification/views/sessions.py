@@ -60,7 +60,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
     centers = selectors.centers_of(request.user)
     if not centers.exists():
         messages.error(request, _("Vous n'êtes membre du personnel d'aucun centre."))
-        return redirect("certification_session_list")
+        return redirect("certification:session_list")
     form = SessionForm(request.POST or None, centers=centers)
     if request.method == "POST" and form.is_valid():
         outcome = apply_service(
@@ -72,7 +72,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
         if outcome:
             session = outcome.value
             messages.success(request, _("Session %(number)s créée.") % {"number": session.number})
-            return redirect("certification_session_candidates", pk=session.pk)
+            return redirect("certification:session_candidates", pk=session.pk)
     return render(
         request, "certification/session_form.html", _context(request, form=form, session=None)
     )
@@ -84,7 +84,7 @@ def session_update(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_for(request.user, pk)
     if session.is_finalized:
         messages.info(request, _("La session est finalisée : elle ne se modifie plus."))
-        return redirect("certification_session_detail", pk=pk)
+        return redirect("certification:session_detail", pk=pk)
     centers = selectors.centers_of(request.user)
     form = SessionForm(request.POST or None, instance=session, centers=centers)
     if request.method == "POST" and form.is_valid():
@@ -96,7 +96,7 @@ def session_update(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(
                 request, _("Session %(number)s modifiée.") % {"number": session.number}
             )
-            return redirect("certification_session_detail", pk=pk)
+            return redirect("certification:session_detail", pk=pk)
     return render(
         request,
         "certification/session_form.html",
@@ -113,9 +113,9 @@ def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
             session_services.session_delete(actor=request.user, session=session)
         except ValidationError as exc:
             show_refusal(request, exc)
-            return redirect("certification_session_detail", pk=pk)
+            return redirect("certification:session_detail", pk=pk)
         messages.success(request, _("Session %(number)s supprimée.") % {"number": session.number})
-        return redirect("certification_session_list")
+        return redirect("certification:session_list")
     return render(
         request,
         "certification/session_delete.html",
@@ -126,12 +126,12 @@ def session_delete(request: HttpRequest, pk: int) -> HttpResponse:
 def _session_context(request: HttpRequest, session, *, tab: str) -> dict:
     status = selectors.status_of(session)
     documents = [
-        (_("Télécharger le PV"), reverse("certification_attendance_sheet", args=[session.pk])),
+        (_("Télécharger le PV"), reverse("certification:attendance_sheet", args=[session.pk])),
         (
             _("Liste des candidats (.xlsx)"),
-            reverse("certification_candidates_xlsx", args=[session.pk]),
+            reverse("certification:candidates_xlsx", args=[session.pk]),
         ),
-        (_("Kit surveillant (PDF)"), reverse("certification_invigilator_kit", args=[session.pk])),
+        (_("Kit surveillant (PDF)"), reverse("certification:invigilator_kit", args=[session.pk])),
     ]
     return _context(
         request,
@@ -143,7 +143,7 @@ def _session_context(request: HttpRequest, session, *, tab: str) -> dict:
         has_started=session.starts_at <= timezone.now(),
         attendance_sheet_url=documents[0][1],
         documents=documents,
-        candidates_add_url=reverse("certification_candidates_add", args=[session.pk]),
+        candidates_add_url=reverse("certification:candidates_add", args=[session.pk]),
     )
 
 
@@ -187,7 +187,7 @@ def candidate_delete(request: HttpRequest, pk: int) -> HttpResponse:
             _("%(name)s a été retiré(e) de la session.")
             % {"name": f"{candidate.first_name} {candidate.last_name}"},
         )
-    return redirect("certification_session_candidates", pk=candidate.session_id)
+    return redirect("certification:session_candidates", pk=candidate.session_id)
 
 
 @require_http_methods(["GET", "POST"])
@@ -199,7 +199,7 @@ def session_import(request: HttpRequest) -> HttpResponse:
     centers = selectors.centers_of(request.user)
     if not centers.exists():
         messages.error(request, _("Vous n'êtes membre du personnel d'aucun centre."))
-        return redirect("certification_session_list")
+        return redirect("certification:session_list")
     form = SessionImportForm(request.POST or None, request.FILES or None, centers=centers)
     errors: list[str] = []
     if request.method == "POST" and form.is_valid():
@@ -220,7 +220,7 @@ def session_import(request: HttpRequest) -> HttpResponse:
                     ngettext("%(count)s session créée.", "%(count)s sessions créées.", len(created))
                     % {"count": len(created)},
                 )
-                return redirect("certification_session_list")
+                return redirect("certification:session_list")
     return render(
         request,
         "certification/session_import.html",

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('enrollment', '0002_role_permissions'),
+        ('enrollment', '0001_initial'),
         ('registrar', '0006_rac_correspondence_grid'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

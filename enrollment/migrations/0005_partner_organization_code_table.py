@@ -52,7 +52,7 @@ def organisation_to_text(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("enrollment", "0004_batch_role_permissions"),
+        ("enrollment", "0003_batch_operations"),
         ("registrar", "0010_partner_organizations"),
     ]
 

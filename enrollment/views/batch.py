@@ -102,7 +102,7 @@ def batch_update(request: HttpRequest, pk: int) -> HttpResponse:
     operation = selectors.operation_for(request.user, pk)
     if not operation.is_editable:
         messages.info(request, _("Cette opération a été exécutée : elle ne se modifie plus."))
-        return redirect("batch_detail", pk=operation.pk)
+        return redirect("enrollment:batch_detail", pk=operation.pk)
     return _operation_form(request, operation)
 
 
@@ -126,7 +126,7 @@ def _operation_form(request: HttpRequest, operation: BatchOperation | None) -> H
             operation = outcome.value
             step = request.POST.get("_step", "save")
             if step == "selection":
-                return redirect("batch_selection", pk=operation.pk)
+                return redirect("enrollment:batch_selection", pk=operation.pk)
             if step == "start":
                 try:
                     batch_services.check_ready(operation)
@@ -136,12 +136,12 @@ def _operation_form(request: HttpRequest, operation: BatchOperation | None) -> H
                     for field, field_errors in errors.items():
                         form.add_error(field if field in form.fields else None, field_errors)
                 else:
-                    return redirect("batch_execute", pk=operation.pk)
+                    return redirect("enrollment:batch_execute", pk=operation.pk)
             else:
                 messages.success(
                     request, _("Opération n° %(number)s enregistrée.") % {"number": operation.pk}
                 )
-                return redirect("batch_update", pk=operation.pk)
+                return redirect("enrollment:batch_update", pk=operation.pk)
     return render(
         request,
         "enrollment/batch/operation_form.html",
@@ -171,9 +171,9 @@ def batch_delete(request: HttpRequest, pk: int) -> HttpResponse:
             batch_services.batch_operation_delete(actor=request.user, operation=operation)
         except ValidationError as exc:
             show_refusal(request, exc)
-            return redirect("batch_detail", pk=pk)
+            return redirect("enrollment:batch_detail", pk=pk)
         messages.success(request, _("Opération n° %(number)s supprimée.") % {"number": pk})
-        return redirect("operation_list")
+        return redirect("enrollment:operation_list")
     return render(request, "enrollment/batch/operation_delete.html", _context(operation=operation))
 
 
@@ -214,7 +214,7 @@ def batch_selection(request: HttpRequest, pk: int) -> HttpResponse:
             )
         if step == "ok" and not chosen:
             # OK with nothing ticked: back to « Inscriptions en lot » (Image 2.5).
-            return redirect("batch_update", pk=operation.pk)
+            return redirect("enrollment:batch_update", pk=operation.pk)
         if not clear and not chosen:
             messages.error(request, _("Cochez les étudiants à retirer de la sélection."))
         else:
@@ -239,7 +239,7 @@ def batch_selection(request: HttpRequest, pk: int) -> HttpResponse:
             )
             if step == "ok":
                 # OK keeps what the page shows ticked, then returns, as the guide says.
-                return redirect("batch_update", pk=operation.pk)
+                return redirect("enrollment:batch_update", pk=operation.pk)
         return redirect(_selection_url(operation, sort, page, []))
     asked = parse_ids(request.GET.get(REMOVE_PARAM, "").split(","))[:REMOVE_MAX]
     # Only students of this selection: one query, whatever the number ticked.
@@ -315,7 +315,7 @@ def _selection_url(operation: BatchOperation, sort: str, page: int, ticked: list
         query["page"] = str(page)
     if ticked:
         query[REMOVE_PARAM] = ",".join(map(str, ticked))
-    path = reverse("batch_selection", args=[operation.pk])
+    path = reverse("enrollment:batch_selection", args=[operation.pk])
     return f"{path}?{query.urlencode(safe=',')}" if query else path
 
 
@@ -329,7 +329,7 @@ def batch_selection_add(request: HttpRequest, pk: int) -> HttpResponse:
     same form: the ticked students are added whichever is pressed, never lost to a link."""
     operation = selectors.operation_for(request.user, pk)
     if not operation.is_editable:
-        return redirect("batch_selection", pk=pk)
+        return redirect("enrollment:batch_selection", pk=pk)
     if request.method == "POST":
         return _add_ticked(request, operation)
     searching = "q" in request.GET
@@ -386,7 +386,7 @@ def _add_ticked(request: HttpRequest, operation: BatchOperation) -> HttpResponse
     elif step not in ("ok", "search") and page is None:
         messages.error(request, _("Cochez au moins un étudiant dans les résultats."))
     if step == "ok":
-        return redirect("batch_selection", pk=operation.pk)
+        return redirect("enrollment:batch_selection", pk=operation.pk)
     query = QueryDict(mutable=True)
     if step == "search":
         # The new search's fields, checked by StudentSearchForm on the page it opens.
@@ -399,7 +399,7 @@ def _add_ticked(request: HttpRequest, operation: BatchOperation) -> HttpResponse
                 query[key] = sent[key]
     if page is not None:
         query["page"] = str(page)
-    url = reverse("batch_selection_add", args=[operation.pk])
+    url = reverse("enrollment:batch_selection_add", args=[operation.pk])
     return redirect(f"{url}?{query.urlencode()}" if query else url)
 
 
@@ -423,13 +423,13 @@ def batch_selection_paste(request: HttpRequest, pk: int) -> HttpResponse:
     back, and only « Ajouter les étudiants reconnus » adds the others."""
     operation = selectors.operation_for(request.user, pk)
     if not operation.is_editable:
-        return redirect("batch_selection", pk=pk)
+        return redirect("enrollment:batch_selection", pk=pk)
     if request.method == "POST" and request.POST.get("_step") == "confirm":
         try:
             ids = signing.loads(request.POST.get("recognised", ""), salt=LIST_SALT)
         except signing.BadSignature:
             messages.error(request, _("La liste a expiré ou a été altérée : recommencez."))
-            return redirect("batch_selection_paste", pk=pk)
+            return redirect("enrollment:batch_selection_paste", pk=pk)
         return _add_list(request, operation, ids)
     form = StudentListForm(request.POST or None, request.FILES or None)
     analysis = None
@@ -443,7 +443,7 @@ def batch_selection_paste(request: HttpRequest, pk: int) -> HttpResponse:
             if not analysis.student_ids and not analysis.rejected_count:
                 if analysis.already_count:
                     messages.info(request, _("Tous ces étudiants sont déjà dans la sélection."))
-                    return redirect("batch_selection", pk=pk)
+                    return redirect("enrollment:batch_selection", pk=pk)
                 form.add_error(None, _("Aucun étudiant reconnu dans la liste."))
                 analysis = None
             elif not analysis.rejected_count:
@@ -504,10 +504,10 @@ def _add_list(request, operation: BatchOperation, ids: list[int]) -> HttpRespons
         )
     except ValidationError as exc:
         show_refusal(request, exc)
-        return redirect("batch_selection_paste", pk=operation.pk)
+        return redirect("enrollment:batch_selection_paste", pk=operation.pk)
     operation.refresh_from_db(fields=["selection_count"])
     messages.success(request, _added_message(added, operation))
-    return redirect("batch_selection", pk=operation.pk)
+    return redirect("enrollment:batch_selection", pk=operation.pk)
 
 
 # --------------------------------------------------------------------------------------
@@ -523,7 +523,7 @@ def batch_execute(request: HttpRequest, pk: int) -> HttpResponse:
     operation = selectors.operation_for(request.user, pk)
     if not operation.is_editable:
         messages.info(request, batch_services.already_executed_message(operation))
-        return redirect("batch_detail", pk=pk)
+        return redirect("enrollment:batch_detail", pk=pk)
     mode = request.POST.get("mode") or request.GET.get("mode")
     simulation = mode == "simulation" if mode in ("simulation", "reel") else operation.simulation
     if request.method == "POST":
@@ -534,9 +534,9 @@ def batch_execute(request: HttpRequest, pk: int) -> HttpResponse:
         except ValidationError as exc:
             show_refusal(request, exc)
             if hasattr(exc, "error_dict"):
-                return redirect("batch_update", pk=pk)
-            return redirect("batch_detail", pk=pk)
-        return redirect("batch_report", pk=run.pk)
+                return redirect("enrollment:batch_update", pk=pk)
+            return redirect("enrollment:batch_detail", pk=pk)
+        return redirect("enrollment:batch_report", pk=run.pk)
     try:
         batch_services.check_ready(operation)
         problems = []
@@ -612,7 +612,7 @@ def batch_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
         run = batch_report_pdf_request(actor=request.user, run=run)
         if request.htmx:
             return _pdf_status(request, run)
-        return redirect(f"{reverse('batch_report', args=[pk])}#pdf")
+        return redirect(f"{reverse('enrollment:batch_report', args=[pk])}#pdf")
     pdf = (
         BatchRun.objects.filter(pk=run.pk, pdf_status=BatchRun.PdfStatus.READY)
         .values_list("pdf", flat=True)
@@ -620,7 +620,7 @@ def batch_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
     )
     if pdf is None:
         messages.info(request, _("Le PDF n'est pas encore prêt."))
-        return redirect(f"{reverse('batch_report', args=[pk])}#pdf")
+        return redirect(f"{reverse('enrollment:batch_report', args=[pk])}#pdf")
     response = HttpResponse(bytes(pdf), content_type="application/pdf")
     response["Content-Disposition"] = (
         f'attachment; filename="{reports.report_filename(run, "pdf")}"'
@@ -649,8 +649,8 @@ def batch_undo(request: HttpRequest, pk: int) -> HttpResponse:
             run = batch_services.batch_operation_undo(actor=request.user, operation=operation)
         except ValidationError as exc:
             show_refusal(request, exc)
-            return redirect("batch_detail", pk=pk)
-        return redirect("batch_report", pk=run.pk)
+            return redirect("enrollment:batch_detail", pk=pk)
+        return redirect("enrollment:batch_report", pk=run.pk)
     execution = operation.runs.filter(
         kind=BatchRun.Kind.EXECUTION, status=BatchRun.Status.DONE
     ).first()

@@ -37,7 +37,7 @@ PICKER_LINES = 100  # a course's lines fit; the dialog has no pagination of its 
 
 
 def _list_url(student: Student, record: TermRecord | None = None) -> str:
-    url = reverse("student_term_records", kwargs={"pk": student.pk})
+    url = reverse("enrollment:student_term_records", kwargs={"pk": student.pk})
     return f"{url}?dossier={record.pk}" if record else url
 
 

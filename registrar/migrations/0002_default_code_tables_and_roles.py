@@ -1,11 +1,11 @@
-"""Default rows of the code tables and the staff roles.
+"""Default rows of the code tables.
 
-Both are data that administrators may edit later, so the rows are written once here (and
-never overwritten: get_or_create on the code). The data is copied into this file on purpose:
+They are data that administrators may edit later, so the rows are written once here (and
+never overwritten: get_or_create on the code). The staff roles, once also written here, are
+kept by ``manage.py sync_roles`` after every migrate (registrar/roles.py). The data is copied into this file on purpose:
 a migration must keep doing what it did when the code tables change shape.
 """
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
 
 CODE_TABLE_DEFAULTS = {
@@ -58,25 +58,6 @@ CODE_TABLE_DEFAULTS = {
     ],
 }
 
-ROLE_PERMISSIONS = {
-    "Personnel du registrariat": [
-        "view_student", "view_admission", "view_program", "view_course", "view_coursegroup",
-        "view_term", "view_orgunit", "add_student", "change_student", "add_admission",
-        "change_admission",
-    ],
-    "Personnel en lecture seule": [
-        "view_student", "view_admission", "view_program", "view_course", "view_coursegroup",
-        "view_term", "view_orgunit",
-    ],
-    "Coordination des stages": ["view_student", "view_program", "view_course", "view_term"],
-    "Personnel de centre de certification": ["view_term"],
-    "Agent d'admission": [
-        "view_student", "view_admission", "view_program", "view_term", "add_student",
-        "add_admission",
-    ],
-}
-
-
 def load_code_tables(apps):
     for model_name, rows in CODE_TABLE_DEFAULTS.items():
         model = apps.get_model("registrar", model_name)
@@ -86,20 +67,6 @@ def load_code_tables(apps):
 
 def load_defaults(apps, schema_editor):
     load_code_tables(apps)
-
-    # Permissions are normally created after all migrations; roles need them now.
-    # (create_permissions skips an app whose models_module is unset, as it is in a migration.)
-    app_config = apps.get_app_config("registrar")
-    app_config.models_module = True
-    create_permissions(app_config, apps=apps, verbosity=0)
-    app_config.models_module = None
-    Group = apps.get_model("auth", "Group")
-    Permission = apps.get_model("auth", "Permission")
-    for name, codenames in ROLE_PERMISSIONS.items():
-        group, _ = Group.objects.get_or_create(name=name)
-        group.permissions.add(
-            *Permission.objects.filter(content_type__app_label="registrar", codename__in=codenames)
-        )
 
 
 class Migration(migrations.Migration):

@@ -1,13 +1,9 @@
 """Student simple search and the student file."""
 
-from dataclasses import dataclass
-
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import NoReverseMatch, reverse
-from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -17,6 +13,7 @@ from registrar.forms import QuickAdmissionForm, StudentSearchForm, apply_service
 from registrar.models import Student
 from registrar.paginators import KnownCountPaginator, RequestConfig
 from registrar.services import students as student_services
+from registrar.student_file import file_menu
 from registrar.tables import AdmissionTable, AuditTable, StudentTable
 
 PER_PAGE = 25
@@ -55,7 +52,7 @@ def student_search(request: HttpRequest) -> HttpResponse:
             paginate |= {"paginator_class": KnownCountPaginator, "count": count}
         RequestConfig(request, paginate=paginate).configure(table)
         if _opens_directly(request, table):
-            return redirect("student_file", pk=table.page.object_list.data[0].pk)
+            return redirect("registrar:student_file", pk=table.page.object_list.data[0].pk)
     template = "registrar/students/search.html"
     if request.htmx:
         template += "#results"
@@ -107,7 +104,7 @@ def student_admit(request: HttpRequest) -> HttpResponse:
                     _("Étudiant %(name)s admis, numéro DA %(da)s.")
                     % {"name": student.full_name, "da": student.da_display},
                 )
-                return redirect("student_file", pk=student.pk)
+                return redirect("registrar:student_file", pk=student.pk)
     return render(
         request,
         "registrar/students/admit.html",
@@ -125,49 +122,12 @@ def _working_term_pk(request: HttpRequest) -> int | None:
     return term.pk if term else None
 
 
-@dataclass(frozen=True)
-class FileSection:
-    key: str
-    label: str | Promise
-    url_name: str
-    permission: str
-
-
-# The student file's left menu (the guide's order). A section appears when its URL is routed
-# and the user may open it: later workflows' sections join as they are built, never as dead
-# links.
-FILE_SECTIONS = (
-    FileSection("summary", _("Sommaire"), "student_file", "registrar.view_student"),
-    FileSection("admissions", _("Admission"), "student_admissions", "registrar.view_admission"),
-    FileSection(
-        "term_records",
-        _("Dossiers sessions / Inscriptions"),
-        "student_term_records",
-        "enrollment.view_termrecord",
-    ),
-    FileSection("history", _("Historique"), "student_history", "registrar.view_auditentry"),
-)
-
-
-def _file_menu(user, student: Student, active: str) -> list[dict]:
-    menu = []
-    for section in FILE_SECTIONS:
-        if not user.has_perm(section.permission):
-            continue
-        try:
-            url = reverse(section.url_name, kwargs={"pk": student.pk})
-        except NoReverseMatch:
-            continue
-        menu.append({"section": section, "url": url, "active": section.key == active})
-    return menu
-
-
 def file_context(request: HttpRequest, student: Student, active: str) -> dict:
-    """What the student file's header and menu need; ``active`` is a FILE_SECTIONS key.
-    Other apps' sections of the file render with it."""
+    """What the student file's header and menu need; ``active`` is the key of a section
+    registered in registrar/student_file.py. Other apps' sections of the file render with it."""
     return {
         "student": student,
-        "file_menu": _file_menu(request.user, student, active),
+        "file_menu": file_menu(request.user, student.pk, active),
         "working_term": selectors.working_term(request),
         "nav_active": "students",
     }

@@ -156,7 +156,7 @@ def test_selection_pages_and_sorts_keep_the_removal_ticks(page, screenshot, inst
     students = [*guide["students"], *bulk_students(25, guide)]  # 30: two pages of 25
     operation = make_operation(agent, guide, students=students)
     log_in(page, "agent", "agent-password")
-    page.goto(reverse("batch_selection", args=[operation.pk]))
+    page.goto(reverse("enrollment:batch_selection", args=[operation.pk]))
     page.get_by_role(
         "heading", name="Opérations massives – Sélection des étudiants ciblés"
     ).wait_for()

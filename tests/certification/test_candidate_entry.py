@@ -43,7 +43,7 @@ def form_data(**overrides) -> dict:
 @pytest.fixture
 def post(client_of, centre_staff, pro_session):
     client = client_of(centre_staff)
-    url = reverse("certification_candidate_create", args=[pro_session.pk])
+    url = reverse("certification:candidate_create", args=[pro_session.pk])
 
     def send(**overrides):
         return client.post(url, form_data(**overrides))
@@ -57,18 +57,18 @@ def errors_of(response) -> dict:
 
 def test_the_candidates_tab_of_a_pro_session_offers_both_ways(client_of, centre_staff, pro_session):
     page = client_of(centre_staff).get(
-        reverse("certification_session_candidates", args=[pro_session.pk])
+        reverse("certification:session_candidates", args=[pro_session.pk])
     )
     html = page.content.decode()
     assert "Ajouter un candidat" in html
     assert "Importer des candidats" in html
     assert "Ajouter des élèves" not in html
-    assert reverse("certification_candidate_create", args=[pro_session.pk]) in html
+    assert reverse("certification:candidate_create", args=[pro_session.pk]) in html
 
 
 def test_the_form_shows_every_field_and_the_french_countries(client_of, centre_staff, pro_session):
     page = client_of(centre_staff).get(
-        reverse("certification_candidate_create", args=[pro_session.pk])
+        reverse("certification:candidate_create", args=[pro_session.pk])
     )
     html = page.content.decode()
     for label in (
@@ -97,7 +97,7 @@ def test_the_form_shows_every_field_and_the_french_countries(client_of, centre_s
 def test_a_complete_candidate_born_in_france_is_added(communes, post, pro_session, centre_staff):
     response = post()
     assert response.status_code == 302
-    assert response.url == reverse("certification_session_candidates", args=[pro_session.pk])
+    assert response.url == reverse("certification:session_candidates", args=[pro_session.pk])
     candidate = Candidate.objects.get(session=pro_session)
     assert (candidate.last_name, candidate.first_name, candidate.sex) == ("Durand", "Éloïse", "F")
     assert candidate.birth_date == datetime.date(1988, 3, 14)
@@ -150,7 +150,7 @@ def test_a_candidate_born_abroad_gives_country_and_city(communes, post, pro_sess
 
 
 def test_add_another_comes_back_to_an_empty_form(communes, client_of, centre_staff, pro_session):
-    url = reverse("certification_candidate_create", args=[pro_session.pk])
+    url = reverse("certification:candidate_create", args=[pro_session.pk])
     response = client_of(centre_staff).post(url, {**form_data(), "another": "1"})
     assert response.url == url
 
@@ -264,7 +264,7 @@ def test_the_same_person_twice_is_refused_accents_and_case_ignored(communes, pos
 def test_a_sco_centre_types_no_candidate(communes, client_of, centre_staff, sco_center):
     session = CertificationSessionFactory(center=sco_center)
     response = client_of(centre_staff).post(
-        reverse("certification_candidate_create", args=[session.pk]), form_data()
+        reverse("certification:candidate_create", args=[session.pk]), form_data()
     )
     assert response.status_code == 302
     assert [str(m) for m in get_messages(response.wsgi_request)] == [str(services.SCHOOL_CENTER)]
@@ -278,11 +278,11 @@ def test_after_the_start_the_form_is_closed_and_a_forged_post_refused(
 ):
     CandidateFactory(session=pro_session, checked_in_at=timezone.now())
     client = client_of(centre_staff)
-    tab = client.get(reverse("certification_session_candidates", args=[pro_session.pk]))
+    tab = client.get(reverse("certification:session_candidates", args=[pro_session.pk]))
     assert "Ajouter un candidat" not in tab.content.decode()
     assert "Importer des candidats" not in tab.content.decode()
     response = client.post(
-        reverse("certification_candidate_create", args=[pro_session.pk]), form_data()
+        reverse("certification:candidate_create", args=[pro_session.pk]), form_data()
     )
     assert [str(m) for m in get_messages(response.wsgi_request)] == [
         "Les candidats ne peuvent plus être ajoutés : la session a commencé."
@@ -292,7 +292,7 @@ def test_after_the_start_the_form_is_closed_and_a_forged_post_refused(
 
 def test_another_centres_session_answers_404(communes, client_of, other_centre_staff, pro_session):
     client = client_of(other_centre_staff)
-    for name in ("certification_candidate_create", "certification_candidates_import"):
+    for name in ("certification:candidate_create", "certification:candidates_import"):
         url = reverse(name, args=[pro_session.pk])
         assert client.get(url).status_code == 404
         assert client.post(url, form_data()).status_code == 404

@@ -68,7 +68,7 @@ def ods_file(session, lines, *, headers=None) -> SimpleUploadedFile:
 @pytest.fixture
 def upload(client_of, centre_staff, pro_session):
     client = client_of(centre_staff)
-    url = reverse("certification_candidates_import", args=[pro_session.pk])
+    url = reverse("certification:candidates_import", args=[pro_session.pk])
 
     def send(uploaded):
         return client.post(url, {"file": uploaded})
@@ -87,7 +87,7 @@ def test_the_xlsx_template_holds_the_session_and_its_candidates(
         session=pro_session, last_name="Zola", first_name="Émile", extra_time_percent=33
     )
     response = client_of(centre_staff).get(
-        reverse("certification_candidates_import_template", args=[pro_session.pk, "xlsx"])
+        reverse("certification:candidates_import_template", args=[pro_session.pk, "xlsx"])
     )
     assert response["Content-Type"] == XLSX
     assert (
@@ -106,7 +106,7 @@ def test_the_xlsx_template_holds_the_session_and_its_candidates(
 def test_the_ods_template_reads_back_as_the_same_lines(client_of, centre_staff, pro_session):
     CandidateFactory(session=pro_session, last_name="Zola", first_name="Émile")
     response = client_of(centre_staff).get(
-        reverse("certification_candidates_import_template", args=[pro_session.pk, "ods"])
+        reverse("certification:candidates_import_template", args=[pro_session.pk, "ods"])
     )
     assert response["Content-Type"] == "application/vnd.oasis.opendocument.spreadsheet"
     rows = read_first_sheet(
@@ -123,7 +123,7 @@ def test_the_unchanged_template_imports_nothing_new(
 ):
     CandidateFactory(session=pro_session, last_name="Zola", first_name="Émile", pricing="PAID")
     template = client_of(centre_staff).get(
-        reverse("certification_candidates_import_template", args=[pro_session.pk, "xlsx"])
+        reverse("certification:candidates_import_template", args=[pro_session.pk, "xlsx"])
     )
     response = upload(SimpleUploadedFile("t.xlsx", template.content))
     shown = [str(m) for m in get_messages(response.wsgi_request)]

@@ -92,7 +92,7 @@ def test_the_invigilator_sees_the_services_refusal(today_session, monkeypatch):
     candidate = CandidateFactory(session=today_session, first_name="John", last_name="Tyler")
     client = Client(raise_request_exception=False)
     client.post(
-        reverse("certification_invigilator_login"),
+        reverse("certification:invigilator_login"),
         {"number": today_session.number, "password": "surv-2024"},
     )
     assert invigilator.SESSION_KEY in client.session
@@ -100,7 +100,7 @@ def test_the_invigilator_sees_the_services_refusal(today_session, monkeypatch):
     monkeypatch.setattr(invigilator, "_closed_reason", lambda session: "")
     _finalize(today_session)
     response = client.post(
-        reverse("certification_invigilator_check_in", args=[candidate.pk]),
+        reverse("certification:invigilator_check_in", args=[candidate.pk]),
         {"confirmed": "1"},
         follow=True,
     )
@@ -145,7 +145,7 @@ class TestRemove:
         candidate = CandidateFactory(session=today_session, first_name="John", last_name="Tyler")
         client = Client(raise_request_exception=False)
         client.force_login(centre_staff)
-        url = reverse("certification_candidate_delete", args=[candidate.pk])
+        url = reverse("certification:candidate_delete", args=[candidate.pk])
         assert "John Tyler a été retiré(e)" in html.unescape(
             client.post(url, follow=True).content.decode()
         )

@@ -102,11 +102,11 @@ def client(centre_staff) -> Client:
 
 
 def url(session) -> str:
-    return reverse("certification_candidates_add", args=[session.pk])
+    return reverse("certification:candidates_add", args=[session.pk])
 
 
 def candidates_url(session) -> str:
-    return reverse("certification_session_candidates", args=[session.pk])
+    return reverse("certification:session_candidates", args=[session.pk])
 
 
 def texts(response) -> list[str]:

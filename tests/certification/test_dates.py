@@ -28,23 +28,23 @@ def _page(client, url: str) -> str:
 
 
 def test_session_list_shows_french_dates(client_of, centre_staff, session):
-    page = _page(client_of(centre_staff), reverse("certification_session_list"))
+    page = _page(client_of(centre_staff), reverse("certification:session_list"))
     assert "14/12/2026" in page
     assert "2026-12-14" not in page
 
 
 def test_session_detail_and_candidates_show_french_dates(client_of, centre_staff, session):
     client = client_of(centre_staff)
-    detail = _page(client, reverse("certification_session_detail", args=[session.pk]))
+    detail = _page(client, reverse("certification:session_detail", args=[session.pk]))
     assert "14/12/2026" in detail and "2026-12-14" not in detail
-    candidates = _page(client, reverse("certification_session_candidates", args=[session.pk]))
+    candidates = _page(client, reverse("certification:session_candidates", args=[session.pk]))
     assert "02/03/2011" in candidates and "2011-03-02" not in candidates
 
 
 def test_english_session_list_shows_iso_dates(client_of, centre_staff, session):
     client = client_of(centre_staff)
     client.cookies["django_language"] = "en"
-    page = _page(client, reverse("certification_session_list"))
+    page = _page(client, reverse("certification:session_list"))
     assert "2026-12-14" in page
     assert "14/12/2026" not in page
 

@@ -22,9 +22,9 @@ from tests.factories import CandidateFactory, CertificationSessionFactory
 pytestmark = pytest.mark.django_db
 SIGNATURES = "Signature du ou des surveillants"
 URL_NAMES = (
-    "certification_attendance_sheet",
-    "certification_candidates_xlsx",
-    "certification_invigilator_kit",
+    "certification:attendance_sheet",
+    "certification:candidates_xlsx",
+    "certification:invigilator_kit",
 )
 XLSX_HEADERS = [
     "Nom",
@@ -138,7 +138,7 @@ def test_attendance_sheet_has_the_session_header_and_every_candidate(
     client_of, centre_staff, session, guide_candidates
 ):
     content, disposition = _download(
-        client_of(centre_staff), "certification_attendance_sheet", session
+        client_of(centre_staff), "certification:attendance_sheet", session
     )
     assert disposition == 'attachment; filename="feuille-emargement-123456.pdf"'
     reader, pages = _pdf(content)
@@ -283,7 +283,7 @@ def test_candidates_xlsx_has_the_headers_and_values(
     client_of, centre_staff, session, guide_candidates
 ):
     content, disposition = _download(
-        client_of(centre_staff), "certification_candidates_xlsx", session
+        client_of(centre_staff), "certification:candidates_xlsx", session
     )
     assert disposition == 'attachment; filename="candidats-session-123456.xlsx"'
     workbook = load_workbook(io.BytesIO(content))
@@ -326,7 +326,7 @@ def test_candidates_xlsx_of_a_pro_centre_has_pricing_and_arrangements(
         accessibility_needed=True,
     )
     content, _disposition = _download(
-        client_of(centre_staff), "certification_candidates_xlsx", pro_session
+        client_of(centre_staff), "certification:candidates_xlsx", pro_session
     )
     rows = list(load_workbook(io.BytesIO(content))["Candidats"].iter_rows(values_only=True))
     nguyen = dict(zip(XLSX_HEADERS, rows[1], strict=True))
@@ -346,7 +346,7 @@ def test_invigilator_kit_has_the_codes_and_the_instructions(
     client_of, centre_staff, session, guide_candidates
 ):
     content, disposition = _download(
-        client_of(centre_staff), "certification_invigilator_kit", session
+        client_of(centre_staff), "certification:invigilator_kit", session
     )
     assert disposition == 'attachment; filename="kit-surveillant-123456.pdf"'
     reader, pages = _pdf(content)

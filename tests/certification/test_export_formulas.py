@@ -30,7 +30,7 @@ def test_session_list_export_writes_session_names_as_text(client_of, centre_staf
     for name in HOSTILE:
         CertificationSessionFactory(center=sco_center, name=name, site=name, room=name)
     response = client_of(centre_staff).get(
-        reverse("certification_session_list"), {"_export": "xlsx"}
+        reverse("certification:session_list"), {"_export": "xlsx"}
     )
     assert response["Content-Disposition"].startswith("attachment; filename=")
     assert_no_formula(response.content)
@@ -43,7 +43,7 @@ def test_candidates_xlsx_writes_typed_text_as_text(client_of, centre_staff, sco_
     for name in HOSTILE:
         CandidateFactory(session=session, last_name=name, first_name=name, class_name=name)
     response = client_of(centre_staff).get(
-        reverse("certification_candidates_xlsx", args=[session.pk])
+        reverse("certification:candidates_xlsx", args=[session.pk])
     )
     assert_no_formula(response.content)
     for written in READ_BACK.values():
@@ -64,7 +64,7 @@ def hostile_candidate(pro_session):
 
 
 def _template(client, session, extension: str) -> bytes:
-    url = reverse("certification_candidates_import_template", args=[session.pk, extension])
+    url = reverse("certification:candidates_import_template", args=[session.pk, extension])
     return client.get(url).content
 
 
@@ -103,7 +103,7 @@ def test_the_unchanged_escaped_template_imports_nothing_new(
     client = client_of(centre_staff)
     content = _template(client, pro_session, "xlsx")
     response = client.post(
-        reverse("certification_candidates_import", args=[pro_session.pk]),
+        reverse("certification:candidates_import", args=[pro_session.pk]),
         {"file": SimpleUploadedFile("t.xlsx", content)},
     )
     shown = [str(m) for m in get_messages(response.wsgi_request)]

@@ -23,8 +23,8 @@ from certification.services import sessions as session_services
 from tests.factories import CandidateFactory, CertificationSessionFactory
 
 pytestmark = pytest.mark.django_db
-FINALIZE = "certification_session_finalize"
-REPORT = "certification_incident_report"
+FINALIZE = "certification:session_finalize"
+REPORT = "certification:incident_report"
 NO_REASON = "Indiquez la raison pour laquelle le test de John Tyler n'est pas terminé."
 
 
@@ -139,7 +139,7 @@ def test_finalize_a_session(client_of, centre_staff, session):
     )
     response = client.post(reverse(FINALIZE, args=[session.pk]), data, follow=True)
     assert response.redirect_chain[-1][0] == reverse(
-        "certification_session_detail", args=[session.pk]
+        "certification:session_detail", args=[session.pk]
     )
     page = _text(response)
     assert "Session 654321 finalisée." in page and "Finalisée" in page
@@ -448,7 +448,7 @@ def test_incident_report_pdf(client_of, centre_staff, session):
 def test_incident_report_needs_a_finalized_session(client_of, centre_staff, session):
     response = client_of(centre_staff).get(reverse(REPORT, args=[session.pk]), follow=True)
     assert response.redirect_chain[-1][0] == reverse(
-        "certification_session_detail", args=[session.pk]
+        "certification:session_detail", args=[session.pk]
     )
     assert "Le PV d'incident s'obtient une fois la session finalisée." in _text(response)
 

@@ -32,7 +32,7 @@ def _text(response) -> str:
 
 def _login(client, session, password):
     return client.post(
-        reverse("certification_invigilator_login"),
+        reverse("certification:invigilator_login"),
         {"number": session.number, "password": password},
         follow=True,
     )
@@ -45,7 +45,7 @@ def test_the_invigilator_checks_candidates_in(today_session):
     page = _text(_login(client, today_session, "surv-2024"))
     assert f"Espace surveillant — Session {today_session.number}" in page
     assert "Tyler" in page and "Monroe" in page
-    check_in = reverse("certification_invigilator_check_in", args=[tyler.pk])
+    check_in = reverse("certification:invigilator_check_in", args=[tyler.pk])
     response = client.post(check_in, follow=True)
     assert "Cochez la case : le candidat a confirmé" in _text(response)
     tyler.refresh_from_db()
@@ -54,9 +54,9 @@ def test_the_invigilator_checks_candidates_in(today_session):
     assert "John Tyler a rejoint la session." in _text(response)
     tyler.refresh_from_db()
     assert tyler.checked_in_at is not None
-    client.post(reverse("certification_invigilator_logout"))
-    assert client.get(reverse("certification_invigilator_space")).url == reverse(
-        "certification_invigilator_login"
+    client.post(reverse("certification:invigilator_logout"))
+    assert client.get(reverse("certification:invigilator_space")).url == reverse(
+        "certification:invigilator_login"
     )
 
 
@@ -74,7 +74,7 @@ def test_wrong_passwords_are_refused_then_locked(today_session):
     "data", [{"number": "abc", "password": "x"}, {"number": "", "password": ""}]
 )
 def test_bad_login_input(data):
-    response = Client().post(reverse("certification_invigilator_login"), data)
+    response = Client().post(reverse("certification:invigilator_login"), data)
     assert response.status_code == 200
     assert response.context["form"].errors
 
@@ -94,7 +94,7 @@ def test_a_candidate_of_another_session_cannot_be_checked_in(today_session, sco_
     client = Client()
     _login(client, today_session, "surv-2024")
     response = client.post(
-        reverse("certification_invigilator_check_in", args=[other.pk]), {"confirmed": "1"}
+        reverse("certification:invigilator_check_in", args=[other.pk]), {"confirmed": "1"}
     )
     assert response.status_code == 404
     other.refresh_from_db()
@@ -105,8 +105,8 @@ def test_without_opening_a_session_nothing_is_reachable(today_session):
     candidate = CandidateFactory(session=today_session)
     client = Client()
     response = client.post(
-        reverse("certification_invigilator_check_in", args=[candidate.pk]), {"confirmed": "1"}
+        reverse("certification:invigilator_check_in", args=[candidate.pk]), {"confirmed": "1"}
     )
-    assert response.url == reverse("certification_invigilator_login")
+    assert response.url == reverse("certification:invigilator_login")
     candidate.refresh_from_db()
     assert candidate.checked_in_at is None

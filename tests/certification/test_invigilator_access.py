@@ -53,7 +53,7 @@ def _client(address: str) -> Client:
 
 def _try(client: Client, number, password: str) -> str:
     response = client.post(
-        reverse("certification_invigilator_login"),
+        reverse("certification:invigilator_login"),
         {"number": number, "password": password},
         follow=True,
     )

@@ -42,12 +42,12 @@ def _xlsx(rows, headers=HEADERS) -> SimpleUploadedFile:
 
 
 def _post(client, upload):
-    response = client.post(reverse("certification_session_import"), {"file": upload})
+    response = client.post(reverse("certification:session_import"), {"file": upload})
     return response, html.unescape(response.content.decode())
 
 
 def test_the_template_can_be_filled_and_imported(client, sco_center):
-    template = client.get(reverse("certification_session_import_template"))
+    template = client.get(reverse("certification:session_import_template"))
     sheet = openpyxl.load_workbook(io.BytesIO(template.content)).active
     assert [cell.value for cell in sheet[1]] == HEADERS
     in_ten_days = timezone.localdate() + datetime.timedelta(days=10)
@@ -66,7 +66,7 @@ def test_the_template_can_be_filled_and_imported(client, sco_center):
         ]
     )
     response, _text = _post(client, upload)
-    assert response.url == reverse("certification_session_list")
+    assert response.url == reverse("certification:session_list")
     sessions = list(CertificationSession.objects.order_by("number"))
     assert [(s.name, s.room, s.date, s.start_time) for s in sessions] == [
         ("Pix 3eA", "Salle 1", in_ten_days, datetime.time(14, 0)),

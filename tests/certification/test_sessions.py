@@ -39,13 +39,13 @@ def _form(**values) -> dict:
 
 def test_create_a_session_with_generated_number_and_codes(client_of, centre_staff, sco_center):
     client = client_of(centre_staff)
-    response = client.post(reverse("certification_session_create"), _form())
+    response = client.post(reverse("certification:session_create"), _form())
     session = CertificationSession.objects.get()
-    assert response.url == reverse("certification_session_candidates", args=[session.pk])
+    assert response.url == reverse("certification:session_candidates", args=[session.pk])
     assert session.center == sco_center and session.number >= 100_001
     assert re.fullmatch(r"[A-HJ-NP-Z]{4}[2-9]{2}", session.access_code)
     assert len(session.invigilator_password) == 8
-    page = _text(client.get(reverse("certification_session_detail", args=[session.pk])))
+    page = _text(client.get(reverse("certification:session_detail", args=[session.pk])))
     for fact in (str(session.number), "Certification Pix 3eB", "Salle 12", "15:30", "Créée"):
         assert fact in page, fact
     assert session.access_code in page and session.invigilator_password in page
@@ -77,7 +77,7 @@ def test_bad_session_values_are_refused_at_their_field(
     client_of, centre_staff, sco_center, values, field, message
 ):
     response = client_of(centre_staff).post(
-        reverse("certification_session_create"), _form(**values)
+        reverse("certification:session_create"), _form(**values)
     )
     assert response.status_code == 200
     assert message in " ".join(response.context["form"].errors[field])
@@ -88,7 +88,7 @@ def test_a_user_creates_sessions_only_in_their_centres(
     client_of, centre_staff, sco_center, other_center
 ):
     response = client_of(centre_staff).post(
-        reverse("certification_session_create"), _form(center=other_center.pk)
+        reverse("certification:session_create"), _form(center=other_center.pk)
     )
     assert "Sélectionnez un choix valide" in " ".join(response.context["form"].errors["center"])
     assert not CertificationSession.objects.exists()
@@ -100,7 +100,7 @@ def test_list_shows_only_the_users_centres_with_status_and_counts(
     mine = CertificationSessionFactory(center=sco_center, name="Ma session")
     CandidateFactory.create_batch(3, session=mine)
     CertificationSessionFactory(center=other_center, name="Session de l'autre centre")
-    response = client_of(centre_staff).get(reverse("certification_session_list"))
+    response = client_of(centre_staff).get(reverse("certification:session_list"))
     rows = list(response.context["table"].page.object_list)
     assert [row.record for row in rows] == [mine]
     page = _text(response)
@@ -115,7 +115,7 @@ def test_list_queries_do_not_grow(client_of, centre_staff, sco_center):
 
     def count() -> int:
         with CaptureQueriesContext(connection) as queries:
-            assert client.get(reverse("certification_session_list")).status_code == 200
+            assert client.get(reverse("certification:session_list")).status_code == 200
         return len(queries)
 
     one = count()
@@ -150,7 +150,7 @@ def test_candidates_tab_lists_the_guides_columns(client_of, centre_staff, sco_ce
         extra_time_percent=33,
     )
     page = _text(
-        client_of(centre_staff).get(reverse("certification_session_candidates", args=[session.pk]))
+        client_of(centre_staff).get(reverse("certification:session_candidates", args=[session.pk]))
     )
     for label in (
         "Liste des élèves (1)",
@@ -178,19 +178,19 @@ def test_remove_a_candidate_until_they_join(client_of, centre_staff, sco_center)
     leaving = CandidateFactory(session=session, first_name="John", last_name="Tyler")
     joined = CandidateFactory(session=session, checked_in_at=timezone.now())
     response = client.post(
-        reverse("certification_candidate_delete", args=[leaving.pk]), follow=True
+        reverse("certification:candidate_delete", args=[leaving.pk]), follow=True
     )
     assert "John Tyler a été retiré(e) de la session." in _text(response)
     assert not Candidate.objects.filter(pk=leaving.pk).exists()
-    page = _text(client.get(reverse("certification_session_candidates", args=[session.pk])))
+    page = _text(client.get(reverse("certification:session_candidates", args=[session.pk])))
     assert "a rejoint la session : suppression impossible" in page
-    response = client.post(reverse("certification_candidate_delete", args=[joined.pk]), follow=True)
+    response = client.post(reverse("certification:candidate_delete", args=[joined.pk]), follow=True)
     assert (
         "La suppression du candidat n'est plus possible : il a rejoint la session de "
         "certification." in _text(response)
     )
     assert Candidate.objects.filter(pk=joined.pk).exists()
-    assert client.get(reverse("certification_candidate_delete", args=[joined.pk])).status_code == (
+    assert client.get(reverse("certification:candidate_delete", args=[joined.pk])).status_code == (
         405
     )
 
@@ -201,10 +201,10 @@ def test_delete_a_session_until_a_candidate_joins(client_of, centre_staff, sco_c
     CandidateFactory(session=session)
     started = CertificationSessionFactory(center=sco_center)
     CandidateFactory(session=started, checked_in_at=timezone.now())
-    response = client.post(reverse("certification_session_delete", args=[started.pk]), follow=True)
+    response = client.post(reverse("certification:session_delete", args=[started.pk]), follow=True)
     assert "La session ne peut plus être supprimée : un candidat l'a rejointe." in _text(response)
     assert CertificationSession.objects.filter(pk=started.pk).exists()
-    client.post(reverse("certification_session_delete", args=[session.pk]))
+    client.post(reverse("certification:session_delete", args=[session.pk]))
     assert not CertificationSession.objects.filter(pk=session.pk).exists()
     assert not Candidate.objects.filter(session_id=session.pk).exists()
 
@@ -212,7 +212,7 @@ def test_delete_a_session_until_a_candidate_joins(client_of, centre_staff, sco_c
 def test_change_a_session_until_it_is_finalized(client_of, centre_staff, sco_center):
     client = client_of(centre_staff)
     session = CertificationSessionFactory(center=sco_center)
-    url = reverse("certification_session_update", args=[session.pk])
+    url = reverse("certification:session_update", args=[session.pk])
     client.post(url, _form(room="Salle 14", date=session.date.isoformat()))
     session.refresh_from_db()
     assert session.room == "Salle 14"
@@ -229,16 +229,16 @@ def test_another_centres_session_answers_404(client_of, centre_staff, sco_center
     candidate = CandidateFactory(session=theirs)
     client = client_of(centre_staff)
     for name in (
-        "certification_session_detail",
-        "certification_session_candidates",
-        "certification_session_update",
-        "certification_session_delete",
+        "certification:session_detail",
+        "certification:session_candidates",
+        "certification:session_update",
+        "certification:session_delete",
     ):
         assert client.get(reverse(name, args=[theirs.pk])).status_code == 404, name
-    assert client.post(reverse("certification_session_delete", args=[theirs.pk])).status_code == (
+    assert client.post(reverse("certification:session_delete", args=[theirs.pk])).status_code == (
         404
     )
-    response = client.post(reverse("certification_candidate_delete", args=[candidate.pk]))
+    response = client.post(reverse("certification:candidate_delete", args=[candidate.pk]))
     assert response.status_code == 404
     assert Candidate.objects.filter(pk=candidate.pk).exists()
     assert CertificationSession.objects.filter(pk=theirs.pk).exists()
@@ -265,7 +265,7 @@ def test_a_finalized_session_is_not_deleted(client_of, centre_staff, sco_center)
     client = client_of(centre_staff)
     session = CertificationSessionFactory(center=sco_center, finalized_at=timezone.now())
     CandidateFactory(session=session)
-    response = client.post(reverse("certification_session_delete", args=[session.pk]), follow=True)
+    response = client.post(reverse("certification:session_delete", args=[session.pk]), follow=True)
     assert f"La session {session.number} est finalisée : elle ne se modifie plus." in _text(
         response
     )

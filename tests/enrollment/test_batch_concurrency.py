@@ -45,7 +45,7 @@ def test_concurrent_executions_run_once():
     batch.batch_selection_add(
         actor=staff, operation=operation, student_ids=Student.objects.values_list("pk", flat=True)
     )
-    url = reverse("batch_execute", args=[operation.pk])
+    url = reverse("enrollment:batch_execute", args=[operation.pk])
     barrier = threading.Barrier(3)
     answers: list[str] = []
 
@@ -67,8 +67,8 @@ def test_concurrent_executions_run_once():
     execution = BatchRun.objects.get(operation=operation, kind=BatchRun.Kind.EXECUTION)
     # One request shows the report; the others are sent back to the operation, refused.
     assert sorted(answers) == sorted(
-        [reverse("batch_report", args=[execution.pk])]
-        + [reverse("batch_detail", args=[operation.pk])] * 2
+        [reverse("enrollment:batch_report", args=[execution.pk])]
+        + [reverse("enrollment:batch_detail", args=[operation.pk])] * 2
     )
     assert CourseEnrollment.objects.filter(group=group).count() == 5
     assert AuditEntry.objects.filter(screen=batch.screen_of(operation)).count() == 10

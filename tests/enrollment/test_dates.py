@@ -47,20 +47,20 @@ def _page(client, url: str) -> str:
 
 
 def test_operations_list_shows_french_dates(client, simulated):
-    page = _page(client, reverse("operation_list"))
+    page = _page(client, reverse("enrollment:operation_list"))
     assert FRENCH in page
     assert ISO not in page
 
 
 def test_operation_detail_and_its_runs_show_french_dates(client, simulated):
-    page = _page(client, reverse("batch_detail", args=[simulated.operation_id]))
+    page = _page(client, reverse("enrollment:batch_detail", args=[simulated.operation_id]))
     assert f"le {FRENCH}." in page  # « Créée par … le 29/11/2026 13 h 39. »
     assert page.count(FRENCH) == 2  # and the simulation in « Rapports d'exécution »
     assert ISO not in page
 
 
 def test_report_screen_shows_french_dates(client, simulated):
-    page = _page(client, reverse("batch_report", args=[simulated.pk]))
+    page = _page(client, reverse("enrollment:batch_report", args=[simulated.pk]))
     assert FRENCH in page
     assert ISO not in page
 
@@ -88,17 +88,17 @@ def test_comparison_with_the_simulation_shows_a_french_date(client, guide, regis
     execution = batch.batch_operation_run(
         actor=registrar_staff, operation=operation, simulation=False
     )
-    page = _page(client, reverse("batch_report", args=[execution.pk]))
+    page = _page(client, reverse("enrollment:batch_report", args=[execution.pk]))
     assert f"simulation du {FRENCH}" in page
     assert f"Différences avec la simulation du {FRENCH}" in dict(reports.report_summary(execution))
     BatchRun.objects.filter(pk=execution.pk).update(started_at=WHEN)
     operation.refresh_from_db()
     assert batch.already_executed_message(operation).endswith(f"le {FRENCH}.")
-    undo = _page(client, reverse("batch_undo", args=[operation.pk]))
+    undo = _page(client, reverse("enrollment:batch_undo", args=[operation.pk]))
     assert f"Exécutée le {FRENCH}" in undo
 
 
 def test_english_keeps_iso_dates(client, simulated):
     client.cookies["django_language"] = "en"
-    page = _page(client, reverse("operation_list"))
+    page = _page(client, reverse("enrollment:operation_list"))
     assert "2026-11-29 13:39" in page

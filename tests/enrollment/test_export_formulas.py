@@ -22,7 +22,7 @@ def test_operation_list_export_writes_the_creators_name_as_text(registrar_staff,
     make_operation(registrar_staff, guide)
     client = Client()
     client.force_login(registrar_staff)
-    response = client.get(reverse("operation_list"), {"_export": "xlsx"})
+    response = client.get(reverse("enrollment:operation_list"), {"_export": "xlsx"})
     assert response["Content-Disposition"].startswith('attachment; filename="operations-')
     assert_no_formula(response.content)
     assert_text_cell(response.content, READ_BACK[FORMULA])
@@ -36,7 +36,7 @@ def test_batch_report_xlsx_writes_the_students_names_as_text(registrar_staff, gu
     assert run.kind == BatchRun.Kind.SIMULATION and run.line_count == 5
     client = Client()
     client.force_login(registrar_staff)
-    response = client.get(reverse("batch_report_xlsx", args=[run.pk]))
+    response = client.get(reverse("enrollment:batch_report_xlsx", args=[run.pk]))
     assert_no_formula(response.content)
     for typed in list(HOSTILE)[:5]:
         assert_text_cell(response.content, READ_BACK[typed])

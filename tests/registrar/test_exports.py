@@ -83,7 +83,8 @@ def test_student_search_export_writes_names_as_text(staff_client):
             student=StudentFactory(da_number=f"990000{number}", last_name=name, first_name=name)
         )
     response = staff_client.get(
-        reverse("student_search"), {"field": "da_number", "q": "990000*", "_export": "xlsx"}
+        reverse("registrar:student_search"),
+        {"field": "da_number", "q": "990000*", "_export": "xlsx"},
     )
     assert response["Content-Disposition"].startswith('attachment; filename="etudiants-')
     assert_no_formula(response.content)
@@ -96,7 +97,7 @@ def test_course_search_export_writes_titles_as_text(staff_client):
     for number, title in enumerate(HOSTILE, start=1):
         CourseFactory(number=f"999-10{number}-ZZ", title=title)
     response = staff_client.get(
-        reverse("course_search"), {"field": "number", "q": "999*", "_export": "xlsx"}
+        reverse("registrar:course_search"), {"field": "number", "q": "999*", "_export": "xlsx"}
     )
     assert response["Content-Disposition"].startswith('attachment; filename="cours-')
     assert_no_formula(response.content)
@@ -109,11 +110,15 @@ def test_course_search_export_writes_titles_as_text(staff_client):
     ("url", "params", "expected"),
     [
         (
-            "student_search",
+            "registrar:student_search",
             "?field=first_name&q=L*",
             "?field=first_name&amp;q=L%2A&amp;_export=xlsx",
         ),
-        ("course_search", "?field=title&q=Z*", "?field=title&amp;q=Z%2A&amp;_export=xlsx"),
+        (
+            "registrar:course_search",
+            "?field=title&q=Z*",
+            "?field=title&amp;q=Z%2A&amp;_export=xlsx",
+        ),
     ],
 )
 def test_export_button_links_to_the_export(staff_client, url, params, expected):

@@ -41,7 +41,7 @@ def test_student_search_and_file_show_french_birth_dates(staff_client):
         )
     page = html.unescape(
         staff_client.get(
-            reverse("student_search"), {"field": "last_name", "q": "Leb*"}
+            reverse("registrar:student_search"), {"field": "last_name", "q": "Leb*"}
         ).content.decode()
     )
     assert page.count("14/03/1999") == 2

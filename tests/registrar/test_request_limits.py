@@ -62,7 +62,7 @@ def _sessions_file(padding: int = 0) -> SimpleUploadedFile:
 
 def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, tmp_path):
     upload = SimpleUploadedFile("enorme.xlsx", b"x" * (LIMIT + 1))
-    response = client.post(reverse("certification_session_import"), {"file": upload})
+    response = client.post(reverse("certification:session_import"), {"file": upload})
     assert response.status_code == 413
     page = _text(response)
     assert "Envoi trop volumineux" in page
@@ -73,7 +73,7 @@ def test_an_upload_over_the_limit_is_refused_before_it_is_read(client, tmp_path)
 
 
 def test_a_normal_upload_still_goes_through(client):
-    response = client.post(reverse("certification_session_import"), {"file": _sessions_file()})
+    response = client.post(reverse("certification:session_import"), {"file": _sessions_file()})
     assert response.status_code == 302
     assert CertificationSession.objects.get().name == "Pix 3eA"
     assert sum(RECEIVED) > 0
@@ -82,7 +82,7 @@ def test_a_normal_upload_still_goes_through(client):
 def test_the_limit_counts_the_whole_body_not_only_form_fields(client):
     # Just under the limit with the multipart framing: read; the file's own check refuses it.
     response = client.post(
-        reverse("certification_session_import"), {"file": _sessions_file(LIMIT - 20_000)}
+        reverse("certification:session_import"), {"file": _sessions_file(LIMIT - 20_000)}
     )
     assert response.status_code == 200
     assert "Envoi trop volumineux" not in _text(response)
@@ -102,7 +102,7 @@ def test_the_limit_counts_the_whole_body_not_only_form_fields(client):
     ],
 )
 def test_a_body_of_unknown_length_is_refused(client, meta, status, message):
-    url = reverse("certification_session_import")
+    url = reverse("certification:session_import")
     response = client.post(url, {"file": _sessions_file()}, **meta)
     assert response.status_code == status
     assert message in _text(response)

@@ -49,16 +49,16 @@ def _text(response) -> str:
 
 
 def test_three_ways_to_inscription_en_lot(staff_client, guide):
-    home = _text(staff_client.get(reverse("home")))
+    home = _text(staff_client.get(reverse("registrar:home")))
     # On the home page: « Opérations » and « Inscription en lot » in the centre…
-    assert f'href="{reverse("operation_list")}"' in home
-    assert f'href="{reverse("batch_create")}"' in home
+    assert f'href="{reverse("enrollment:operation_list")}"' in home
+    assert f'href="{reverse("enrollment:batch_create")}"' in home
     # …and « Opérations » in the left column (but not « Inscription en lot »).
     nav = home.split('class="app-nav"')[1].split("</nav>")[0]
     assert "Opérations" in nav and "Inscription en lot" not in nav
-    operations = _text(staff_client.get(reverse("operation_list")))
-    assert f'href="{reverse("batch_create")}"' in operations
-    form = _text(staff_client.get(reverse("batch_create")))
+    operations = _text(staff_client.get(reverse("enrollment:operation_list")))
+    assert f'href="{reverse("enrollment:batch_create")}"' in operations
+    form = _text(staff_client.get(reverse("enrollment:batch_create")))
     for label in (
         "Inscriptions en lot",
         "Session",
@@ -75,7 +75,7 @@ def test_three_ways_to_inscription_en_lot(staff_client, guide):
 
 
 def test_the_form_proposes_the_guides_defaults(staff_client, guide):
-    form = staff_client.get(reverse("batch_create")).context["form"]
+    form = staff_client.get(reverse("enrollment:batch_create")).context["form"]
     assert form.initial["create_term_record"] is True
     assert form.initial["simulation"] is True
     assert form.initial["action"] == "A"
@@ -88,9 +88,9 @@ def test_the_form_proposes_the_guides_defaults(staff_client, guide):
 def test_selection_button_saves_the_operation_and_opens_the_selection(
     staff_client, registrar_staff, guide
 ):
-    response = staff_client.post(reverse("batch_create"), _form(_step="selection"))
+    response = staff_client.post(reverse("enrollment:batch_create"), _form(_step="selection"))
     operation = BatchOperation.objects.get()
-    assert response.url == reverse("batch_selection", args=[operation.pk])
+    assert response.url == reverse("enrollment:batch_selection", args=[operation.pk])
     assert (operation.created_by, operation.course, operation.group) == (
         registrar_staff,
         guide["course"],
@@ -134,7 +134,7 @@ def test_selection_button_saves_the_operation_and_opens_the_selection(
 def test_bad_values_are_refused_at_their_field(staff_client, guide, values, field, message):
     if values.get("term") == "A-2017":
         values["term"] = Term.objects.get(code="A-2017").pk
-    response = staff_client.post(reverse("batch_create"), _form(**values))
+    response = staff_client.post(reverse("enrollment:batch_create"), _form(**values))
     assert response.status_code == 200
     errors = " ".join(response.context["form"].errors[field])
     assert message in errors
@@ -143,7 +143,7 @@ def test_bad_values_are_refused_at_their_field(staff_client, guide, values, fiel
 
 
 def test_start_without_students_says_so_at_the_selection(staff_client, guide):
-    response = staff_client.post(reverse("batch_create"), _form(_step="start"))
+    response = staff_client.post(reverse("enrollment:batch_create"), _form(_step="start"))
     assert response.status_code == 200
     assert response.context["selection_error"] == (
         "Aucun étudiant sélectionné : ajoutez au moins un étudiant à la sélection."
@@ -154,8 +154,10 @@ def test_start_without_students_says_so_at_the_selection(staff_client, guide):
 
 def test_start_with_students_opens_the_execution_window(staff_client, registrar_staff, guide):
     operation = make_operation(registrar_staff, guide)
-    response = staff_client.post(reverse("batch_update", args=[operation.pk]), _form(_step="start"))
-    assert response.url == reverse("batch_execute", args=[operation.pk])
+    response = staff_client.post(
+        reverse("enrollment:batch_update", args=[operation.pk]), _form(_step="start")
+    )
+    assert response.url == reverse("enrollment:batch_execute", args=[operation.pk])
     page = _text(staff_client.get(response.url))
     assert "Exécution d'une opération" in page
     for fact in ("H-2018 Hiver 2018", "INS-TEE-RA", "08459", "5 étudiants", "O-Oui : rien ne"):
@@ -167,7 +169,7 @@ def test_start_with_students_opens_the_execution_window(staff_client, registrar_
 
 def test_individual_add_from_the_student_search(staff_client, registrar_staff, guide):
     operation = make_operation(registrar_staff, guide, students=guide["students"][:1])
-    url = reverse("batch_selection_add", args=[operation.pk])
+    url = reverse("enrollment:batch_selection_add", args=[operation.pk])
     page = staff_client.get(url, {"field": "last_name", "q": "Le*"})
     text = _text(page)
     assert "Déjà sélectionné" in text  # Lise, already in
@@ -186,7 +188,7 @@ def test_individual_add_from_the_student_search(staff_client, registrar_staff, g
 def test_individual_add_refuses_forged_students(staff_client, registrar_staff, guide):
     operation = make_operation(registrar_staff, guide, students=guide["students"][:1])
     inactive = StudentFactory(is_active=False)
-    url = reverse("batch_selection_add", args=[operation.pk])
+    url = reverse("enrollment:batch_selection_add", args=[operation.pk])
     response = staff_client.post(url, {"student": [inactive.pk, 987654321, "x"]}, follow=True)
     assert "sont inconnus ou inactifs : rien n'a été ajouté." in _text(response)
     response = staff_client.post(url, {}, follow=True)
@@ -201,12 +203,12 @@ def test_ok_adds_the_ticked_students_then_returns_to_the_selection(
     # The guide (Image 2.4): « Cliquez OK pour sauvegarder l'information. Vous serez de
     # retour à la fenêtre Opérations massives – Sélection des étudiants ciblés ».
     operation = make_operation(registrar_staff, guide, students=guide["students"][:1])
-    url = reverse("batch_selection_add", args=[operation.pk])
+    url = reverse("enrollment:batch_selection_add", args=[operation.pk])
     luc, leo = guide["students"][1:3]
     response = staff_client.post(
         url, {"student": [luc.pk, leo.pk], "_query": "field=last_name&q=Le%2A", "_step": "ok"}
     )
-    assert response.url == reverse("batch_selection", args=[operation.pk])
+    assert response.url == reverse("enrollment:batch_selection", args=[operation.pk])
     page = _text(staff_client.get(response.url))
     assert "2 étudiants ajoutés à la sélection (3 au total)." in page
     assert "Lebrun" in page and "Lenoir" in page
@@ -216,9 +218,9 @@ def test_ok_adds_the_ticked_students_then_returns_to_the_selection(
 
 def test_ok_with_nothing_ticked_just_returns(staff_client, registrar_staff, guide):
     operation = make_operation(registrar_staff, guide, students=guide["students"][:1])
-    url = reverse("batch_selection_add", args=[operation.pk])
+    url = reverse("enrollment:batch_selection_add", args=[operation.pk])
     response = staff_client.post(url, {"_step": "ok", "_query": "field=last_name&q=Le%2A"})
-    assert response.url == reverse("batch_selection", args=[operation.pk])
+    assert response.url == reverse("enrollment:batch_selection", args=[operation.pk])
     page = _text(staff_client.get(response.url))
     assert "Cochez au moins" not in page and "ajouté" not in page
     operation.refresh_from_db()
@@ -229,18 +231,18 @@ def test_the_add_page_offers_ok_as_a_button_of_the_results_form(
     staff_client, registrar_staff, guide
 ):
     operation = make_operation(registrar_staff, guide, students=[])
-    url = reverse("batch_selection_add", args=[operation.pk])
+    url = reverse("enrollment:batch_selection_add", args=[operation.pk])
     for params in ({}, {"field": "last_name", "q": "Le*"}):
         page = staff_client.get(url, params).content.decode()
         start = page.index('<form method="post" id="add-form"')
         form = page[start : page.index("</form>", start)]
         assert 'name="_step" value="ok"' in form, params
-        assert f'href="{reverse("batch_selection", args=[operation.pk])}">OK' not in page
+        assert f'href="{reverse("enrollment:batch_selection", args=[operation.pk])}">OK' not in page
 
 
 def test_changing_page_keeps_the_ticked_students(staff_client, registrar_staff, guide):
     operation = make_operation(registrar_staff, guide, students=[])
-    url = reverse("batch_selection_add", args=[operation.pk])
+    url = reverse("enrollment:batch_selection_add", args=[operation.pk])
     lise = guide["students"][0]
     response = staff_client.post(
         url, {"student": [lise.pk], "_query": "field=last_name&q=Le%2A", "_page": "2"}
@@ -257,7 +259,7 @@ def test_changing_page_keeps_the_ticked_students(staff_client, registrar_staff, 
 def test_a_new_search_keeps_the_ticked_students(staff_client, registrar_staff, guide):
     # « Rechercher » belongs to the results form: the ticked students are added first.
     operation = make_operation(registrar_staff, guide, students=[])
-    url = reverse("batch_selection_add", args=[operation.pk])
+    url = reverse("enrollment:batch_selection_add", args=[operation.pk])
     page = staff_client.get(url, {"field": "last_name", "q": "Le*"}).content.decode()
     assert 'form="add-form"' in page and 'name="_step" value="search"' in page
     luc = guide["students"][1]
@@ -283,17 +285,17 @@ def test_ok_on_the_selection_removes_the_ticked_students_then_returns(
     staff_client, registrar_staff, guide
 ):
     operation = make_operation(registrar_staff, guide)
-    url = reverse("batch_selection", args=[operation.pk])
+    url = reverse("enrollment:batch_selection", args=[operation.pk])
     page = staff_client.get(url).content.decode()
     assert 'name="_step" value="ok"' in page
     lise = guide["students"][0]
     response = staff_client.post(url, {"remove": [lise.pk], "_step": "ok"})
-    assert response.url == reverse("batch_update", args=[operation.pk])
+    assert response.url == reverse("enrollment:batch_update", args=[operation.pk])
     assert "1 étudiant retiré de la sélection." in _text(staff_client.get(response.url))
     operation.refresh_from_db()
     assert operation.selection_count == 4
     response = staff_client.post(url, {"_step": "ok"})
-    assert response.url == reverse("batch_update", args=[operation.pk])
+    assert response.url == reverse("enrollment:batch_update", args=[operation.pk])
     assert "Cochez les étudiants" not in _text(staff_client.get(response.url))
     operation.refresh_from_db()
     assert operation.selection_count == 4
@@ -306,7 +308,7 @@ FORGED_IDS = ["²", "١٢", "１２", "99999999999999999999", " 12", "+12", "-1"
 def test_forged_student_ids_are_left_out_never_a_500(staff_client, registrar_staff, guide, step):
     operation = make_operation(registrar_staff, guide, students=guide["students"][:1])
     luc = guide["students"][1]
-    url = reverse("batch_selection_add", args=[operation.pk])
+    url = reverse("enrollment:batch_selection_add", args=[operation.pk])
     response = staff_client.post(url, {"student": FORGED_IDS, "_step": step}, follow=True)
     assert response.status_code == 200
     if not step:
@@ -314,7 +316,7 @@ def test_forged_student_ids_are_left_out_never_a_500(staff_client, registrar_sta
     response = staff_client.post(url, {"student": [*FORGED_IDS, luc.pk], "_step": step})
     operation.refresh_from_db()
     assert operation.selection_count == 2
-    selection = reverse("batch_selection", args=[operation.pk])
+    selection = reverse("enrollment:batch_selection", args=[operation.pk])
     response = staff_client.post(selection, {"remove": FORGED_IDS}, follow=True)
     assert response.status_code == 200
     operation.refresh_from_db()
@@ -329,7 +331,7 @@ def test_forged_student_ids_are_left_out_never_a_500(staff_client, registrar_sta
 )
 def test_a_forged_query_to_return_to_stays_on_the_page(staff_client, registrar_staff, guide, query):
     operation = make_operation(registrar_staff, guide, students=[])
-    url = reverse("batch_selection_add", args=[operation.pk])
+    url = reverse("enrollment:batch_selection_add", args=[operation.pk])
     response = staff_client.post(url, {"_query": query, "_page": "²"})
     assert response.status_code == 302
     assert response.url.startswith(url)
@@ -339,10 +341,10 @@ def test_a_forged_query_to_return_to_stays_on_the_page(staff_client, registrar_s
 
 def test_pasted_list_from_excel_joins_the_selection(staff_client, registrar_staff, guide):
     operation = make_operation(registrar_staff, guide, students=[])
-    url = reverse("batch_selection_paste", args=[operation.pk])
+    url = reverse("enrollment:batch_selection_paste", args=[operation.pk])
     assert "Définition d'une liste de dossiers étudiants" in _text(staff_client.get(url))
     response = staff_client.post(url, {"text": PASTED})
-    assert response.url == reverse("batch_selection", args=[operation.pk])
+    assert response.url == reverse("enrollment:batch_selection", args=[operation.pk])
     page = _text(staff_client.get(response.url))
     assert "5 étudiants ajoutés à la sélection (5 au total)." in page
     assert list(operation.selection.values_list("student__da_number", flat=True)) == GUIDE_DA
@@ -356,7 +358,7 @@ def test_pasted_list_with_refused_lines_adds_nobody_until_confirmed(
 ):
     operation = make_operation(registrar_staff, guide, students=[])
     StudentFactory(da_number="7777777", is_active=False, last_name="Inactif")
-    url = reverse("batch_selection_paste", args=[operation.pk])
+    url = reverse("enrollment:batch_selection_paste", args=[operation.pk])
     text = "123-4567\n999-9999\n777-7777\n123-4567\nn'importe quoi\n234-5678"
     response = staff_client.post(url, {"text": text})
     text = _text(response)
@@ -386,7 +388,9 @@ def test_pasted_list_with_refused_lines_adds_nobody_until_confirmed(
 )
 def test_pasted_list_bad_input(staff_client, registrar_staff, guide, data, message):
     operation = make_operation(registrar_staff, guide, students=[])
-    response = staff_client.post(reverse("batch_selection_paste", args=[operation.pk]), data)
+    response = staff_client.post(
+        reverse("enrollment:batch_selection_paste", args=[operation.pk]), data
+    )
     assert response.status_code == 200
     assert message in _text(response)
     assert operation.selection.count() == 0
@@ -402,9 +406,9 @@ def test_uploaded_xlsx_list(staff_client, registrar_staff, guide):
     buffer = io.BytesIO()
     workbook.save(buffer)
     upload = SimpleUploadedFile("candidats.xlsx", buffer.getvalue())
-    url = reverse("batch_selection_paste", args=[operation.pk])
+    url = reverse("enrollment:batch_selection_paste", args=[operation.pk])
     response = staff_client.post(url, {"file": upload})
-    assert response.url == reverse("batch_selection", args=[operation.pk])
+    assert response.url == reverse("enrollment:batch_selection", args=[operation.pk])
     operation.refresh_from_db()
     assert operation.selection_count == 5
     fake = SimpleUploadedFile("liste.xlsx", b"pas un classeur")
@@ -419,7 +423,7 @@ def test_a_hostile_file_is_refused_at_the_file_field(staff_client, registrar_sta
     extension = ".ods" if name.startswith("ods") else ".xlsx"
     upload = SimpleUploadedFile(f"liste{extension}", hostile.HOSTILE[name]())
     response = staff_client.post(
-        reverse("batch_selection_paste", args=[operation.pk]), {"file": upload}
+        reverse("enrollment:batch_selection_paste", args=[operation.pk]), {"file": upload}
     )
     assert response.status_code == 200
     errors = response.context["form"].errors["file"]
@@ -431,7 +435,7 @@ def test_a_hostile_file_is_refused_at_the_file_field(staff_client, registrar_sta
 
 def test_selection_can_be_reviewed_sorted_and_trimmed(staff_client, registrar_staff, guide):
     operation = make_operation(registrar_staff, guide)
-    url = reverse("batch_selection", args=[operation.pk])
+    url = reverse("enrollment:batch_selection", args=[operation.pk])
     table = staff_client.get(url, {"sort": "-last_name"}).context["table"]
     assert [row.record.student.last_name for row in table.page.object_list][:2] == [
         "Levert",
@@ -457,8 +461,8 @@ def _count_queries(client, url) -> int:
 def test_selection_page_queries_do_not_grow(staff_client, registrar_staff, guide):
     one = make_operation(registrar_staff, guide, students=guide["students"][:1])
     five = make_operation(registrar_staff, guide)
-    assert _count_queries(staff_client, reverse("batch_selection", args=[one.pk])) == (
-        _count_queries(staff_client, reverse("batch_selection", args=[five.pk]))
+    assert _count_queries(staff_client, reverse("enrollment:batch_selection", args=[one.pk])) == (
+        _count_queries(staff_client, reverse("enrollment:batch_selection", args=[five.pk]))
     )
 
 
@@ -467,10 +471,10 @@ def test_selection_page_queries_do_not_grow(staff_client, registrar_staff, guide
 
 def test_simulation_then_execution_in_the_browser_flow(staff_client, registrar_staff, guide):
     operation = make_operation(registrar_staff, guide)
-    execute = reverse("batch_execute", args=[operation.pk])
+    execute = reverse("enrollment:batch_execute", args=[operation.pk])
     response = staff_client.post(execute, {"mode": "simulation"})
     simulation = BatchRun.objects.get()
-    assert response.url == reverse("batch_report", args=[simulation.pk])
+    assert response.url == reverse("enrollment:batch_report", args=[simulation.pk])
     report = _text(staff_client.get(response.url))
     assert "Mode simulation : rien n'a été écrit." in report
     for da, name in zip(
@@ -487,7 +491,7 @@ def test_simulation_then_execution_in_the_browser_flow(staff_client, registrar_s
     assert "N-Non : les dossiers des étudiants seront modifiés." in page
     response = staff_client.post(execute, {"mode": "reel"})
     execution = BatchRun.objects.get(kind=BatchRun.Kind.EXECUTION)
-    assert response.url == reverse("batch_report", args=[execution.pk])
+    assert response.url == reverse("enrollment:batch_report", args=[execution.pk])
     report = _text(staff_client.get(response.url))
     assert "Résultat identique à la simulation" in report
     assert CourseEnrollment.objects.filter(group=guide["group"]).count() == 5
@@ -499,18 +503,20 @@ def test_simulation_then_execution_in_the_browser_flow(staff_client, registrar_s
     assert BatchRun.objects.filter(kind=BatchRun.Kind.EXECUTION).count() == 1
 
     # The student's history names the operation.
-    history = _text(staff_client.get(reverse("student_history", args=[guide["students"][0].pk])))
+    history = _text(
+        staff_client.get(reverse("registrar:student_history", args=[guide["students"][0].pk]))
+    )
     assert f"Inscription en lot n° {operation.pk}" in history
 
     # « Mes opérations » on the home page.
-    home = _text(staff_client.get(reverse("home")))
+    home = _text(staff_client.get(reverse("registrar:home")))
     assert f"Inscription en lot n° {operation.pk}" in home and "Exécutée" in home
 
     # Undo.
     assert "Annuler l'opération" in report
-    response = staff_client.post(reverse("batch_undo", args=[operation.pk]))
+    response = staff_client.post(reverse("enrollment:batch_undo", args=[operation.pk]))
     undo = BatchRun.objects.get(kind=BatchRun.Kind.UNDO)
-    assert response.url == reverse("batch_report", args=[undo.pk])
+    assert response.url == reverse("enrollment:batch_report", args=[undo.pk])
     assert "Inscription retirée et dossier session H-2018 supprimé." in _text(
         staff_client.get(response.url)
     )
@@ -524,21 +530,24 @@ def test_report_filters_by_outcome_and_paginates_with_constant_queries(
     large = make_operation(registrar_staff, guide)
     small_run = batch.batch_operation_run(actor=registrar_staff, operation=small, simulation=True)
     large_run = batch.batch_operation_run(actor=registrar_staff, operation=large, simulation=True)
-    assert _count_queries(staff_client, reverse("batch_report", args=[small_run.pk])) == (
-        _count_queries(staff_client, reverse("batch_report", args=[large_run.pk]))
-    )
+    assert _count_queries(
+        staff_client, reverse("enrollment:batch_report", args=[small_run.pk])
+    ) == (_count_queries(staff_client, reverse("enrollment:batch_report", args=[large_run.pk])))
     response = staff_client.get(
-        reverse("batch_report", args=[large_run.pk]), {"resultat": BatchLine.Outcome.REFUSED}
+        reverse("enrollment:batch_report", args=[large_run.pk]),
+        {"resultat": BatchLine.Outcome.REFUSED},
     )
     assert response.context["table"].paginator.count == 0
-    response = staff_client.get(reverse("batch_report", args=[large_run.pk]), {"resultat": "x"})
+    response = staff_client.get(
+        reverse("enrollment:batch_report", args=[large_run.pk]), {"resultat": "x"}
+    )
     assert response.context["table"].paginator.count == 5
 
 
 def test_report_downloads(staff_client, registrar_staff, guide, django_capture_on_commit_callbacks):
     operation = make_operation(registrar_staff, guide)
     run = batch.batch_operation_run(actor=registrar_staff, operation=operation, simulation=True)
-    response = staff_client.get(reverse("batch_report_xlsx", args=[run.pk]))
+    response = staff_client.get(reverse("enrollment:batch_report_xlsx", args=[run.pk]))
     assert response["Content-Disposition"].endswith(
         f"rapport-inscription-en-lot-{operation.pk}-simulation-"
         f'{timezone.localtime(run.started_at):%Y-%m-%d-%H%M}.xlsx"'
@@ -548,12 +557,12 @@ def test_report_downloads(staff_client, registrar_staff, guide, django_capture_o
     assert "Leblanc" in values and "123-4567" in values
     # The PDF is asked for, made in the background (inline in tests), then downloaded.
     with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(reverse("batch_report_pdf", args=[run.pk]))
+        staff_client.post(reverse("enrollment:batch_report_pdf", args=[run.pk]))
     run.refresh_from_db()
     assert run.pdf_status == BatchRun.PdfStatus.READY
-    status = _text(staff_client.get(reverse("batch_report_pdf_status", args=[run.pk])))
+    status = _text(staff_client.get(reverse("enrollment:batch_report_pdf_status", args=[run.pk])))
     assert "Télécharger le PDF" in status
-    response = staff_client.get(reverse("batch_report_pdf", args=[run.pk]))
+    response = staff_client.get(reverse("enrollment:batch_report_pdf", args=[run.pk]))
     assert response["Content-Type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
 
@@ -565,7 +574,7 @@ def test_operation_list_shows_mine_and_queries_do_not_grow(
     theirs = make_operation(other, guide, students=guide["students"][:1])
     mine = make_operation(registrar_staff, guide, students=guide["students"][:1])
     batch.batch_operation_run(actor=registrar_staff, operation=mine, simulation=True)
-    url = reverse("operation_list")
+    url = reverse("enrollment:operation_list")
     table = staff_client.get(url).context["table"]
     assert [row.record.pk for row in table.page.object_list] == [mine.pk]
     text = _text(staff_client.get(url))
@@ -592,23 +601,34 @@ def test_operation_list_shows_mine_and_queries_do_not_grow(
 def test_another_users_operation_answers_404_and_runs_nothing(staff_client, guide):
     other = UserFactory(username="collegue", roles=[])
     operation = make_operation(other, guide)
-    for name in ("batch_detail", "batch_selection", "batch_execute", "batch_update"):
+    for name in (
+        "enrollment:batch_detail",
+        "enrollment:batch_selection",
+        "enrollment:batch_execute",
+        "enrollment:batch_update",
+    ):
         response = staff_client.get(reverse(name, args=[operation.pk]))
         assert response.status_code == 404
         assert "Page introuvable" in _text(response)  # the French page, not Django's
-    response = staff_client.post(reverse("batch_execute", args=[operation.pk]), {"mode": "reel"})
+    response = staff_client.post(
+        reverse("enrollment:batch_execute", args=[operation.pk]), {"mode": "reel"}
+    )
     assert response.status_code == 404
     assert not BatchRun.objects.exists() and not CourseEnrollment.objects.exists()
     run = batch.batch_operation_run(actor=other, operation=operation, simulation=True)
-    assert staff_client.get(reverse("batch_report", args=[run.pk])).status_code == 404
-    assert staff_client.get(reverse("batch_report_xlsx", args=[run.pk])).status_code == 404
+    assert staff_client.get(reverse("enrollment:batch_report", args=[run.pk])).status_code == 404
+    assert (
+        staff_client.get(reverse("enrollment:batch_report_xlsx", args=[run.pk])).status_code == 404
+    )
 
 
 def test_readonly_staff_cannot_execute(readonly_staff, registrar_staff, guide):
     operation = make_operation(registrar_staff, guide)
     client = Client()
     client.force_login(readonly_staff)
-    response = client.post(reverse("batch_execute", args=[operation.pk]), {"mode": "reel"})
+    response = client.post(
+        reverse("enrollment:batch_execute", args=[operation.pk]), {"mode": "reel"}
+    )
     assert response.status_code == 403
     assert not BatchRun.objects.exists()
 
@@ -616,10 +636,12 @@ def test_readonly_staff_cannot_execute(readonly_staff, registrar_staff, guide):
 def test_executed_operation_cannot_change_any_more(staff_client, registrar_staff, guide):
     operation = make_operation(registrar_staff, guide)
     batch.batch_operation_run(actor=registrar_staff, operation=operation, simulation=False)
-    response = staff_client.post(reverse("batch_update", args=[operation.pk]), _form(), follow=True)
+    response = staff_client.post(
+        reverse("enrollment:batch_update", args=[operation.pk]), _form(), follow=True
+    )
     assert "Cette opération a été exécutée : elle ne se modifie plus." in _text(response)
     response = staff_client.post(
-        reverse("batch_selection", args=[operation.pk]), {"_step": "clear"}, follow=True
+        reverse("enrollment:batch_selection", args=[operation.pk]), {"_step": "clear"}, follow=True
     )
     assert "ne peut plus être modifiée" in _text(response)
     operation.refresh_from_db()
@@ -634,7 +656,7 @@ def test_a_pasted_list_of_100000_lines_is_refused_without_a_query_per_line(
     text = "\r\n".join(f"{1000000 + i}" for i in range(100_000))
     with CaptureQueriesContext(connection) as queries:
         response = staff_client.post(
-            reverse("batch_selection_paste", args=[operation.pk]), {"text": text}
+            reverse("enrollment:batch_selection_paste", args=[operation.pk]), {"text": text}
         )
     assert response.status_code == 200
     assert "La liste compte 100\u202f000 lignes : 20\u202f000 au plus par liste." in _text(response)
@@ -656,10 +678,10 @@ def test_report_and_lists_survive_odd_parameters(staff_client, registrar_staff, 
     operation = make_operation(registrar_staff, guide)
     run = batch.batch_operation_run(actor=registrar_staff, operation=operation, simulation=True)
     for url in (
-        reverse("batch_report", args=[run.pk]),
-        reverse("batch_selection", args=[operation.pk]),
-        reverse("operation_list"),
-        reverse("batch_selection_add", args=[operation.pk]) + "?field=last_name&q=Le*",
+        reverse("enrollment:batch_report", args=[run.pk]),
+        reverse("enrollment:batch_selection", args=[operation.pk]),
+        reverse("enrollment:operation_list"),
+        reverse("enrollment:batch_selection_add", args=[operation.pk]) + "?field=last_name&q=Le*",
     ):
         response = staff_client.get(url, params)
         assert response.status_code in (200, 404), (url, params, response.status_code)
@@ -667,7 +689,7 @@ def test_report_and_lists_survive_odd_parameters(staff_client, registrar_staff, 
 
 def test_operation_list_exports_to_xlsx(staff_client, registrar_staff, guide):
     operation = make_operation(registrar_staff, guide)
-    response = staff_client.get(reverse("operation_list"), {"_export": "xlsx"})
+    response = staff_client.get(reverse("enrollment:operation_list"), {"_export": "xlsx"})
     assert response["Content-Disposition"].startswith('attachment; filename="operations-')
     rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.values)
     assert rows[0][:3] == ("N°", "Opération", "Session")
@@ -700,7 +722,7 @@ def thirty_selected(registrar_staff, guide):
 
 def test_selection_pages_keep_the_ticks_for_removal(staff_client, thirty_selected):
     operation, students = thirty_selected
-    url = reverse("batch_selection", args=[operation.pk])
+    url = reverse("enrollment:batch_selection", args=[operation.pk])
     content = staff_client.get(url).content.decode()
     # The pages are buttons of the removal form, not links that drop the ticks.
     assert 'form="selection-remove" name="_page" value="2"' in content
@@ -736,7 +758,7 @@ def test_selection_pages_keep_the_ticks_for_removal(staff_client, thirty_selecte
 
 def test_selection_sort_keeps_the_ticks_and_the_page(staff_client, thirty_selected):
     operation, students = thirty_selected
-    url = reverse("batch_selection", args=[operation.pk])
+    url = reverse("enrollment:batch_selection", args=[operation.pk])
     content = staff_client.get(url).content.decode()
     assert 'form="selection-remove" name="_sort" value="last_name"' in content
     response = staff_client.post(
@@ -747,7 +769,7 @@ def test_selection_sort_keeps_the_ticks_and_the_page(staff_client, thirty_select
     assert "1 étudiant coché" in page
     # OK removes the ticked ones, those of other pages included, then returns.
     response = staff_client.post(response.url, {"remove": [students[0].pk], "_step": "ok"})
-    assert response.url == reverse("batch_update", args=[operation.pk])
+    assert response.url == reverse("enrollment:batch_update", args=[operation.pk])
     operation.refresh_from_db()
     assert operation.selection_count == 29
 
@@ -758,7 +780,7 @@ def test_selection_sort_keeps_the_ticks_and_the_page(staff_client, thirty_select
 )
 def test_selection_forged_sort_page_ticks_are_no_500(staff_client, thirty_selected, query):
     operation, _students = thirty_selected
-    url = reverse("batch_selection", args=[operation.pk])
+    url = reverse("enrollment:batch_selection", args=[operation.pk])
     assert staff_client.get(f"{url}?{query}").status_code == 200
     response = staff_client.post(f"{url}?{query}", {"_page": "²", "_sort": "x y"})
     assert response.status_code == 302 and response.url == url
@@ -768,7 +790,7 @@ def test_selection_forged_sort_page_ticks_are_no_500(staff_client, thirty_select
 def test_selection_carries_only_its_own_students(staff_client, thirty_selected):
     operation, students = thirty_selected
     outsider = StudentFactory()
-    url = reverse("batch_selection", args=[operation.pk])
+    url = reverse("enrollment:batch_selection", args=[operation.pk])
     content = staff_client.get(f"{url}?page=2&retirer={outsider.pk},{students[0].pk}")
     content = content.content.decode()
     assert _hidden_removals(content) == 1
@@ -779,7 +801,7 @@ def test_selection_too_many_ticks_keep_the_first_ones(staff_client, thirty_selec
     from enrollment.views import batch as batch_views
 
     operation, _students = thirty_selected
-    url = reverse("batch_selection", args=[operation.pk])
+    url = reverse("enrollment:batch_selection", args=[operation.pk])
     ids = [str(n) for n in range(1, batch_views.REMOVE_MAX + 2)]
     response = staff_client.post(url, {"remove": ids, "_page": "2"})
     assert len(_ticks(response)) == batch_views.REMOVE_MAX
@@ -788,7 +810,7 @@ def test_selection_too_many_ticks_keep_the_first_ones(staff_client, thirty_selec
 
 def test_selection_query_count_does_not_grow_with_ticks(staff_client, thirty_selected):
     operation, students = thirty_selected
-    url = reverse("batch_selection", args=[operation.pk])
+    url = reverse("enrollment:batch_selection", args=[operation.pk])
     staff_client.get(url)
     one = f"{url}?page=2&retirer={students[0].pk}"
     three = f"{url}?page=2&retirer={students[0].pk},{students[1].pk},{students[29].pk}"
@@ -805,7 +827,7 @@ def test_read_only_selection_keeps_plain_page_links(staff_client, guide, registr
 
     operation = make_operation(registrar_staff, guide, students=bulk_students(30, guide))
     BatchOperation.objects.filter(pk=operation.pk).update(status=BatchOperation.Status.EXECUTED)
-    url = reverse("batch_selection", args=[operation.pk])
+    url = reverse("enrollment:batch_selection", args=[operation.pk])
     content = staff_client.get(url).content.decode()
     assert "?page=2" in content and 'name="_page"' not in content
 
@@ -815,7 +837,7 @@ def test_read_only_selection_keeps_plain_page_links(staff_client, guide, registr
 )
 def test_selection_every_sort_header_is_kept(staff_client, thirty_selected, column):
     operation, _students = thirty_selected
-    url = reverse("batch_selection", args=[operation.pk])
+    url = reverse("enrollment:batch_selection", args=[operation.pk])
     content = staff_client.get(url).content.decode()
     header = f'name="_sort" value="{column}"'
     assert header in content or f'name="_sort" value="-{column}"' in content

@@ -24,7 +24,7 @@ def group(record):
 
 
 def _post(client, record, **data):
-    url = reverse("course_enrollment_create", args=[record.pk])
+    url = reverse("enrollment:course_enrollment_create", args=[record.pk])
     initial = client.get(url).context["form"]
     payload = {
         name: (value.pk if hasattr(value, "pk") else value)
@@ -39,7 +39,9 @@ def _post(client, record, **data):
 
 
 def test_the_window_shows_every_field_of_the_guide(staff_client, record):
-    html = staff_client.get(reverse("course_enrollment_create", args=[record.pk])).content.decode()
+    html = staff_client.get(
+        reverse("enrollment:course_enrollment_create", args=[record.pk])
+    ).content.decode()
     assert "Création d&#x27;une inscription-cours H-2018" in html or (
         "Création d'une inscription-cours H-2018" in html
     )
@@ -124,7 +126,7 @@ def test_fictitious_group_number(staff_client, record, group):
 
 def test_update_and_delete(staff_client, record, group):
     enrollment = CourseEnrollmentFactory(term_record=record, course=group.course, group=group)
-    url = reverse("course_enrollment_update", args=[enrollment.pk])
+    url = reverse("enrollment:course_enrollment_update", args=[enrollment.pk])
     form = staff_client.get(url).context["form"]
     payload = {name: form[name].value() for name in form.fields}
     payload = {k: ("" if v is None else v) for k, v in payload.items() if v is not False}
@@ -134,13 +136,13 @@ def test_update_and_delete(staff_client, record, group):
     enrollment.refresh_from_db()
     assert enrollment.grade == 88
     assert AuditEntry.objects.get().changes == {"grade": [None, 88]}
-    staff_client.post(reverse("course_enrollment_delete", args=[enrollment.pk]))
+    staff_client.post(reverse("enrollment:course_enrollment_delete", args=[enrollment.pk]))
     assert not CourseEnrollment.objects.exists()
 
 
 def test_readonly_staff_cannot_enrol(client, readonly_staff, record, group):
     client.force_login(readonly_staff)
-    url = reverse("course_enrollment_create", args=[record.pk])
+    url = reverse("enrollment:course_enrollment_create", args=[record.pk])
     assert client.post(url, {"course": "601-103-MQ"}).status_code == 403
     assert not CourseEnrollment.objects.exists()
 
@@ -152,7 +154,7 @@ def test_copy_an_enrolment_into_another_term_record(staff_client, record, group)
     a18 = TermFactory(code="A-2018")
     target = TermRecordFactory(admission=record.admission, term=a18)
     CourseGroupFactory(course=group.course, term=a18, number="01010")
-    url = reverse("course_enrollment_copy", args=[enrollment.pk])
+    url = reverse("enrollment:course_enrollment_copy", args=[enrollment.pk])
     assert list(staff_client.get(url).context["form"].fields["term_record"].queryset) == [target]
     staff_client.post(url, {"term_record": target.pk})
     copy = CourseEnrollment.objects.get(term_record=target)
@@ -164,7 +166,8 @@ def test_copy_refuses_another_students_record(staff_client, record, group):
     enrollment = CourseEnrollmentFactory(term_record=record, course=group.course, group=group)
     foreign = TermRecordFactory(term=TermFactory(code="A-2018"))
     response = staff_client.post(
-        reverse("course_enrollment_copy", args=[enrollment.pk]), {"term_record": foreign.pk}
+        reverse("enrollment:course_enrollment_copy", args=[enrollment.pk]),
+        {"term_record": foreign.pk},
     )
     assert "Sélectionnez un choix valide" in response.context["form"].errors["term_record"][0]
     assert not CourseEnrollment.objects.filter(term_record=foreign).exists()

@@ -30,7 +30,7 @@ def record():
 
 
 def _post(client, record, **data):
-    url = reverse("course_enrollment_create", args=[record.pk])
+    url = reverse("enrollment:course_enrollment_create", args=[record.pk])
     form = client.get(url).context["form"]
     unchecked = ("fictitious_group", "retake_right")  # a box not checked is not sent
     payload = {
@@ -45,7 +45,9 @@ def _post(client, record, **data):
 
 def test_the_window_offers_the_pickers_and_the_guides_help(staff_client, record):
     page = html.unescape(
-        staff_client.get(reverse("course_enrollment_create", args=[record.pk])).content.decode()
+        staff_client.get(
+            reverse("enrollment:course_enrollment_create", args=[record.pk])
+        ).content.decode()
     )
     assert (
         "S'il s'agit d'une inscription suivie en commandite dans un autre collège, veuillez "

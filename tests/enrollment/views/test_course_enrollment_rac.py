@@ -38,7 +38,7 @@ def _browser_payload(client, url) -> dict:
 
 
 def _create(client, record, **data):
-    url = reverse("course_enrollment_create", args=[record.pk])
+    url = reverse("enrollment:course_enrollment_create", args=[record.pk])
     payload = _browser_payload(client, url)
     payload.update(data)
     return client.post(url, payload)
@@ -93,7 +93,7 @@ def test_the_window_shows_the_groups_type_once_chosen(staff_client, record, cour
         competency_title="Observer le comportement de l'enfant",
     )
     # What htmx asks when the course or the group changes.
-    url = reverse("course_enrollment_rac", args=[record.pk])
+    url = reverse("enrollment:course_enrollment_rac", args=[record.pk])
     html = staff_client.get(
         url, {"course": "322-409-mv", "group_number": group.number}
     ).content.decode()
@@ -111,7 +111,7 @@ def test_the_update_window_follows_a_new_group(staff_client, record, course):
     regular = CourseGroupFactory(course=course, term=record.term, number="01010", rac_type="")
     CourseGroupFactory(course=course, term=record.term, number="00994", rac_type="FM")
     enrollment = CourseEnrollmentFactory(term_record=record, course=course, group=regular)
-    url = reverse("course_enrollment_update", args=[enrollment.pk])
+    url = reverse("enrollment:course_enrollment_update", args=[enrollment.pk])
     payload = _browser_payload(staff_client, url)
     payload.update(group_number="00994")
     response = staff_client.post(url, payload)
@@ -127,7 +127,7 @@ def test_the_update_window_repairs_an_enrolment_saved_with_so(staff_client, reco
     group = CourseGroupFactory(course=course, term=record.term, number="00992", rac_type="EE")
     enrollment = CourseEnrollmentFactory(term_record=record, course=course, group=group)
     assert enrollment.rac_mode.code == "SO"  # as the window saved it before issue 10
-    url = reverse("course_enrollment_update", args=[enrollment.pk])
+    url = reverse("enrollment:course_enrollment_update", args=[enrollment.pk])
     staff_client.post(url, _browser_payload(staff_client, url))
     enrollment.refresh_from_db()
     assert enrollment.rac_mode.code == "EE"
@@ -142,7 +142,8 @@ def test_copy_takes_the_rac_type_of_the_target_group(staff_client, record, cours
     target = TermRecordFactory(admission=record.admission, term=a18)
     CourseGroupFactory(course=course, term=a18, number="00992", rac_type="FM")
     staff_client.post(
-        reverse("course_enrollment_copy", args=[enrollment.pk]), {"term_record": target.pk}
+        reverse("enrollment:course_enrollment_copy", args=[enrollment.pk]),
+        {"term_record": target.pk},
     )
     assert CourseEnrollment.objects.get(term_record=target).rac_mode.code == "FM"
 
@@ -154,7 +155,8 @@ def test_copy_to_a_course_choice_drops_the_groups_type(staff_client, record, cou
     )
     target = TermRecordFactory(admission=record.admission, term=TermFactory(code="A-2018"))
     staff_client.post(
-        reverse("course_enrollment_copy", args=[enrollment.pk]), {"term_record": target.pk}
+        reverse("enrollment:course_enrollment_copy", args=[enrollment.pk]),
+        {"term_record": target.pk},
     )
     copy = CourseEnrollment.objects.get(term_record=target)
     assert copy.group is None and copy.rac_mode.code == "SO"

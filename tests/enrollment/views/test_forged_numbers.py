@@ -25,7 +25,7 @@ GROUP_FORMAT = "Le numéro de groupe ne contient que des chiffres (ex. 00992)."
 @pytest.mark.parametrize("number", ["²²", "١٢", "１２", "0x12"])
 def test_batch_group_number_is_ascii_digits(staff_client, guide, number):
     response = staff_client.post(
-        reverse("batch_create"),
+        reverse("enrollment:batch_create"),
         {
             "term": Term.objects.get(code="H-2018").pk,
             "create_term_record": "True",
@@ -51,7 +51,7 @@ def record():
 @pytest.mark.parametrize("number", ["²", "١٢", "１２"])
 def test_window_group_number_is_ascii_digits_even_fictitious(staff_client, record, number):
     CourseFactory(number="601-103-MQ")
-    url = reverse("course_enrollment_create", args=[record.pk])
+    url = reverse("enrollment:course_enrollment_create", args=[record.pk])
     form = staff_client.get(url).context["form"]
     payload = {n: form[n].value() for n in form.fields if form[n].value() not in (None, False)}
     payload.update(course="601-103-MQ", group_number=number, fictitious_group="on")
@@ -65,7 +65,7 @@ def test_window_group_number_is_ascii_digits_even_fictitious(staff_client, recor
 def test_rac_probe_takes_forged_text_calmly(staff_client, record, value):
     CourseGroupFactory(course=CourseFactory(number="601-103-MQ"), term=record.term, number="01010")
     response = staff_client.get(
-        reverse("course_enrollment_rac", args=[record.pk]),
+        reverse("enrollment:course_enrollment_rac", args=[record.pk]),
         {"course": value, "group_number": value, "fictitious_group": value, "rac_mode": value},
     )
     assert response.status_code == 200

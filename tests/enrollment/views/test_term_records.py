@@ -30,7 +30,7 @@ def lise():
 
 
 def _list(client, student, **params):
-    return client.get(reverse("student_term_records", args=[student.pk]), params)
+    return client.get(reverse("enrollment:student_term_records", args=[student.pk]), params)
 
 
 def test_list_computes_units_and_hours_from_the_enrolments(staff_client, lise):
@@ -82,13 +82,13 @@ def test_list_query_count_does_not_grow(staff_client, lise):
 
 def test_create_a_term_record_from_the_window(staff_client, lise, registrar_staff):
     h18 = TermFactory(code="H-2018")
-    url = reverse("term_record_create", args=[lise.student.pk])
+    url = reverse("enrollment:term_record_create", args=[lise.student.pk])
     html = staff_client.get(url).content.decode()
     assert "Création d'un dossier session" in html
     assert "Session du nouveau dossier" in html and "123-4567" in html
     response = staff_client.post(url, {"admission": lise.pk, "term": h18.pk})
     record = TermRecord.objects.get()
-    assert response.url == reverse("student_term_records", args=[lise.student.pk]) + (
+    assert response.url == reverse("enrollment:student_term_records", args=[lise.student.pk]) + (
         f"?dossier={record.pk}"
     )
     assert record.term == h18
@@ -99,10 +99,12 @@ def test_create_a_term_record_from_the_window(staff_client, lise, registrar_staf
 def test_create_offers_only_terms_without_a_record(staff_client, lise):
     TermRecordFactory(admission=lise, term=lise.term)
     h18 = TermFactory(code="H-2018")
-    form = staff_client.get(reverse("term_record_create", args=[lise.student.pk])).context["form"]
+    form = staff_client.get(
+        reverse("enrollment:term_record_create", args=[lise.student.pk])
+    ).context["form"]
     assert list(form.fields["term"].queryset) == [h18]
     response = staff_client.post(
-        reverse("term_record_create", args=[lise.student.pk]),
+        reverse("enrollment:term_record_create", args=[lise.student.pk]),
         {"admission": lise.pk, "term": lise.term.pk},
     )
     assert "Sélectionnez un choix valide" in response.content.decode()
@@ -112,7 +114,7 @@ def test_create_offers_only_terms_without_a_record(staff_client, lise):
 def test_forged_admission_of_another_student_is_refused(staff_client, lise):
     other = AdmissionFactory(term=lise.term)
     response = staff_client.post(
-        reverse("term_record_create", args=[lise.student.pk]),
+        reverse("enrollment:term_record_create", args=[lise.student.pk]),
         {"admission": other.pk, "term": TermFactory(code="H-2018").pk},
     )
     assert response.status_code == 200
@@ -123,7 +125,7 @@ def test_forged_admission_of_another_student_is_refused(staff_client, lise):
 def test_delete_is_refused_while_enrolments_exist(staff_client, lise):
     record = TermRecordFactory(admission=lise, term=lise.term)
     CourseEnrollmentFactory(term_record=record)
-    url = reverse("term_record_delete", args=[record.pk])
+    url = reverse("enrollment:term_record_delete", args=[record.pk])
     assert "ne peut être supprimé" in staff_client.get(url).content.decode()
     response = staff_client.post(url)
     assert "contient des inscriptions-cours (1)" in response.content.decode()
@@ -134,27 +136,35 @@ def test_delete_update_and_copy(staff_client, lise):
     record = TermRecordFactory(admission=lise, term=lise.term)
     CourseEnrollmentFactory(term_record=record, course=CourseFactory(number="601-103-MQ"))
     other = AdmissionFactory(student=lise.student, term=TermFactory(code="H-2017"), grid_code="G2")
-    staff_client.post(reverse("term_record_update", args=[record.pk]), {"admission": other.pk})
+    staff_client.post(
+        reverse("enrollment:term_record_update", args=[record.pk]), {"admission": other.pk}
+    )
     record.refresh_from_db()
     assert record.admission == other
     h18 = TermFactory(code="H-2018")
-    staff_client.post(reverse("term_record_copy", args=[record.pk]), {"term": h18.pk})
+    staff_client.post(reverse("enrollment:term_record_copy", args=[record.pk]), {"term": h18.pk})
     copy = TermRecord.objects.get(term=h18)
     assert copy.enrollments.get().course.number == "601-103-MQ"
-    staff_client.post(reverse("term_record_delete", args=[copy.pk]))  # has a course choice
+    staff_client.post(
+        reverse("enrollment:term_record_delete", args=[copy.pk])
+    )  # has a course choice
     assert TermRecord.objects.filter(pk=copy.pk).exists()
 
 
 def test_history_shows_changes_with_field_labels(staff_client, lise):
     record = TermRecordFactory(admission=lise, term=lise.term)
     enrollment = CourseEnrollmentFactory(term_record=record)
-    staff_client.post(reverse("term_record_delete", args=[record.pk]))  # refused: not audited
+    staff_client.post(
+        reverse("enrollment:term_record_delete", args=[record.pk])
+    )  # refused: not audited
     from enrollment import services
 
     services.course_enrollment_update(
         actor=None, enrollment=enrollment, screen="Dossiers sessions / Inscriptions", grade=77
     )
-    html = staff_client.get(reverse("student_history", args=[lise.student.pk])).content.decode()
+    html = staff_client.get(
+        reverse("registrar:student_history", args=[lise.student.pk])
+    ).content.decode()
     assert "Modification" in html and "note" in html and "77" in html
     assert "Dossiers sessions / Inscriptions" in html
 
@@ -163,12 +173,12 @@ def test_readonly_staff_reads_but_cannot_write(client, readonly_staff, lise):
     client.force_login(readonly_staff)
     assert _list(client, lise.student).status_code == 200
     response = client.post(
-        reverse("term_record_create", args=[lise.student.pk]),
+        reverse("enrollment:term_record_create", args=[lise.student.pk]),
         {"admission": lise.pk, "term": TermFactory(code="H-2018").pk},
     )
     assert response.status_code == 403
     assert not TermRecord.objects.exists()
-    create_url = reverse("term_record_create", args=[lise.student.pk])
+    create_url = reverse("enrollment:term_record_create", args=[lise.student.pk])
     assert create_url not in _list(client, lise.student).content.decode()
 
 

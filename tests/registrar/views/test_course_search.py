@@ -10,7 +10,7 @@ from registrar.widgets import CoursePickerWidget
 from tests.factories import CourseFactory, DisciplineFactory
 
 pytestmark = pytest.mark.django_db
-URL = reverse("course_search")
+URL = reverse("registrar:course_search")
 
 
 @pytest.fixture

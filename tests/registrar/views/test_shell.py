@@ -10,7 +10,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_home_shows_navigation_for_the_users_roles(staff_client):
-    response = staff_client.get(reverse("home"))
+    response = staff_client.get(reverse("registrar:home"))
     html = response.content.decode()
     assert "Mes opérations" in html
     assert 'href="/etudiants/"' in html
@@ -19,12 +19,12 @@ def test_home_shows_navigation_for_the_users_roles(staff_client):
 
 def test_home_hides_what_a_role_cannot_open(client, centre_staff):
     client.force_login(centre_staff)
-    html = client.get(reverse("home")).content.decode()
+    html = client.get(reverse("registrar:home")).content.decode()
     assert 'href="/etudiants/"' not in html
 
 
 def test_anonymous_home_redirects_to_login(client):
-    response = client.get(reverse("home"))
+    response = client.get(reverse("registrar:home"))
     assert response.status_code == 302
     assert response.url.startswith(reverse("login"))
 
@@ -32,7 +32,7 @@ def test_anonymous_home_redirects_to_login(client):
 def test_header_shows_the_current_term(staff_client):
     TermFactory(code="A-2017")
     term = TermFactory(code="H-2018")
-    html = staff_client.get(reverse("home")).content.decode()
+    html = staff_client.get(reverse("registrar:home")).content.decode()
     assert '<option value="H-2018" selected>' in html
     assert term.label in html
 
@@ -41,7 +41,7 @@ def test_working_term_switch_keeps_the_choice(staff_client):
     TermFactory(code="H-2018")
     chosen = TermFactory(code="A-2017")
     response = staff_client.post(
-        reverse("set_working_term"), {"term": "A-2017", "next": "/etudiants/"}
+        reverse("registrar:set_working_term"), {"term": "A-2017", "next": "/etudiants/"}
     )
     assert response.url == "/etudiants/"
     assert staff_client.session[WORKING_TERM_SESSION_KEY] == chosen.pk
@@ -56,7 +56,7 @@ def test_working_term_switch_keeps_the_choice(staff_client):
 )
 def test_working_term_switch_rejects_bad_codes(staff_client, code, message):
     TermFactory(code="H-2018")
-    response = staff_client.post(reverse("set_working_term"), {"term": code}, follow=True)
+    response = staff_client.post(reverse("registrar:set_working_term"), {"term": code}, follow=True)
     assert message in response.content.decode()
     assert WORKING_TERM_SESSION_KEY not in staff_client.session
 
@@ -64,25 +64,29 @@ def test_working_term_switch_rejects_bad_codes(staff_client, code, message):
 def test_working_term_switch_ignores_foreign_next(staff_client):
     TermFactory(code="H-2018")
     response = staff_client.post(
-        reverse("set_working_term"), {"term": "H-2018", "next": "https://evil.example/"}
+        reverse("registrar:set_working_term"), {"term": "H-2018", "next": "https://evil.example/"}
     )
     assert response.url == "/"
 
 
-@pytest.mark.parametrize("target", ["²", "home", "student_search", "javascript:alert(1)", "//x"])
+@pytest.mark.parametrize(
+    "target", ["²", "registrar:home", "registrar:student_search", "javascript:alert(1)", "//x"]
+)
 def test_working_term_switch_takes_a_path_only_for_next(staff_client, target):
     """A bare word was handed to redirect(), which reversed it as a URL name: « ² » was a
     NoReverseMatch 500, « student_search » a redirect to that page."""
     TermFactory(code="H-2018")
-    response = staff_client.post(reverse("set_working_term"), {"term": "H-2018", "next": target})
+    response = staff_client.post(
+        reverse("registrar:set_working_term"), {"term": "H-2018", "next": target}
+    )
     assert response.status_code == 302 and response.url == "/"
 
 
 def test_language_switch_to_english_and_back(client, registrar_staff):
     client.force_login(registrar_staff)
-    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+    client.post(reverse("registrar:set_language"), {"language": "en", "next": "/"})
     assert "My operations" in client.get("/").content.decode()
-    client.post(reverse("set_language"), {"language": "fr", "next": "/"})
+    client.post(reverse("registrar:set_language"), {"language": "fr", "next": "/"})
     assert "Mes opérations" in client.get("/").content.decode()
 
 

@@ -13,7 +13,7 @@ from tests.factories import ProgramFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db
 
-URL = reverse("student_admit")
+URL = reverse("registrar:student_admit")
 
 
 def _data(reference, **overrides) -> dict:
@@ -45,11 +45,11 @@ def _field_errors(response, field: str) -> str:
 
 
 def test_the_search_page_offers_the_button_to_registrar_staff(staff_client, readonly_staff):
-    html = staff_client.get(reverse("student_search")).content.decode()
+    html = staff_client.get(reverse("registrar:student_search")).content.decode()
     assert f'href="{URL}"' in html and "Admission rapide" in html
     readonly = Client()
     readonly.force_login(readonly_staff)
-    html = readonly.get(reverse("student_search")).content.decode()
+    html = readonly.get(reverse("registrar:student_search")).content.decode()
     assert "Admission rapide" not in html and URL not in html
 
 
@@ -81,7 +81,7 @@ def test_saving_opens_the_new_file_with_a_message_and_its_history(
     StudentFactory(da_number="6000299")
     response = staff_client.post(URL, _data(reference), follow=True)
     student = Student.objects.get(last_name="Tremblay")
-    assert response.redirect_chain == [(reverse("student_file", args=[student.pk]), 302)]
+    assert response.redirect_chain == [(reverse("registrar:student_file", args=[student.pk]), 302)]
     html = response.content.decode()
     assert "Étudiant Tremblay, Émilie admis, numéro DA 600-0300." in html
     assert "TREE 04570101" in html and "JEE0K-17R-RA" in html
@@ -92,7 +92,9 @@ def test_saving_opens_the_new_file_with_a_message_and_its_history(
     )
     admission = Admission.objects.get(student=student)
     assert admission.term == reference["term"] and admission.org_unit == reference["org_unit"]
-    history = staff_client.get(reverse("student_history", args=[student.pk])).content.decode()
+    history = staff_client.get(
+        reverse("registrar:student_history", args=[student.pk])
+    ).content.decode()
     assert history.count("Admission rapide") == 2  # the student and the admission
     assert "Création" in history
     # The birth date as the interface shows dates, not as the audit trail keeps it (ISO).
@@ -121,7 +123,7 @@ def test_same_permanent_code_and_da_are_listed_and_refused(staff_client, referen
     assert response.status_code == 200
     html = response.content.decode()
     duplicates = html[html.index('id="duplicates"') : html.index("</section>")]
-    assert f'href="{reverse("student_file", args=[lise.pk])}"' in duplicates
+    assert f'href="{reverse("registrar:student_file", args=[lise.pk])}"' in duplicates
     for reason in ("même code permanent", "même numéro DA", "mêmes nom, prénom et date"):
         assert reason in duplicates
     assert "15/03/1990" in duplicates
@@ -141,7 +143,7 @@ def test_a_homonym_is_refused_until_confirmed(staff_client, reference, lise):
     assert "mêmes nom, prénom et date de naissance" in html
     # The existing file opens in a new tab: what is typed here stays (« ticked or typed input
     # lost by a link » is a class of defect of issue 10).
-    assert f'href="{reverse("student_file", args=[lise.pk])}" target="_blank"' in html
+    assert f'href="{reverse("registrar:student_file", args=[lise.pk])}" target="_blank"' in html
     assert "Il s&#x27;agit d&#x27;une autre personne" in html
     assert _field_errors(response, "homonym_confirmed") == str(services.HOMONYM_UNCONFIRMED)
     assert Student.objects.count() == 1

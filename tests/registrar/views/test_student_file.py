@@ -32,7 +32,7 @@ def lise():
 
 
 def test_header_shows_the_identity_as_in_clara(staff_client, lise):
-    html = staff_client.get(reverse("student_file", args=[lise.pk])).content.decode()
+    html = staff_client.get(reverse("registrar:student_file", args=[lise.pk])).content.decode()
     header = html[html.index('class="student-header"') : html.index('class="student-layout"')]
     for text in ("Leblanc, Lise", "123-4567", "LEBL 15539001", "H-2018", "JEE0K-17R-RA"):
         assert text in header
@@ -41,7 +41,7 @@ def test_header_shows_the_identity_as_in_clara(staff_client, lise):
 
 
 def test_summary_shows_contact_details_and_admissions(staff_client, lise):
-    html = staff_client.get(reverse("student_file", args=[lise.pk])).content.decode()
+    html = staff_client.get(reverse("registrar:student_file", args=[lise.pk])).content.decode()
     assert "lise.leblanc@example.org" in html
     assert "1250, rue Ontario Est" in html
     assert "123456789AB" in html  # INE
@@ -50,7 +50,7 @@ def test_summary_shows_contact_details_and_admissions(staff_client, lise):
 
 
 def _menu(client, student) -> str:
-    html = client.get(reverse("student_file", args=[student.pk])).content.decode()
+    html = client.get(reverse("registrar:student_file", args=[student.pk])).content.decode()
     return html[html.index('class="student-menu"') : html.index('class="student-section"')]
 
 
@@ -75,7 +75,7 @@ def test_admissions_section_lists_every_admission_latest_first(staff_client, lis
         grid_code="180A0-16A-RG",
         program=ProgramFactory(code="180.A0", title="Soins infirmiers"),
     )
-    response = staff_client.get(reverse("student_admissions", args=[lise.pk]))
+    response = staff_client.get(reverse("registrar:student_admissions", args=[lise.pk]))
     grids = [row.record.grid_code for row in response.context["table"].page.object_list]
     assert grids == ["180A0-16A-RG", "JEE0K-17R-RA"]
     html = response.content.decode()
@@ -84,11 +84,13 @@ def test_admissions_section_lists_every_admission_latest_first(staff_client, lis
 
 
 def test_missing_student_is_404(staff_client):
-    assert staff_client.get(reverse("student_file", args=[999999])).status_code == 404
-    assert staff_client.get(reverse("student_admissions", args=[999999])).status_code == 404
+    assert staff_client.get(reverse("registrar:student_file", args=[999999])).status_code == 404
+    assert (
+        staff_client.get(reverse("registrar:student_admissions", args=[999999])).status_code == 404
+    )
 
 
-@pytest.mark.parametrize("url_name", ["student_file", "student_admissions"])
+@pytest.mark.parametrize("url_name", ["registrar:student_file", "registrar:student_admissions"])
 def test_query_count_does_not_grow_with_admissions(staff_client, lise, url_name):
     url = reverse(url_name, args=[lise.pk])
     staff_client.get(url)
@@ -103,4 +105,4 @@ def test_query_count_does_not_grow_with_admissions(staff_client, lise, url_name)
 
 def test_centre_staff_cannot_open_a_file(client, centre_staff, lise):
     client.force_login(centre_staff)
-    assert client.get(reverse("student_file", args=[lise.pk])).status_code == 403
+    assert client.get(reverse("registrar:student_file", args=[lise.pk])).status_code == 403

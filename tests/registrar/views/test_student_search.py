@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 from tests.factories import AdmissionFactory, ProgramFactory, StudentFactory, TermFactory
 
 pytestmark = pytest.mark.django_db
-URL = reverse("student_search")
+URL = reverse("registrar:student_search")
 
 
 @pytest.fixture
@@ -148,7 +148,7 @@ def test_htmx_request_returns_only_the_results(staff_client, guide_students):
 def test_plain_submit_with_one_result_opens_the_file(staff_client, guide_students):
     response = staff_client.get(URL, {"field": "last_name", "q": "Lenoir"})
     assert response.status_code == 302
-    assert response.url == reverse("student_file", args=[guide_students["leo"].pk])
+    assert response.url == reverse("registrar:student_file", args=[guide_students["leo"].pk])
 
 
 def test_plain_submit_with_several_results_shows_the_table(staff_client, guide_students):
