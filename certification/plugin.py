@@ -4,7 +4,7 @@
 from django.utils.translation import gettext_lazy as _
 
 from registrar import navigation, plugins, roles
-from registrar.navigation import NavEntry
+from registrar.navigation import NavEntry, PublicEntry
 
 
 def register() -> None:
@@ -18,6 +18,14 @@ def register() -> None:
             "i-certification",
             _("Sessions de certification et candidats."),
             order=50,
+        )
+    )
+    navigation.register_public(
+        PublicEntry(
+            "invigilator",
+            _("Vous surveillez une session de certification ?"),
+            _("Espace surveillant"),
+            "certification:invigilator_login",
         )
     )
     roles.grant(

@@ -56,3 +56,35 @@ def entries_for(user, *, menu: bool = True) -> list[dict]:
             continue
         entries.append({"entry": entry, "url": url})
     return entries
+
+
+@dataclass(frozen=True)
+class PublicEntry:
+    """A door of the sign-in page for people without a staff account (the invigilator
+    space…): « {question} {link} »."""
+
+    key: str
+    question: str | Promise
+    label: str | Promise
+    url_name: str
+    order: int = 100
+
+
+_public_entries: dict[str, PublicEntry] = {}
+
+
+def register_public(*entries: PublicEntry) -> None:
+    """Add doors to the sign-in page; a key registered again replaces its entry."""
+    for entry in entries:
+        _public_entries[entry.key] = entry
+
+
+def public_entries() -> list[dict]:
+    """The sign-in page's doors whose URL is routed, with their URLs."""
+    doors = []
+    for entry in sorted(_public_entries.values(), key=lambda e: (e.order, e.key)):
+        try:
+            doors.append({"entry": entry, "url": reverse(entry.url_name)})
+        except NoReverseMatch:
+            continue
+    return doors

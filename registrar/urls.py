@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from registrar import plugins
+from registrar import navigation, plugins
 from registrar.login import BoundedAdminAuthenticationForm, BoundedAuthenticationForm
 
 # The admin's login goes through the same bounded form as ours (registrar/login.py).
@@ -16,7 +16,10 @@ urlpatterns = [
     path(
         "compte/connexion/",
         auth_views.LoginView.as_view(
-            authentication_form=BoundedAuthenticationForm, redirect_authenticated_user=True
+            authentication_form=BoundedAuthenticationForm,
+            redirect_authenticated_user=True,
+            # Called by the template: the doors of apps for people without an account.
+            extra_context={"public_entries": navigation.public_entries},
         ),
         name="login",
     ),
