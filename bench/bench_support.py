@@ -27,10 +27,10 @@ def ensure_database(url: str) -> None:
 
 
 def setup_django(url: str) -> None:
-    """Django on the database at ``url``, in testing mode (no SECRET_KEY, MD5 hasher)."""
+    """Django on the database at ``url`` with the test settings (registrar/settings_test.py:
+    no SECRET_KEY needed, MD5 hasher, background work run at once)."""
     sys.path.insert(0, str(ROOT))
-    os.environ["REGISTRAR_TESTING"] = "true"
-    os.environ["DJANGO_SETTINGS_MODULE"] = "registrar.settings"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "registrar.settings_test"
     os.environ["DATABASE_URL"] = url
     import django
 

@@ -1,4 +1,6 @@
-"""Settings for Registrar, all read from the environment (see docs/operations.md)."""
+"""Settings for Registrar, all read from the environment (see docs/operations.md): production,
+or development with DEBUG. The test suite runs on registrar/settings_test.py, which imports
+these and changes what only tests need."""
 
 from datetime import timedelta
 from pathlib import Path
@@ -21,18 +23,17 @@ from registrar.network import trusted_proxy_networks
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = env_bool("DEBUG", default=False)
-TESTING = env_bool("REGISTRAR_TESTING", default=False)
 
 SECRET_KEY = env_str("SECRET_KEY")
 if not SECRET_KEY:
-    if not DEBUG and not TESTING:
+    if not DEBUG:
         raise ImproperlyConfigured(
             "SECRET_KEY is not set. Set it (50+ random characters), "
             "or set DEBUG=true for development."
         )
     SECRET_KEY = "django-insecure-development-key-not-for-production-use-0123456789"
 
-ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG or TESTING else [])
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
 
 INSTALLED_APPS = [
@@ -171,7 +172,7 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG or TESTING
+        if DEBUG
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
@@ -191,19 +192,19 @@ SECURE_CSP = {
 }
 
 # Production hardening; all on unless DEBUG (check --deploy reports nothing then).
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG and not TESTING)
-SESSION_COOKIE_SECURE = not DEBUG and not TESTING
-CSRF_COOKIE_SECURE = not DEBUG and not TESTING
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG or TESTING else 31536000)
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = not DEBUG
+CSRF_COOKIE_SECURE = not DEBUG
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG and not TESTING)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", default=False) else None
 )
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
-# E-mail (Django 6.1 mailers): console in development, SMTP in production, locmem in tests.
+# E-mail (Django 6.1 mailers): console in development, SMTP in production.
 EMAIL_BACKEND_PATH = env_str(
     "EMAIL_BACKEND",
     "django.core.mail.backends.console.EmailBackend"
@@ -255,12 +256,6 @@ LOGGING = {
     "loggers": {"weasyprint.progress": {"level": "WARNING"}},
 }
 
-if TESTING:
-    PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
-    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
-    AXES_ENABLED = env_bool("AXES_ENABLED", default=False)
-
-# Outside production, whitenoise serves files straight from the finders (no collectstatic).
-WHITENOISE_USE_FINDERS = DEBUG or TESTING
-WHITENOISE_AUTOREFRESH = DEBUG or TESTING
+# In development, whitenoise serves files straight from the finders (no collectstatic).
+WHITENOISE_USE_FINDERS = DEBUG
+WHITENOISE_AUTOREFRESH = DEBUG

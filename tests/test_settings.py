@@ -21,9 +21,14 @@ PRODUCTION_ENV = {
 }
 
 
+# What the suite's own process carries and a deployment does not: the test settings module
+# (pytest-django sets it), their SECRET_KEY (registrar/settings_test.py), async-unsafe for
+# Playwright, and a developer's DEBUG.
+SUITE_ONLY = {"DJANGO_SETTINGS_MODULE", "SECRET_KEY", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+
+
 def _manage(*args, extra_env=None):
-    # The suite's own switches (testing mode, async-unsafe for Playwright) are not production.
-    excluded = {"REGISTRAR_TESTING", "DEBUG", "DJANGO_ALLOW_ASYNC_UNSAFE"}
+    excluded = SUITE_ONLY
     base = {k: v for k, v in os.environ.items() if k not in excluded}
     return subprocess.run(
         [sys.executable, "manage.py", *args],
@@ -111,16 +116,51 @@ def test_login_with_bad_password_says_so_in_french(client, registrar_staff):
 
 
 def test_manage_py_on_a_bare_checkout_runs_in_development_mode():
-    bare = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SECRET_KEY")}
+    # Neither a database, nor a secret, nor a settings module: manage.py's own choice.
+    bare = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", *SUITE_ONLY}}
     result = subprocess.run(
-        [sys.executable, "manage.py", "check"],
+        [
+            sys.executable,
+            "manage.py",
+            "shell",
+            "-c",
+            "from django.conf import settings;print(settings.DEBUG, settings.SETTINGS_MODULE)",
+        ],
         cwd=ROOT,
-        env={k: v for k, v in bare.items() if k not in ("REGISTRAR_TESTING", "DEBUG")},
+        env=bare,
         capture_output=True,
         text=True,
         timeout=120,
     )
     assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == "True registrar.settings"
+
+
+def test_production_settings_have_no_testing_mode():
+    """registrar/settings.py is production (or development with DEBUG) only: whatever tests
+    change is in registrar/settings_test.py."""
+    source = (ROOT / "registrar" / "settings.py").read_text()
+    assert "TESTING" not in source
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; print(s.PASSWORD_HASHERS[0],"
+        " s.MAILERS['default']['BACKEND'], s.TASKS['default']['BACKEND'], s.AXES_ENABLED,"
+        " s.SESSION_COOKIE_SECURE, s.STORAGES['staticfiles']['BACKEND'],"
+        " s.WHITENOISE_USE_FINDERS, hasattr(s, 'TESTING'))",
+        extra_env=PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.core.mail.backends.smtp.EmailBackend",
+        "django_tasks_db.DatabaseBackend",
+        "True",
+        "True",
+        "whitenoise.storage.CompressedManifestStaticFilesStorage",
+        "False",
+        "False",
+    ]
 
 
 def _database_setting(extra_env) -> str:
