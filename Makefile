@@ -12,6 +12,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-reference
 help:
 	@echo "make run    set everything up (SQLite, demo data) and serve http://127.0.0.1:$(PORT)/"
 	@echo "make test   run the whole suite, browser tests included (DATABASE_URL=postgres://... for PostgreSQL)"
+	@echo "make test-fast  the suite without the browser tests (no Chromium, no npm needed)"
 	@echo "make lint   ruff check + format check;  make bench  benchmarks (see bench/README.md)"
 
 # The virtual environment, rebuilt whenever the lock file changes.
@@ -58,6 +59,10 @@ $(AXE): package.json package-lock.json
 
 test: $(STAMP) messages $(AXE)
 	$(PY) -m pytest $(PYTEST_ARGS)
+
+# The suite without the Playwright journeys (marked `browser` by tests/browser/conftest.py).
+test-fast: $(STAMP) messages
+	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
