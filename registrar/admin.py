@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from registrar import models
@@ -205,3 +206,40 @@ class FailedAttemptAdmin(ReadOnlyModelAdmin):
 
     def has_delete_permission(self, request, obj=None) -> bool:
         return request.user.has_perm("registrar.delete_failedattempt")
+
+
+@admin.register(models.SentEmail)
+class SentEmailAdmin(ReadOnlyModelAdmin):
+    """What the application sent by e-mail (registrar.services.mail), sent or failed, to
+    answer « a-t-il reçu le courriel ? »: read only, written by the service alone."""
+
+    list_display = ("at", "outcome", "subject", "recipients", "purpose", "actor")
+    list_filter = ("outcome", ("at", admin.DateFieldListFilter), "purpose")
+    search_fields = ("to", "cc", "subject")
+    list_select_related = ("actor",)
+    date_hierarchy = "at"
+    fields = (
+        "at",
+        "outcome",
+        "error",
+        "purpose",
+        "actor",
+        "mailer",
+        "from_email",
+        "to",
+        "cc",
+        "subject",
+        "attachment_list",
+        "message_id",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("destinataires"))
+    def recipients(self, obj) -> str:
+        return ", ".join(obj.to_list + obj.cc_list)
+
+    @admin.display(description=_("pièces jointes"))
+    def attachment_list(self, obj) -> str:
+        return ", ".join(
+            f"{item['name']} ({filesizeformat(item['size'])})" for item in obj.attachments
+        )

@@ -3,7 +3,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from registrar import navigation, plugins
-from registrar.login import BoundedAdminAuthenticationForm, BoundedAuthenticationForm
+from registrar.login import (
+    BoundedAdminAuthenticationForm,
+    BoundedAuthenticationForm,
+    RecordedPasswordResetForm,
+)
 
 # The admin's login goes through the same bounded form as ours (registrar/login.py).
 admin.site.login_form = BoundedAdminAuthenticationForm
@@ -36,7 +40,8 @@ urlpatterns = [
     ),
     path(
         "compte/mot-de-passe-oublie/",
-        auth_views.PasswordResetView.as_view(),
+        # The reset e-mail is sent and recorded by registrar.services.mail.
+        auth_views.PasswordResetView.as_view(form_class=RecordedPasswordResetForm),
         name="password_reset",
     ),
     path(

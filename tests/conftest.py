@@ -112,3 +112,17 @@ def communes(db):
     flushes the database: the next one that needs the reference loads it again."""
     if not Commune.objects.exists():
         load_communes()
+
+
+@pytest.fixture
+def smtp_server(settings):
+    """A real SMTP server on 127.0.0.1 (aiosmtpd, tests/mail_support.py), the default mailer
+    pointed at it with Django's SMTP backend for this test; ``smtp_server.messages`` holds
+    what it accepted, ``smtp_server.stop()`` takes it down."""
+    from tests.mail_support import SMTPTestServer
+
+    server = SMTPTestServer()
+    server.start()
+    settings.MAILERS = {"default": server.mailer}
+    yield server
+    server.stop()

@@ -30,6 +30,7 @@ from registrar.models.courses import (
 )
 from registrar.models.geography import Commune, CommunePostalCode
 from registrar.models.institution import OrgUnit, Program, Term, TermQuerySet
+from registrar.models.mail import SentEmail
 from registrar.models.students import Admission, Student
 from registrar.models.throttle import FailedAttempt
 
@@ -59,6 +60,7 @@ __all__ = [
     "RacCorrespondence",
     "RacMode",
     "RefusalReason",
+    "SentEmail",
     "Student",
     "Term",
     "TermQuerySet",
