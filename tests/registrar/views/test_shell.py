@@ -1,5 +1,7 @@
 """The staff shell: home page, navigation, language and working term switches."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -18,9 +20,23 @@ def test_home_shows_navigation_for_the_users_roles(staff_client):
 
 
 def test_home_hides_what_a_role_cannot_open(client, centre_staff):
+    """Certification-centre staff see their one workflow, in the menu and the shortcuts, and
+    nothing of the registrar's: no student search, no operations, no administration."""
     client.force_login(centre_staff)
     html = client.get(reverse("registrar:home")).content.decode()
-    assert 'href="/etudiants/"' not in html
+    nav = html.split('class="app-nav"')[1].split("</nav>")[0]
+    assert re.findall(r'<a class="nav-link" href="([^"]*)">([^<]*)</a>', nav) == [
+        ("/", "Accueil"),
+        ("/certification/", "Certification"),
+    ]
+    shortcuts = html.split('class="app-shortcuts"')[1].split("</section>")[0]
+    assert re.findall(r'<a class="app-shortcut" href="([^"]*)"><strong>([^<]*)<', shortcuts) == [
+        ("/certification/", "Certification")
+    ]
+    # « Mes opérations » is everyone's (it lists what the user started), empty here.
+    assert "Vous n'avez lancé aucune opération" in html
+    for hidden in ('href="/etudiants/"', 'href="/inscriptions/', 'href="/admin/'):
+        assert hidden not in html
 
 
 def test_anonymous_home_redirects_to_login(client):
