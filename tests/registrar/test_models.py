@@ -1,12 +1,24 @@
 """Core records: derived fields, ordering, and the invariants the database enforces."""
 
 import datetime
+import importlib
 
 import pytest
+from django.apps import apps as django_apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from registrar.models import Course, CourseGroup, FundingSource, Student, Term
+from registrar.models import (
+    AssignmentState,
+    CensusStatus,
+    Course,
+    CourseGroup,
+    FundingSource,
+    PartnerSituation,
+    PrerequisiteRule,
+    Student,
+    Term,
+)
 from tests.factories import (
     AdmissionFactory,
     CourseFactory,
@@ -16,6 +28,7 @@ from tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
+DEFAULTS = importlib.import_module("registrar.migrations.0002_default_code_tables_and_roles")
 
 
 def test_term_code_gives_season_year_and_label():
@@ -171,7 +184,29 @@ def test_admission_unique_per_student_grid_and_term():
         )
 
 
-def test_code_tables_have_their_default_rows():
-    funding = FundingSource.objects.get(code="10")
-    assert str(funding) == "10 - Ministère de l'éducation"
-    assert FundingSource.objects.filter(is_active=True).count() >= 1
+@pytest.mark.parametrize("model_name", sorted(DEFAULTS.CODE_TABLE_DEFAULTS))
+def test_code_tables_have_their_default_rows(model_name):
+    """Every code table holds exactly the rows of the data migration, in its order, active."""
+    model = django_apps.get_model("registrar", model_name)
+    rows = list(model.objects.values_list("code", "label", "sort_order", "is_active"))
+    assert rows == [
+        (code, label, order, True)
+        for order, (code, label) in enumerate(DEFAULTS.CODE_TABLE_DEFAULTS[model_name])
+    ]
+
+
+def test_code_tables_show_the_guides_values():
+    """The values the Clara guide shows, as it shows them (« CODE - Libellé »)."""
+    shown = {
+        FundingSource: ("10", "10 - Ministère de l'éducation"),
+        AssignmentState: ("0", "0 - Changement accepté"),
+        PrerequisiteRule: ("1", "1 - Valider"),
+        PartnerSituation: ("R", "R - Cours à remplacer"),
+        CensusStatus: ("0", "0 - Non recensé"),
+    }
+    for model, (code, text) in shown.items():
+        assert str(model.objects.get(code=code)) == text
+    assert [str(s) for s in PartnerSituation.objects.all()] == [
+        "R - Cours à remplacer",
+        "CS - Cours à suivre",
+    ]
