@@ -8,5 +8,7 @@ class CertificationConfig(AppConfig):
 
     def ready(self) -> None:
         from certification import plugin
+        from certification.services import invigilator_access
 
         plugin.register()
+        invigilator_access.revoke_links_with_the_session()

@@ -105,6 +105,11 @@ urlpatterns = [
         name="invigilator_login",
     ),
     path(
+        "surveillant/lien/<str:token>/",
+        invigilator.invigilator_link,
+        name="invigilator_link",
+    ),
+    path(
         "surveillant/session/",
         invigilator.invigilator_space,
         name="invigilator_space",

@@ -243,3 +243,37 @@ class SentEmailAdmin(ReadOnlyModelAdmin):
         return ", ".join(
             f"{item['name']} ({filesizeformat(item['size'])})" for item in obj.attachments
         )
+
+
+@admin.register(models.PublicLink)
+class PublicLinkAdmin(ReadOnlyModelAdmin):
+    """The public links given out (registrar.public_links): read, and revoked with the
+    « Retirer » action. The token itself is nowhere to be read: only its HMAC is stored."""
+
+    list_display = (
+        "created_at",
+        "purpose",
+        "target_type",
+        "target_id",
+        "expires_at",
+        "revoked_at",
+        "last_used_at",
+        "use_count",
+    )
+    list_filter = ("purpose", ("revoked_at", admin.EmptyFieldListFilter))
+    search_fields = ("=target_id", "=selector")
+    list_select_related = ("target_type",)
+    date_hierarchy = "created_at"
+    exclude = ("verifier_hash",)
+    actions = ("revoke_links",)
+
+    def has_revoke_permission(self, request) -> bool:
+        return request.user.has_perm("registrar.change_publiclink")
+
+    @admin.action(description=_("Retirer les liens sélectionnés"), permissions=["revoke"])
+    def revoke_links(self, request, queryset) -> None:
+        from registrar import public_links
+
+        count = sum(public_links.revoke(actor=request.user, link=link) for link in queryset)
+        self.message_user(request, _("Liens retirés : %(count)d.") % {"count": count})
+

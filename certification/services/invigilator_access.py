@@ -16,15 +16,25 @@ number after session number:
   allow it about nine failures in that window): it is a defence against many addresses.
 
 docs/decisions/0006-invigilator-lockout.md explains the figures and why a table.
+
+Opening the door grants a public link (registrar/public_links.py, purpose PURPOSE) to the
+session, until the end of the session's day: the visitor's browser keeps its token, and
+every page of the space opens it again. The same link can be handed out directly
+(invigilator_link_issue). Changing the session's password or date, finalizing or deleting
+the session revokes its links (revoke_links_with_the_session, from certification/apps.py);
+docs/decisions/0013-public-links.md.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from django.http import HttpRequest
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from registrar import throttle
+from certification.models import CertificationSession
+from registrar import public_links, throttle
 
 DOOR = "invigilator"
 FREE_FAILURES = 5
@@ -34,6 +44,10 @@ CLIENT_WINDOW = timedelta(hours=1)
 CLIENT_SESSIONS_LIMIT = 20
 SESSION_LIMIT = 50
 SESSION_WINDOW = timedelta(minutes=15)
+# The public links of the invigilator space: until the end of the session's day (centre's
+# time zone), and at least LINK_MIN_TTL (a session of another day shows why it is closed).
+PURPOSE = "certification.invigilator"
+LINK_MIN_TTL = timedelta(hours=1)
 
 CLIENT_WAITS = _(
     "Trop d'essais depuis ce poste pour cette session : réessayez à partir de %(time)s."
@@ -114,3 +128,54 @@ def invigilator_access_granted(*, client: str | None, number: int) -> None:
     """The client got in: forget its failures on this session (not on others, nor
     other clients')."""
     throttle.failed_attempts_clear(door=DOOR, client=client, target=str(number))
+
+
+def invigilator_link_expiry(
+    session: CertificationSession, *, now: datetime | None = None
+) -> datetime:
+    """When a link to ``session``'s invigilator space expires: midnight after the session's
+    day in its centre's time zone, or LINK_MIN_TTL from now if that is later."""
+    now = now or timezone.now()
+    end_of_day = datetime.combine(
+        session.date + timedelta(days=1), dt.time(0), tzinfo=session.starts_at.tzinfo
+    )
+    return max(end_of_day, now + LINK_MIN_TTL)
+
+
+def invigilator_link_issue(*, actor, session: CertificationSession) -> str:
+    """A new link to ``session``'s invigilator space; returns its token (the only time it
+    exists in clear). Writes one PublicLink (registrar.public_links.issue_link), created by
+    ``actor`` (None when the invigilator opened the door). Build the address with
+    certification.views.invigilator.invigilator_link_address."""
+    _link, token = public_links.issue_link(
+        actor=actor,
+        purpose=PURPOSE,
+        target=session,
+        expires_at=invigilator_link_expiry(session),
+    )
+    return token
+
+
+def invigilator_link_open(request: HttpRequest, token: object) -> CertificationSession:
+    """The session an invigilator link opens, with its centre. Raises
+    registrar.public_links.LinkRefused (one message whatever the reason: unknown, expired,
+    revoked, session deleted, client locked out). Writes the link's use, or the client's
+    failure."""
+    link = public_links.open_link(request, token, purpose=PURPOSE)
+    # The centre is read by every page of the space (time zone, name).
+    session = CertificationSession.objects.select_related("center").filter(pk=link.target_id)
+    if (found := session.first()) is None:  # deleted since open_link looked
+        raise public_links.LinkRefused("gone")
+    return found
+
+
+def revoke_links_with_the_session() -> None:
+    """From now on, revoke a session's invigilator links when its password or date changes,
+    when it is finalized and when it is deleted — by any path (services, admin, cascade).
+    Called once, from certification/apps.py."""
+    public_links.revoke_when(
+        CertificationSession,
+        purpose=PURPOSE,
+        changed=("invigilator_password", "date"),
+        becomes=lambda session: session.is_finalized,
+    )

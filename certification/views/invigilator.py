@@ -1,6 +1,11 @@
 """The invigilator space (« Espace surveillant »): with the session number and the
 invigilator password — no staff login — the invigilator sees the session's candidates on
-the day and checks each one in once the candidate has confirmed name and birth date."""
+the day and checks each one in once the candidate has confirmed name and birth date.
+
+Opening the door grants a public link (registrar/public_links.py) to the session: its token
+is kept in the visitor's session (SESSION_KEY) and opened again by every page, so a link
+that expired or was revoked (password changed, session finalized or deleted) sends the
+visitor back to the door. The same link can be given directly: invigilator_link."""
 
 import hmac
 
@@ -10,6 +15,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +27,7 @@ from certification.services import invigilator_access
 from registrar.formats import short_date
 from registrar.forms import AsciiIntegerField
 from registrar.network import client_address
+from registrar.public_links import LinkRefused
 from registrar.views import show_refusal
 
 SESSION_KEY = "certification.invigilator_session"
@@ -29,6 +36,13 @@ NOT_TODAY = gettext_lazy(
     "L'espace surveillant de cette session ouvre le jour de la session, le %(date)s."
 )
 FINALIZED = gettext_lazy("La session est finalisée : l'espace surveillant est fermé.")
+# One message whatever ended the access (expiry, revocation, unknown link, lockout): the
+# visitor cannot tell them apart (registrar/public_links.py).
+ACCESS_ENDED = gettext_lazy(
+    "Votre accès à l'espace surveillant n'est pas ou plus valable (fin de la journée de la "
+    "session, session finalisée ou mot de passe changé) : saisissez le n° de session et le "
+    "mot de passe surveillant."
+)
 CONFIRMATION_NEEDED = gettext_lazy(
     "Cochez la case : le candidat a confirmé son nom, son prénom et sa date de naissance."
 )
@@ -60,22 +74,58 @@ def invigilator_login(request: HttpRequest) -> HttpResponse:
         if refusal is not None:
             form.add_error(None, refusal.message)
         elif session is None or not hmac.compare_digest(
-            session.invigilator_password, form.cleaned_data["password"].strip()
+            session.invigilator_password.encode(), form.cleaned_data["password"].strip().encode()
         ):
             invigilator_access.invigilator_access_failed(client=client, number=number)
             form.add_error(None, LOGIN_FAILED)
         else:
             invigilator_access.invigilator_access_granted(client=client, number=number)
-            request.session[SESSION_KEY] = session.pk
-            return redirect("certification:invigilator_space")
+            if session.is_finalized:
+                # Finalizing revoked its links; the door grants no new one.
+                form.add_error(None, FINALIZED)
+            else:
+                token = invigilator_access.invigilator_link_issue(actor=None, session=session)
+                request.session.cycle_key()
+                request.session[SESSION_KEY] = token
+                return redirect("certification:invigilator_space")
     return render(request, "certification/invigilator_login.html", {"form": form})
 
 
+@login_not_required
+@require_http_methods(["GET"])
+def invigilator_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The direct link (« Lien d'accès surveillant »): opens the space without the door's
+    password while the link is open; otherwise the door, with ACCESS_ENDED whatever the
+    reason. The token leaves the address bar at once (redirect)."""
+    try:
+        invigilator_access.invigilator_link_open(request, token)
+    except LinkRefused:
+        request.session.pop(SESSION_KEY, None)
+        messages.error(request, str(ACCESS_ENDED))
+        return redirect("certification:invigilator_login")
+    request.session.cycle_key()
+    request.session[SESSION_KEY] = token
+    return redirect("certification:invigilator_space")
+
+
+def invigilator_link_address(request: HttpRequest, token: str) -> str:
+    """The absolute address of an invigilator link (for the kit or the session's page):
+    certification.services.invigilator_access.invigilator_link_issue gives the token."""
+    return request.build_absolute_uri(reverse("certification:invigilator_link", args=[token]))
+
+
 def _invigilated(request: HttpRequest) -> CertificationSession | None:
-    pk = request.session.get(SESSION_KEY)
-    if not pk:
+    """The session whose link the visitor holds, or None: no link (nothing counted), or a
+    link that no longer opens — then it is dropped and ACCESS_ENDED is shown at the door."""
+    token = request.session.get(SESSION_KEY)
+    if not token:
         return None
-    return CertificationSession.objects.select_related("center").filter(pk=pk).first()
+    try:
+        return invigilator_access.invigilator_link_open(request, token)
+    except LinkRefused:
+        request.session.pop(SESSION_KEY, None)
+        messages.error(request, str(ACCESS_ENDED))
+        return None
 
 
 def _closed_reason(session: CertificationSession) -> str:

@@ -31,6 +31,7 @@ from registrar.models.courses import (
 from registrar.models.geography import Commune, CommunePostalCode
 from registrar.models.institution import OrgUnit, Program, Term, TermQuerySet
 from registrar.models.mail import SentEmail
+from registrar.models.public_links import PublicLink
 from registrar.models.students import Admission, Student
 from registrar.models.throttle import FailedAttempt
 
@@ -57,6 +58,7 @@ __all__ = [
     "PartnerSituation",
     "PrerequisiteRule",
     "Program",
+    "PublicLink",
     "RacCorrespondence",
     "RacMode",
     "RefusalReason",

@@ -96,7 +96,9 @@ def test_the_invigilator_sees_the_services_refusal(today_session, monkeypatch):
         {"number": today_session.number, "password": "surv-2024"},
     )
     assert invigilator.SESSION_KEY in client.session
-    # The view's own look at the session happened before the finalization committed.
+    # The view's own look at the session — its link opened, the session not finalized —
+    # happened before the finalization committed (which also revokes the link).
+    monkeypatch.setattr(invigilator, "_invigilated", lambda request: today_session)
     monkeypatch.setattr(invigilator, "_closed_reason", lambda session: "")
     _finalize(today_session)
     response = client.post(
