@@ -364,13 +364,14 @@ def main_query(center, params: dict):
     pupils by class and name, one page of 50."""
     from django.core.paginator import Paginator
 
-    from certification.selectors import pupil_classes, pupils_of, schools_of
-    from certification.views.candidates_add import PER_PAGE, StudentFilterForm
+    from certification.forms import StudentFilterForm
+    from certification.selectors import filtered_pupils, pupil_classes, schools_of
+    from certification.views.candidates_add import PER_PAGE
 
     schools = schools_of(center)
     form = StudentFilterForm(params, classes=pupil_classes(center, schools=schools))
     form.is_valid()
-    filtered = form.filter(pupils_of(center, schools=schools))
+    filtered = filtered_pupils(center, schools=schools, **form.filters())
     page = Paginator(filtered, PER_PAGE).get_page(params.get("page"))
     return filtered, filtered[page.start_index() - 1 : page.end_index()]
 

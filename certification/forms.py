@@ -211,3 +211,65 @@ class CandidateImportForm(forms.Form):
         label=_("Fichier des candidats (.xlsx ou .ods)"),
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.ods"}),
     )
+
+
+# --------------------------------------------------------------------------------------
+# A SCO centre's pupils (« Ajouter des candidats » → « Ajouter des élèves »)
+# --------------------------------------------------------------------------------------
+
+# Student.class_division is a CharField(max_length=40), last and first names 80.
+PUPIL_NAME_MAX_LENGTH = 80
+ALL_CLASSES = _("Toutes les classes")
+
+
+class StudentFilterForm(forms.Form):
+    """The « Filtrer » bar of the pupils' list: by class, by the start of a name, by birth
+    date. Its fields travel with « Ajouter » too (as « shown-… » hidden fields), so that
+    « every filtered pupil » is read again on the server (selectors.filtered_pupils)."""
+
+    classe = forms.ChoiceField(label=_("Classe"), required=False)
+    nom = forms.CharField(
+        label=_("Nom"),
+        required=False,
+        max_length=PUPIL_NAME_MAX_LENGTH,
+        help_text=_("Début du nom ou du prénom, sans tenir compte des accents."),
+    )
+    naissance = forms.DateField(
+        label=_("Date de naissance"),
+        required=False,
+        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(
+        self,
+        data,
+        *,
+        classes: list[str],
+        prefix: str | None = None,
+        typed_into: str | None = None,
+    ):
+        """``classes``: the choices of « Classe »; ``typed_into``: the id of the form the
+        fields belong to when they are typed outside it (their HTML ``form`` attribute)."""
+        super().__init__(data, prefix=prefix)
+        self.fields["classe"].choices = [("", ALL_CLASSES), *((name, name) for name in classes)]
+        if typed_into:
+            for field in self.fields.values():
+                field.widget.attrs["form"] = typed_into
+
+    def filters(self) -> dict:
+        """The valid filters as selectors.filtered_pupils takes them (an invalid one, or a
+        blank one, is left out). Call is_valid() first."""
+        data = getattr(self, "cleaned_data", {})
+        filters = {}
+        if data.get("classe"):
+            filters["class_division"] = data["classe"]
+        if data.get("nom"):
+            filters["name"] = data["nom"]
+        if data.get("naissance"):
+            filters["birth_date"] = data["naissance"]
+        return filters
+
+    def raw_values(self) -> dict[str, str]:
+        """The filters as typed, for the hidden fields of the « Ajouter » form."""
+        return {name: self.data.get(self.add_prefix(name), "") for name in self.fields}

@@ -4,12 +4,15 @@ Every view reads through these: a session, candidate or document of a centre the
 not belong to answers 404, as if it did not exist.
 """
 
-from django.db.models import Count, Exists, OuterRef, QuerySet
+import datetime
+from dataclasses import dataclass, field
+
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from certification.models import Candidate, CertificationCenter, CertificationSession
+from certification.models import Candidate, CertificationCenter, CertificationSession, identity_key
 from registrar.models import Admission, OrgUnit, Student
-from registrar.text import parse_id
+from registrar.text import fold, parse_id
 
 # A pupil of a school is a student whose admission there is current: « Admis » or « Actif
 # dans la démarche » (a withdrawn, completed or cancelled one is a former pupil).
@@ -128,6 +131,86 @@ def pupil_classes(
         .values_list("class_division", flat=True)
         .distinct()
     )
+
+
+def filtered_pupils(
+    center: CertificationCenter,
+    *,
+    schools: list[OrgUnit] | None = None,
+    class_division: str = "",
+    name: str = "",
+    birth_date: datetime.date | None = None,
+) -> QuerySet[Student]:
+    """pupils_of(center) narrowed by the « Filtrer » bar: a class, the start of the last,
+    first or full name (accents and case folded; a name that folds to nothing filters
+    nothing), a birth date. Blank filters are left out."""
+    pupils = pupils_of(center, schools=schools)
+    if class_division:
+        pupils = pupils.filter(class_division=class_division)
+    folded = fold(name)
+    if folded:
+        pupils = pupils.filter(
+            Q(search_last_name__startswith=folded)
+            | Q(search_first_name__startswith=folded)
+            | Q(search_full_name__startswith=folded)
+        )
+    if birth_date:
+        pupils = pupils.filter(birth_date=birth_date)
+    return pupils
+
+
+def filtered_pupil_ids(center: CertificationCenter, **filters) -> list[int]:
+    """The ids of filtered_pupils(center, **filters), in the list's order (one query)."""
+    return list(filtered_pupils(center, **filters).values_list("pk", flat=True))
+
+
+def pupils_among(
+    center: CertificationCenter, ids: list[int], *, schools: list[OrgUnit] | None = None
+) -> set[int]:
+    """Those of ``ids`` who are ``center``'s pupils (a forged or stale id is left out): one
+    query, none when ``ids`` is empty."""
+    if not ids:
+        return set()
+    return set(pupils_of(center, schools=schools).filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def candidates_among(session: CertificationSession, students: QuerySet[Student]) -> int:
+    """How many of ``students`` are already candidates of ``session`` (one query)."""
+    return students.filter(certification_candidacies__session=session).count()
+
+
+@dataclass
+class TakenCandidates:
+    """Who is already a candidate of a session: by student record and by identity (the
+    folded names and birth date, certification.models.identity_key) — a second record of
+    the same person counts as taken."""
+
+    students: set[int] = field(default_factory=set)
+    identities: set[str] = field(default_factory=set)
+
+    def includes(self, student: Student, key: str | None = None) -> bool:
+        """Is ``student`` (whose identity key is ``key``, computed when not given) taken?"""
+        if student.pk in self.students:
+            return True
+        if key is None:
+            key = identity_key(student.last_name, student.first_name, student.birth_date)
+        return key in self.identities
+
+    def add(self, student: Student, key: str) -> None:
+        self.students.add(student.pk)
+        self.identities.add(key)
+
+
+def taken_by_candidates(session: CertificationSession) -> TakenCandidates:
+    """The students and identities of ``session``'s candidates (one query)."""
+    taken = TakenCandidates()
+    for student_id, key in Candidate.objects.filter(session=session).values_list(
+        "student_id", "identity_key"
+    ):
+        taken.identities.add(key)
+        if student_id is not None:
+            taken.students.add(student_id)
+    return taken
 
 
 def linked_students_named(center: CertificationCenter, ids: list[int]) -> dict[int, str]:

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 
 from certification.candidate_import import COLUMNS, LINE, read_candidates_file
 from certification.models import Candidate, CertificationSession, identity_key
-from certification.services.sessions import adding_is_open
-from certification.services.student_candidates import ADDING_CLOSED, EARLIEST_BIRTH_DATE
+from certification.services.candidates import ensure_candidates_can_be_added
+from certification.services.student_candidates import EARLIEST_BIRTH_DATE
 from registrar.geography import CommuneLookup, resolve_birth_place
 
 SCHOOL_CENTER = _(
@@ -177,18 +177,26 @@ def _check_pricing(checked: CheckedCandidate, text) -> None:
         checked.refuse("prepayment_code", PREPAYMENT_CODE_UNWANTED)
 
 
+def ensure_candidates_can_be_typed_in(session: CertificationSession) -> None:
+    """Refuse (ValidationError) typing in or importing candidates for ``session``:
+    SCHOOL_CENTER when its centre is SCO (it adds its pupils), then
+    candidates.ensure_candidates_can_be_added (ADDING_CLOSED). The « Ajouter un candidat »
+    and « Importer des candidats » pages show the refusal; candidate_create and
+    candidates_import enforce it again under the session's lock. Writes nothing."""
+    if session.center.is_school:
+        raise ValidationError(SCHOOL_CENTER)
+    ensure_candidates_can_be_added(session)
+
+
 def _locked_session(session: CertificationSession) -> CertificationSession:
     """The session, its row locked until the transaction ends, if typed candidates may
-    still be added to it."""
+    still be added to it (ensure_candidates_can_be_typed_in, decided under the lock)."""
     current = (
         CertificationSession.objects.select_for_update(of=("self",))
         .select_related("center")
         .get(pk=session.pk)
     )
-    if current.center.is_school:
-        raise ValidationError(SCHOOL_CENTER)
-    if not adding_is_open(current):
-        raise ValidationError(ADDING_CLOSED)
+    ensure_candidates_can_be_typed_in(current)
     return current
 
 

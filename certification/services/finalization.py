@@ -59,6 +59,18 @@ def has_started(session: CertificationSession, *, now: datetime.datetime | None 
     return (now or timezone.now()) >= session.starts_at
 
 
+def ensure_session_can_be_finalized(
+    session: CertificationSession, *, now: datetime.datetime | None = None
+) -> None:
+    """Refuse (ValidationError) finalizing ``session`` once it is finalized
+    (ALREADY_FINALIZED) or before it has started (NOT_STARTED). Writes nothing;
+    session_finalize calls it under the session's row lock."""
+    if session.is_finalized:
+        raise ValidationError(ALREADY_FINALIZED % {"number": session.number})
+    if not has_started(session, now=now):
+        raise ValidationError(NOT_STARTED)
+
+
 def _name(candidate: Candidate) -> str:
     return f"{candidate.first_name} {candidate.last_name}"
 
@@ -97,10 +109,7 @@ def session_finalize(
             .select_related("center")
             .get(pk=session.pk)
         )
-        if current.is_finalized:
-            raise ValidationError(ALREADY_FINALIZED % {"number": current.number})
-        if not has_started(current, now=now):
-            raise ValidationError(NOT_STARTED)
+        ensure_session_can_be_finalized(current, now=now)
         candidates = {c.pk: c for c in Candidate.objects.filter(session=current)}
         errors: dict[str, list] = {}
 

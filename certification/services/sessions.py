@@ -6,7 +6,6 @@ import secrets
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Candidate, CertificationCenter, CertificationSession
@@ -87,13 +86,30 @@ def session_create(
     raise AssertionError("unreachable")
 
 
+def ensure_session_can_be_changed(session: CertificationSession) -> None:
+    """Refuse (ValidationError SESSION_FINALIZED) changing or deleting ``session`` once it
+    is finalized. Writes nothing; session_update and session_delete call it under the
+    session's row lock."""
+    if session.is_finalized:
+        raise ValidationError(SESSION_FINALIZED % {"number": session.number})
+
+
+def session_can_be_changed(session: CertificationSession) -> bool:
+    """Whether ensure_session_can_be_changed lets ``session`` be changed (the pages that
+    offer « Modifier »)."""
+    try:
+        ensure_session_can_be_changed(session)
+    except ValidationError:
+        return False
+    return True
+
+
 def session_update(*, actor, session: CertificationSession, **fields) -> CertificationSession:
     """Change a session's details (name, site, room, date, start time, invigilators,
     observations). Refused once the session is finalized."""
     with transaction.atomic():
         current = CertificationSession.objects.select_for_update().get(pk=session.pk)
-        if current.is_finalized:
-            raise ValidationError(SESSION_FINALIZED % {"number": current.number})
+        ensure_session_can_be_changed(current)
         for name in SESSION_FIELDS:
             if name in fields:
                 setattr(current, name, fields[name])
@@ -108,20 +124,10 @@ def session_delete(*, actor, session: CertificationSession) -> None:
     absent)."""
     with transaction.atomic():
         current = CertificationSession.objects.select_for_update().get(pk=session.pk)
-        if current.is_finalized:
-            raise ValidationError(SESSION_FINALIZED % {"number": current.number})
+        ensure_session_can_be_changed(current)
         if Candidate.objects.filter(session=current, checked_in_at__isnull=False).exists():
             raise ValidationError(SESSION_DELETE_JOINED)
         current.delete()
-
-
-def adding_is_open(session: CertificationSession, *, now: datetime.datetime | None = None) -> bool:
-    """Candidates can be added until the session starts (its date and start time in the
-    centre's time zone) or a candidate joins it, whichever comes first."""
-    now = now or timezone.now()
-    if session.is_finalized or now >= session.starts_at:
-        return False
-    return not Candidate.objects.filter(session=session, checked_in_at__isnull=False).exists()
 
 
 def sessions_create_many(

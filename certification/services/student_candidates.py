@@ -12,12 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import Candidate, CertificationSession, identity_key
-from certification.selectors import linked_students_named, pupils_of
-from certification.services.sessions import adding_is_open
+from certification.selectors import linked_students_named, pupils_of, taken_by_candidates
+from certification.services.candidates import ensure_candidates_can_be_added
 from registrar.models import Student
 from registrar.text import parse_id
 
-ADDING_CLOSED = _("Les candidats ne peuvent plus être ajoutés : la session a commencé.")
 NOT_SCHOOL_CENTER = _(
     "Seuls les centres SCO ajoutent leurs élèves comme candidats : "
     "ce centre ajoute ses candidats un par un ou par import."
@@ -118,6 +117,16 @@ def _refuse_strangers(center, ids: list[int], found: set[int], forged: list[str]
     raise ValidationError(NOT_CENTRE_PUPILS, params={"names": listed})
 
 
+def ensure_pupils_can_be_added(session: CertificationSession) -> None:
+    """Refuse (ValidationError) adding pupils to ``session``: NOT_SCHOOL_CENTER unless its
+    centre is SCO, then candidates.ensure_candidates_can_be_added (ADDING_CLOSED). The
+    « Ajouter des élèves » page shows the refusal; candidates_add_from_students enforces
+    it again under the session's lock. Writes nothing."""
+    if not session.center.is_school:
+        raise ValidationError(NOT_SCHOOL_CENTER)
+    ensure_candidates_can_be_added(session)
+
+
 def candidates_add_from_students(
     *, actor, session: CertificationSession, student_ids: Iterable
 ) -> AddResult:
@@ -142,27 +151,18 @@ def candidates_add_from_students(
             .select_related("center")
             .get(pk=session.pk)
         )
-        if not current.center.is_school:
-            raise ValidationError(NOT_SCHOOL_CENTER)
-        if not adding_is_open(current):
-            raise ValidationError(ADDING_CLOSED)
+        ensure_pupils_can_be_added(current)
         if not ids and not forged:
             return result
         students = list(pupils_of(current.center).filter(pk__in=ids)) if ids else []
         if forged or len(students) != len(ids):
             _refuse_strangers(current.center, ids, {student.pk for student in students}, forged)
-        taken_students, taken_identities = set(), set()
-        for student_id, key in Candidate.objects.filter(session=current).values_list(
-            "student_id", "identity_key"
-        ):
-            taken_identities.add(key)
-            if student_id is not None:
-                taken_students.add(student_id)
+        taken = taken_by_candidates(current)
         new = []
         today = timezone.localdate()
         for student in students:
             key = student_identity_key(student)
-            if student.pk in taken_students or key in taken_identities:
+            if taken.includes(student, key):
                 result.already += 1
                 continue
             missing = missing_for_candidate(student, today=today)
@@ -171,8 +171,7 @@ def candidates_add_from_students(
                 continue
             new.append(_candidate_from(student, session=current, actor=actor))
             # Two records of the same person chosen together: the second one is « already ».
-            taken_students.add(student.pk)
-            taken_identities.add(key)
+            taken.add(student, key)
         Candidate.objects.bulk_create(new)
         result.added = len(new)
     return result

@@ -4,6 +4,7 @@ candidates), until the session starts."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -12,32 +13,22 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from certification import candidate_import, selectors
 from certification.forms import CandidateForm, CandidateImportForm
-from certification.models import CertificationSession
 from certification.services import candidate_entry as services
-from certification.services import sessions as session_services
-from certification.services.student_candidates import ADDING_CLOSED
 from registrar.forms import apply_service
 from registrar.spreadsheets import ODS_MIMETYPE, XLSX_CONTENT_TYPE
+from registrar.views import show_refusal
 
 add_candidates = permission_required("certification.add_candidate", raise_exception=True)
 
 
-def _closed_reason(session: CertificationSession):
-    """Why candidates cannot be typed in for ``session`` now (None when they can)."""
-    if session.center.is_school:
-        return services.SCHOOL_CENTER
-    if not session_services.adding_is_open(session):
-        return ADDING_CLOSED
-    return None
-
-
 def _open_session(request: HttpRequest, pk: int):
-    """The user's session and None, or None and the redirection that says why adding is
-    closed."""
+    """The user's session and None, or None and the redirection that shows why typed
+    candidates cannot be added (services.ensure_candidates_can_be_typed_in's refusal)."""
     session = selectors.session_for(request.user, pk)
-    closed = _closed_reason(session)
-    if closed:
-        messages.error(request, closed)
+    try:
+        services.ensure_candidates_can_be_typed_in(session)
+    except ValidationError as exc:
+        show_refusal(request, exc)
         return None, redirect("certification:session_candidates", pk=session.pk)
     return session, None
 

@@ -13,12 +13,10 @@ inputs counted in « N élèves sélectionnés » (other pages). Never a link th
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -27,11 +25,11 @@ from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_http_methods
 
 from certification import selectors
+from certification.forms import StudentFilterForm
 from certification.models import CertificationSession
-from certification.services import sessions as session_services
 from certification.services import student_candidates as services
 from registrar.models import Student
-from registrar.text import fold, parse_id, parse_ids
+from registrar.text import parse_id, parse_ids
 from registrar.views import show_refusal
 
 PER_PAGE = 50
@@ -45,14 +43,9 @@ TICKED_PARAM = "coches"
 # visible fields: « Suivante » and « Sélectionner les élèves filtrés » apply the filters
 # the agent sees applied, not a name typed without pressing « Filtrer ».
 SHOWN_PREFIX = "shown"
-# Student.class_division is a CharField(max_length=40), last and first names 80.
-NAME_MAX_LENGTH = 80
+# The id of the page's POST form, which the filter fields typed above it belong to.
+FORM_ID = "candidates-add-form"
 
-CLASS_LABEL = _("Classe")
-NAME_LABEL = _("Nom")
-BIRTH_DATE_LABEL = _("Date de naissance")
-ALL_CLASSES = _("Toutes les classes")
-NAME_HELP = _("Début du nom ou du prénom, sans tenir compte des accents.")
 NOTHING_CHOSEN = _("Cochez au moins un élève.")
 NOTHING_FILTERED = _("Aucun élève ne correspond aux filtres : aucun élève n'a été ajouté.")
 FILTERS_INVALID = _("Les filtres ne sont pas valides : corrigez-les, puis recommencez.")
@@ -91,46 +84,6 @@ MISSING_ONE = (
 add_candidates = permission_required("certification.add_candidate", raise_exception=True)
 
 
-class StudentFilterForm(forms.Form):
-    """The « Filtrer » bar: by class, by the start of a name, by birth date. Its fields
-    travel with « Ajouter » too, so that « every filtered student » is re-read server-side."""
-
-    classe = forms.ChoiceField(label=CLASS_LABEL, required=False)
-    nom = forms.CharField(
-        label=NAME_LABEL, required=False, max_length=NAME_MAX_LENGTH, help_text=NAME_HELP
-    )
-    naissance = forms.DateField(
-        label=BIRTH_DATE_LABEL,
-        required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-    )
-
-    def __init__(self, data, *, classes: list[str], prefix: str | None = None):
-        super().__init__(data, prefix=prefix)
-        self.fields["classe"].choices = [("", ALL_CLASSES), *((name, name) for name in classes)]
-
-    def filter(self, students: QuerySet[Student]) -> QuerySet[Student]:
-        """``students`` narrowed by the valid filters (an invalid one is left out)."""
-        data = getattr(self, "cleaned_data", {})
-        if data.get("classe"):
-            students = students.filter(class_division=data["classe"])
-        name = fold(data.get("nom") or "")
-        if name:
-            students = students.filter(
-                Q(search_last_name__startswith=name)
-                | Q(search_first_name__startswith=name)
-                | Q(search_full_name__startswith=name)
-            )
-        if data.get("naissance"):
-            students = students.filter(birth_date=data["naissance"])
-        return students
-
-    def raw_values(self) -> dict[str, str]:
-        """The filters as typed, for the hidden fields of the « Ajouter » form."""
-        return {name: self.data.get(self.add_prefix(name), "") for name in self.fields}
-
-
 @dataclass
 class Row:
     student: Student
@@ -139,23 +92,15 @@ class Row:
     ticked: bool = False
 
 
-def _closed_reason(session: CertificationSession):
-    """Why students cannot be added to ``session`` now (None when they can)."""
-    if not session.center.is_school:
-        return services.NOT_SCHOOL_CENTER
-    if not session_services.adding_is_open(session):
-        return services.ADDING_CLOSED
-    return None
-
-
 @require_http_methods(["GET", "POST"])
 @add_candidates
 def candidates_add(request: HttpRequest, pk: int) -> HttpResponse:
     """The student picker of a SCO centre's session, until the session starts."""
     session = selectors.session_for(request.user, pk)
-    closed = _closed_reason(session)
-    if closed:
-        messages.error(request, closed)
+    try:
+        services.ensure_pupils_can_be_added(session)
+    except ValidationError as exc:
+        show_refusal(request, exc)
         return redirect("certification:session_candidates", pk=session.pk)
     if request.method == "POST":
         step = request.POST.get("_step", "")
@@ -217,50 +162,22 @@ def _navigate(request: HttpRequest, session: CertificationSession, step: str) ->
 def _picker(request: HttpRequest, session: CertificationSession) -> HttpResponse:
     center = session.center
     schools = selectors.schools_of(center)
-    form = StudentFilterForm(request.GET, classes=selectors.pupil_classes(center, schools=schools))
-    form.is_valid()  # the errors show at their field; the valid filters apply
-    for field in form.fields.values():
-        # Typed into the POST form: « Filtrer » sends the ticks along (the module docstring).
-        field.widget.attrs["form"] = "candidates-add-form"
-    filtered = form.filter(selectors.pupils_of(center, schools=schools))
-    page = Paginator(filtered, PER_PAGE).get_page(request.GET.get("page"))
-    # The pupils ticked so far (?coches=), those of the centre only, in one query.
-    asked = parse_ids(request.GET.get(TICKED_PARAM, "").split(","))[:MAX_TICKED]
-    ticked = (
-        set(
-            selectors.pupils_of(center, schools=schools)
-            .filter(pk__in=asked)
-            .values_list("pk", flat=True)
-        )
-        if asked
-        else set()
+    form = StudentFilterForm(
+        request.GET,
+        classes=selectors.pupil_classes(center, schools=schools),
+        typed_into=FORM_ID,  # « Filtrer » sends the ticks along (the module docstring)
     )
-    taken_students, taken_identities = set(), set()
-    for student_id, key in selectors.candidates_of(session).values_list(
-        "student_id", "identity_key"
-    ):
-        taken_identities.add(key)
-        taken_students.add(student_id)
-    rows = []
-    for student in page.object_list:
-        already = (
-            student.pk in taken_students
-            or services.student_identity_key(student) in taken_identities
-        )
-        missing = [] if already else services.missing_for_candidate(student)
-        rows.append(
-            Row(
-                student=student,
-                already=already,
-                missing=missing,
-                ticked=not already and student.pk in ticked,
-            )
-        )
+    form.is_valid()  # the errors show at their field; the valid filters apply
+    filtered = selectors.filtered_pupils(center, schools=schools, **form.filters())
+    page = Paginator(filtered, PER_PAGE).get_page(request.GET.get("page"))
+    # The pupils ticked so far (?coches=), those of the centre only.
+    asked = parse_ids(request.GET.get(TICKED_PARAM, "").split(","))[:MAX_TICKED]
+    ticked = selectors.pupils_among(center, asked, schools=schools)
+    taken = selectors.taken_by_candidates(session)
+    rows = [_row(student, taken, ticked) for student in page.object_list]
     on_page = {row.student.pk for row in rows}
     # « Sélectionner tous les élèves filtrés » adds those not yet candidates.
-    addable_count = (
-        page.paginator.count - filtered.filter(certification_candidacies__session=session).count()
-    )
+    addable_count = page.paginator.count - selectors.candidates_among(session, filtered)
     return render(
         request,
         "certification/candidates_add.html",
@@ -281,6 +198,17 @@ def _picker(request: HttpRequest, session: CertificationSession) -> HttpResponse
             + sum(1 for pk in ticked if pk not in on_page),
             "every_filtered": request.GET.get("tous") == "1",
         },
+    )
+
+
+def _row(student: Student, taken: selectors.TakenCandidates, ticked: set[int]) -> Row:
+    """A line of the list: greyed when already a candidate, else what the record lacks."""
+    already = taken.includes(student)
+    return Row(
+        student=student,
+        already=already,
+        missing=[] if already else services.missing_for_candidate(student),
+        ticked=not already and student.pk in ticked,
     )
 
 
@@ -305,8 +233,7 @@ def _add(request: HttpRequest, session: CertificationSession) -> HttpResponse:
         if not form.is_valid():
             messages.error(request, FILTERS_INVALID)
             return redirect(back)
-        pupils = selectors.pupils_of(center, schools=schools)
-        student_ids = list(form.filter(pupils).values_list("pk", flat=True))
+        student_ids = selectors.filtered_pupil_ids(center, schools=schools, **form.filters())
         if not student_ids:
             messages.error(request, NOTHING_FILTERED)
             return redirect(back)

@@ -7,7 +7,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -16,6 +15,7 @@ from certification import selectors
 from certification import session_import as session_import_reader
 from certification.forms import SessionForm, SessionImportForm
 from certification.services import candidates as candidate_services
+from certification.services import finalization as finalization_services
 from certification.services import sessions as session_services
 from certification.tables import STATUSES, SessionTable
 from registrar.exports import ExportTooLarge, table_xlsx_response
@@ -82,7 +82,7 @@ def session_create(request: HttpRequest) -> HttpResponse:
 @permission_required("certification.change_certificationsession", raise_exception=True)
 def session_update(request: HttpRequest, pk: int) -> HttpResponse:
     session = selectors.session_for(request.user, pk)
-    if session.is_finalized:
+    if not session_services.session_can_be_changed(session):
         messages.info(request, _("La session est finalisée : elle ne se modifie plus."))
         return redirect("certification:session_detail", pk=pk)
     centers = selectors.centers_of(request.user)
@@ -139,8 +139,8 @@ def _session_context(request: HttpRequest, session, *, tab: str) -> dict:
         tab=tab,
         status=status,
         status_label=STATUSES[status],
-        adding_open=session_services.adding_is_open(session),
-        has_started=session.starts_at <= timezone.now(),
+        adding_open=candidate_services.candidates_can_be_added(session),
+        has_started=finalization_services.has_started(session),
         attendance_sheet_url=documents[0][1],
         documents=documents,
         candidates_add_url=reverse("certification:candidates_add", args=[session.pk]),

@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from certification.models import Candidate, CertificationSession
+from certification.services import candidates as candidate_services
 from certification.services import sessions as session_services
 from tests.factories import CandidateFactory, CertificationSessionFactory
 
@@ -253,10 +254,10 @@ def test_adding_closes_when_the_session_starts_in_the_centres_time_zone(sco_cent
     paris = zoneinfo.ZoneInfo("Europe/Paris")
     before = datetime.datetime(2030, 3, 4, 15, 29, tzinfo=paris)
     after = datetime.datetime(2030, 3, 4, 15, 30, tzinfo=paris)
-    assert session_services.adding_is_open(session, now=before)
-    assert not session_services.adding_is_open(session, now=after)
+    assert candidate_services.candidates_can_be_added(session, now=before)
+    assert not candidate_services.candidates_can_be_added(session, now=after)
     CandidateFactory(session=session, checked_in_at=timezone.now())
-    assert not session_services.adding_is_open(session, now=before)
+    assert not candidate_services.candidates_can_be_added(session, now=before)
 
 
 def test_a_finalized_session_is_not_deleted(client_of, centre_staff, sco_center):
