@@ -31,7 +31,7 @@ class Migration(migrations.Migration):
                     "mailer",
                     models.CharField(max_length=60, verbose_name="expéditeur configuré (MAILERS)"),
                 ),
-                ("from_email", models.CharField(max_length=254, verbose_name="de")),
+                ("from_email", models.TextField(verbose_name="de")),
                 ("to", models.TextField(verbose_name="à")),
                 ("cc", models.TextField(blank=True, verbose_name="copie à")),
                 ("subject", models.CharField(max_length=998, verbose_name="sujet")),
@@ -48,10 +48,7 @@ class Migration(migrations.Migration):
                     ),
                 ),
                 ("error", models.TextField(blank=True, verbose_name="erreur")),
-                (
-                    "message_id",
-                    models.CharField(blank=True, max_length=255, verbose_name="Message-ID"),
-                ),
+                ("message_id", models.TextField(blank=True, verbose_name="Message-ID")),
                 (
                     "actor",
                     models.ForeignKey(

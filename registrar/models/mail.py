@@ -34,16 +34,17 @@ class SentEmail(models.Model):
     )
     purpose = models.CharField(_("objet de l’envoi"), max_length=60)
     mailer = models.CharField(_("expéditeur configuré (MAILERS)"), max_length=60)
-    from_email = models.CharField(_("de"), max_length=254)
+    from_email = models.TextField(_("de"))
     # Addresses one per line (an address never holds a line break: the service refuses it).
     to = models.TextField(_("à"))
     cc = models.TextField(_("copie à"), blank=True)
+    # The longest subject the service sends (registrar.services.mail.SUBJECT_MAX_LENGTH).
     subject = models.CharField(_("sujet"), max_length=998)
     # [{"name": "feuille.pdf", "size": 12345, "content_type": "application/pdf"}, …]
     attachments = models.JSONField(_("pièces jointes"), default=list, blank=True)
     outcome = models.CharField(_("résultat"), max_length=10, choices=Outcome)
     error = models.TextField(_("erreur"), blank=True)
-    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+    message_id = models.TextField(_("Message-ID"), blank=True)
 
     class Meta:
         verbose_name = _("courriel envoyé")

@@ -33,6 +33,7 @@ from dataclasses import dataclass
 from email.utils import getaddresses
 
 from django.conf import settings
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core import mail
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
@@ -46,6 +47,8 @@ LINE_BREAK = _("%(what)s ne peut pas contenir de retour à la ligne.")
 ADDRESS_INVALID = _("« %(address)s » n’est pas une adresse électronique valide.")
 NO_RECIPIENT = _("Indiquez au moins un destinataire.")
 SUBJECT_REQUIRED = _("Indiquez le sujet du courriel.")
+SUBJECT_MAX_LENGTH = 998  # RFC 5322's longest line, and SentEmail.subject's column
+SUBJECT_TOO_LONG = _("Le sujet est trop long : %(limit)d caractères au plus (il en a %(length)d).")
 ATTACHMENT_NAME_REQUIRED = _("Chaque pièce jointe doit avoir un nom de fichier.")
 NOT_SENT = _(
     "Le courriel « %(subject)s » n’a pas pu être envoyé (%(error)s). "
@@ -120,7 +123,7 @@ def _as_attachment(item: "Attachment | tuple") -> Attachment:
 
 def send_email(
     *,
-    actor,
+    actor: "AbstractBaseUser | AnonymousUser | None",
     to: Sequence[str],
     subject: str,
     body: str,
@@ -161,6 +164,10 @@ def send_email(
         errors.setdefault("subject", []).append(SUBJECT_REQUIRED)
     elif _has_line_break(subject):
         errors.setdefault("subject", []).append(LINE_BREAK % {"what": WHAT["subject"]})
+    elif len(subject) > SUBJECT_MAX_LENGTH:
+        errors.setdefault("subject", []).append(
+            SUBJECT_TOO_LONG % {"limit": SUBJECT_MAX_LENGTH, "length": len(subject)}
+        )
     for file in files:
         if not file.name.strip():
             errors.setdefault("attachments", []).append(ATTACHMENT_NAME_REQUIRED)
@@ -187,7 +194,7 @@ def send_email(
         built = message.message()
     except ValueError as error:
         raise ValidationError(MALFORMED % {"error": error}) from error
-    message.extra_headers["Message-ID"] = built["Message-ID"]
+    message.extra_headers["Message-ID"] = str(built["Message-ID"])
 
     record = SentEmail(
         actor=actor if getattr(actor, "pk", None) else None,

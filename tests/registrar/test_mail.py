@@ -13,7 +13,7 @@ from pypdf import PdfReader, PdfWriter
 
 from registrar.login import PASSWORD_RESET_PURPOSE
 from registrar.models import SentEmail
-from registrar.services.mail import Attachment, EmailNotSent, send_email
+from registrar.services.mail import NOTHING_ACCEPTED, Attachment, EmailNotSent, send_email
 from tests.factories import UserFactory
 from tests.mail_support import free_port
 
@@ -128,6 +128,21 @@ def test_a_closed_port_is_a_failed_send(settings, registrar_staff):
     assert SentEmail.objects.get().outcome == SentEmail.Outcome.FAILED
 
 
+def test_a_mailer_that_fails_silently_is_a_failed_send_too(settings, registrar_staff):
+    # fail_silently in OPTIONS: the SMTP backend swallows the refused connection and
+    # reports no message sent.
+    settings.MAILERS = {
+        "default": {
+            "BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+            "OPTIONS": {"host": "127.0.0.1", "port": free_port(), "fail_silently": True},
+        }
+    }
+    with pytest.raises(EmailNotSent):
+        _send(registrar_staff)
+    record = SentEmail.objects.get()
+    assert (record.outcome, record.error) == (SentEmail.Outcome.FAILED, NOTHING_ACCEPTED)
+
+
 def test_a_recipient_the_server_refuses_is_a_failed_send(smtp_server, registrar_staff):
     smtp_server.refuse("inconnu@example.org")
     with pytest.raises(EmailNotSent):
@@ -185,6 +200,11 @@ def test_a_recipient_the_server_refuses_is_a_failed_send(smtp_server, registrar_
         ),
         ({"to": []}, "to", "Indiquez au moins un destinataire."),
         ({"subject": "  "}, "subject", "Indiquez le sujet du courriel."),
+        (
+            {"subject": "é" * 999},
+            "subject",
+            "Le sujet est trop long : 998 caractères au plus (il en a 999).",
+        ),
     ],
     ids=[
         "subject-lf",
@@ -197,6 +217,7 @@ def test_a_recipient_the_server_refuses_is_a_failed_send(smtp_server, registrar_
         "not-an-address",
         "no-recipient",
         "blank-subject",
+        "subject-too-long",
     ],
 )
 def test_header_injection_and_bad_addresses_are_refused_before_sending(
