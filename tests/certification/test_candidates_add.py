@@ -15,6 +15,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from certification import selectors
+from certification.forms import StudentFilterForm
 from certification.models import Candidate, CertificationSession
 from certification.services import student_candidates as services
 from certification.views import candidates_add as views
@@ -974,3 +976,63 @@ def test_pupils_are_checked_under_the_session_lock(session, centre_staff, class_
     thread.join(timeout=30)
     assert refused.value.messages == [NOT_PUPILS.format(names=f"n° {jefferson.pk}")]
     assert not Candidate.objects.exists()
+
+
+# --------------------------------------------------------------------------------------
+# The picker's reads (certification.selectors) and its filter form (certification.forms)
+# --------------------------------------------------------------------------------------
+
+
+def test_filtered_pupils_fold_the_name_and_leave_blank_filters_out(sco_center, class_3eb):
+    eluard = student("Éluard", "Paul", class_division="4eA", birth_date=datetime.date(2011, 1, 2))
+    names = lambda **filters: [  # noqa: E731
+        pupil.last_name for pupil in selectors.filtered_pupils(sco_center, **filters)
+    ]
+    assert names(name="ELU") == ["Éluard"]
+    assert names(name="paul") == ["Éluard"]  # a first name
+    assert names(name="eluard p") == ["Éluard"]  # the full name
+    assert names(class_division="4eA") == ["Éluard"]
+    assert names(birth_date=datetime.date(2011, 1, 2)) == ["Éluard"]
+    # Blank, or folding to nothing: no narrowing (the 6 pupils of 3eB, then 4eA).
+    assert len(names(name="  ")) == len(names()) == len(class_3eb) + 1
+    assert names(class_division="3eB", name="eluard") == []
+    assert selectors.filtered_pupil_ids(sco_center, name="elu") == [eluard.pk]
+
+
+def test_the_filter_form_gives_only_its_valid_filters(sco_center):
+    form = StudentFilterForm(
+        {"classe": "3eB", "nom": "Jeff", "naissance": "31/02/2011"},
+        classes=["3eB"],
+        typed_into="candidates-add-form",
+    )
+    assert not form.is_valid()
+    assert form.filters() == {"class_division": "3eB", "name": "Jeff"}
+    assert form.errors == {"naissance": ["Saisissez une date valide."]}
+    assert form.fields["nom"].widget.attrs["form"] == "candidates-add-form"
+    other_class = StudentFilterForm({"classe": "6eZ"}, classes=["3eB"])
+    assert not other_class.is_valid() and other_class.filters() == {}
+
+
+def test_pupils_among_keeps_the_centres_pupils_only(sco_center, class_3eb):
+    jefferson = class_3eb["Jefferson"]
+    elsewhere = student("Adams", "John", unit="ZZZ")
+    former = student("Madison", "James", status="withdrawn")
+    asked = [jefferson.pk, elsewhere.pk, former.pk, 999_999_999]
+    assert selectors.pupils_among(sco_center, asked) == {jefferson.pk}
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.pupils_among(sco_center, [], schools=[]) == set()
+    assert len(queries) == 0
+
+
+def test_taken_by_candidates_by_record_and_by_identity(session, class_3eb):
+    jefferson, tyler = class_3eb["Jefferson"], class_3eb["Tyler"]
+    CandidateFactory(session=session, student=jefferson)
+    # Tyler typed in by hand: no student record, the same names and birth date.
+    CandidateFactory(
+        session=session, student=None, last_name="TYLER", first_name="John", birth_date=BORN
+    )
+    taken = selectors.taken_by_candidates(session)
+    assert taken.students == {jefferson.pk}
+    assert taken.includes(jefferson) and taken.includes(tyler)
+    assert not taken.includes(class_3eb["Monroe"])
+    assert selectors.candidates_among(session, selectors.pupils_of(session.center)) == 1
