@@ -1,6 +1,8 @@
 """A certification session's documents: the attendance sheet (« feuille d'émargement », the
-PV the guide's « Télécharger le PV » downloads) and the invigilator kit as A4 PDFs
-(weasyprint), and the candidates list as a spreadsheet (openpyxl, write-only).
+PV the guide's « Télécharger le PV » downloads), the invigilator kit and the « PV
+d'incident » of a finalized session as A4 PDFs (registrar/pdf.py), and the candidates list
+as a spreadsheet (openpyxl, write-only). The PDFs are made in the background
+(certification/tasks.py).
 
 Each reads the session's candidates with one query (``selectors.candidates_of``): the number
 of queries does not grow with the number of candidates. Nothing here writes to the database,
@@ -13,9 +15,7 @@ import re
 from collections.abc import Iterable
 
 from django.conf import settings
-from django.template.loader import render_to_string
-from django.utils import formats
-from django.utils.safestring import SafeString, mark_safe
+from django.utils import formats, timezone
 from django.utils.translation import get_language, gettext_lazy
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
@@ -23,13 +23,13 @@ from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
 from certification import selectors
-from certification.models import Candidate, CertificationSession
+from certification.models import Candidate, CertificationSession, UnfinishedReason
+from registrar import pdf
 from registrar.exports import safe_cell, safe_cell_text
 from registrar.formats import short_date
 
 ATTENDANCE_TEMPLATE = "certification/attendance_sheet.html"
 KIT_TEMPLATE = "certification/invigilator_kit.html"
-XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # A session lasts 2 h 30; a candidate's extra time (« temps majoré ») lengthens it.
 BASE_DURATION_MINUTES = 150
@@ -78,6 +78,18 @@ XLSX_HEADERS = (
 # Column widths of the spreadsheet, in characters, in the order of XLSX_HEADERS.
 XLSX_WIDTHS = (20, 18, 6, 16, 22, 11, 11, 22, 18, 16, 10, 16, 30, 30, 14, 18, 14, 20)
 
+# The « PV d'incident » of a finalized session.
+INCIDENT_TEMPLATE = "certification/incident_report.html"
+INCIDENT_TITLE = gettext_lazy("PV d'incident")
+PRESENT = gettext_lazy("Présent")
+ABSENT = gettext_lazy("Absent")
+NOT_TOLD = gettext_lazy("Non renseigné")
+NO_CANDIDATE = "—"
+NO_COMMENT = gettext_lazy("Aucun commentaire.")
+NO_INCIDENT = gettext_lazy("Aucun incident signalé.")
+COUNTS = gettext_lazy("%(present)s présent(s), %(absent)s absent(s) sur %(total)s candidat(s)")
+FINALIZED_BY = gettext_lazy("Session finalisée par %(user)s le %(date)s à %(time)s.")
+
 # Several invigilators in one field: « Mme Durand, M. Petit » or « Mme Durand et M. Petit ».
 _INVIGILATOR_SEPARATORS = re.compile(r"\s*(?:[,;/\n]|\bet\b|&)\s*")
 
@@ -100,6 +112,11 @@ def candidates_xlsx_filename(session: CertificationSession) -> str:
 def invigilator_kit_filename(session: CertificationSession) -> str:
     """« kit-surveillant-200001.pdf »."""
     return f"kit-surveillant-{session.number}.pdf"
+
+
+def incident_report_filename(session: CertificationSession) -> str:
+    """« pv-incident-200001.pdf »."""
+    return f"pv-incident-{session.number}.pdf"
 
 
 # --------------------------------------------------------------------------------------
@@ -172,17 +189,14 @@ def attendance_sheet_pdf(session: CertificationSession) -> bytes:
     that last page is laid out again with them (its rows, its page number and the same total)
     and takes the place of the first layout's last page: a page costs a fraction of the
     whole document. Should it not come out as one page, the first layout is kept as is."""
-    from weasyprint import HTML  # heavy import, only where a PDF is made
-    from weasyprint.text.fonts import FontConfiguration
-
     candidates = list(selectors.candidates_of(session))
     context = _attendance_context(session, candidates)
     rows = context.pop("rows")
     first_blank = len(rows) + 1
-    fonts = FontConfiguration()
+    renderer = pdf.Renderer()  # one font lookup for both layouts
 
     def layout(last_row: int, *, first_row: int = 1, first_page: int = 1, total_pages=None):
-        html = render_to_string(
+        return renderer.document(
             ATTENDANCE_TEMPLATE,
             {
                 **context,
@@ -193,13 +207,12 @@ def attendance_sheet_pdf(session: CertificationSession) -> bytes:
                 "total_pages": total_pages,
             },
         )
-        return HTML(string=html, url_fetcher=_no_fetch()).render(font_config=fonts)
 
     last_row = len(rows) + MIN_BLANK_ROWS
     document = layout(last_row)
     fit = _last_page_fit(document)
     if fit is None or fit[1] == 0:
-        return document.write_pdf()
+        return pdf.write_pdf(document)
     first_row, more = fit
     count = len(document.pages)
     if count == 1:
@@ -207,8 +220,8 @@ def attendance_sheet_pdf(session: CertificationSession) -> bytes:
     else:
         filled = layout(last_row + more, first_row=first_row, first_page=count, total_pages=count)
     if len(filled.pages) != 1:
-        return document.write_pdf()
-    return document.copy([*document.pages[:-1], *filled.pages]).write_pdf()
+        return pdf.write_pdf(document)
+    return pdf.write_pdf(document, [*document.pages[:-1], *filled.pages])
 
 
 def _last_page_fit(document) -> tuple[int, int] | None:
@@ -290,10 +303,10 @@ def _attendance_context(session: CertificationSession, candidates: list[Candidat
         "title": ATTENDANCE_TITLE,
         "subtitle": f"{header} — {session.name}",
         "css": {
-            "center": _css_string(session.center.name),
-            "heading": _css_string(f"{ATTENDANCE_TITLE} — {header}"),
-            "footer": _css_string(f"{date} — {_time(session.start_time)}"),
-            "page": _css_string(str(PAGE_LABEL)),
+            "center": pdf.css_string(session.center.name),
+            "heading": pdf.css_string(f"{ATTENDANCE_TITLE} — {header}"),
+            "footer": pdf.css_string(f"{date} — {_time(session.start_time)}"),
+            "page": pdf.css_string(str(PAGE_LABEL)),
         },
         "facts": facts,
         "rows": [
@@ -378,8 +391,6 @@ def invigilator_kit_pdf(session: CertificationSession, *, invigilator_url: str =
     monospace, and what to do before, during and after the session. ``invigilator_url``,
     when given, is the address of the invigilator space printed in the instructions.
     One query: the candidates (their number and the session's end time)."""
-    from weasyprint import HTML  # heavy import, only where a PDF is made
-
     candidates = list(selectors.candidates_of(session).only("pk", "extra_time_percent"))
     ends, longest = end_time(session, candidates)
     header = _session_header(session)
@@ -398,15 +409,15 @@ def invigilator_kit_pdf(session: CertificationSession, *, invigilator_url: str =
         (ROOM_LABEL, session.room, ""),
         (INVIGILATORS_LABEL, session.invigilators, ""),
     ]
-    html = render_to_string(
+    return pdf.render_pdf(
         KIT_TEMPLATE,
         {
             "language": _language()[:2],
             "title": KIT_TITLE,
             "subtitle": f"{header} — {session.name}",
             "css": {
-                "center": _css_string(session.center.name),
-                "heading": _css_string(f"{KIT_TITLE} — {header}"),
+                "center": pdf.css_string(session.center.name),
+                "heading": pdf.css_string(f"{KIT_TITLE} — {header}"),
             },
             "facts": facts,
             "session": session,
@@ -414,7 +425,100 @@ def invigilator_kit_pdf(session: CertificationSession, *, invigilator_url: str =
             "invigilator_url": invigilator_url,
         },
     )
-    return HTML(string=html, url_fetcher=_no_fetch()).write_pdf()
+
+
+# --------------------------------------------------------------------------------------
+# PV d'incident
+# --------------------------------------------------------------------------------------
+
+
+def user_label(user) -> str:
+    """« Claire Martin », or the username of a user without a name."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.get_username()
+
+
+def incident_report_pdf(session: CertificationSession) -> bytes:
+    """The « PV d'incident » of a finalized ``session`` as an A4 PDF, one or several pages:
+    the session's facts, each candidate's attendance as recorded at finalization, the
+    incidents, the global comment and who finalized the session, when; the tables' headers
+    repeated on each page and « Page X / Y » at the bottom. Three queries whatever the
+    number of candidates and incidents: the candidates, the incidents with their candidate,
+    the user who finalized."""
+    return pdf.render_pdf(INCIDENT_TEMPLATE, incident_report_context(session))
+
+
+def incident_report_context(session: CertificationSession) -> dict:
+    """What the PV d'incident prints, as strings ready for the template."""
+    reasons = dict(UnfinishedReason.choices)
+    candidates = list(selectors.candidates_of(session))
+    incidents = list(session.incidents.select_related("candidate"))
+    yes, no = str(YES), str(NO)
+    rows = [
+        {
+            "number": number,
+            "last_name": c.last_name,
+            "first_name": c.first_name,
+            "presence": str(NOT_TOLD if c.present is None else PRESENT if c.present else ABSENT),
+            "absent": c.present is False,
+            "end_screen": (yes if c.end_screen_seen else no) if c.present else "",
+            "reason": reasons.get(c.unfinished_reason, c.unfinished_reason),
+        }
+        for number, c in enumerate(candidates, start=1)
+    ]
+    present = sum(1 for c in candidates if c.present)
+    absent = sum(1 for c in candidates if c.present is False)
+    zone = session.starts_at.tzinfo
+    finalized = timezone.localtime(session.finalized_at, zone) if session.finalized_at else None
+    header = _session_header(session)
+    heading = f"{INCIDENT_TITLE} — {header}"
+    facts = [
+        ((CENTER_LABEL, session.center.name), (SESSION_NUMBER_LABEL, session.number)),
+        ((SESSION_NAME_LABEL, session.name), (DATE_LABEL, long_date(session.date))),
+        ((START_LABEL, _time(session.start_time)), (SITE_LABEL, session.site)),
+        ((ROOM_LABEL, session.room), (INVIGILATORS_LABEL, session.invigilators)),
+    ]
+    return {
+        "language": _language()[:2],
+        "title": INCIDENT_TITLE,
+        "heading": heading,
+        "subtitle": f"{header} — {session.name}",
+        "center": session.center.name,
+        "css": {
+            "center": pdf.css_string(session.center.name),
+            "heading": pdf.css_string(heading),
+        },
+        "facts": facts,
+        "rows": rows,
+        "counts": COUNTS % {"present": present, "absent": absent, "total": len(candidates)},
+        "incidents": [
+            {
+                "number": number,
+                "category": incident.get_category_display(),
+                "candidate": (
+                    f"{incident.candidate.last_name} {incident.candidate.first_name}"
+                    if incident.candidate
+                    else NO_CANDIDATE
+                ),
+                "description": incident.description,
+            }
+            for number, incident in enumerate(incidents, start=1)
+        ],
+        "no_incident": NO_INCIDENT,
+        "comment": session.global_comment,
+        "no_comment": NO_COMMENT,
+        "finalized": (
+            FINALIZED_BY
+            % {
+                "user": user_label(session.finalized_by),
+                "date": finalized.strftime("%d/%m/%Y"),
+                "time": finalized.strftime("%H:%M"),
+            }
+            if finalized
+            else ""
+        ),
+    }
 
 
 # --------------------------------------------------------------------------------------
@@ -422,21 +526,5 @@ def invigilator_kit_pdf(session: CertificationSession, *, invigilator_url: str =
 # --------------------------------------------------------------------------------------
 
 
-def _no_fetch():
-    """A URL fetcher that fetches nothing, not even a data: URL."""
-    from weasyprint.urls import URLFetcher
-
-    return URLFetcher(allowed_protocols=())
-
-
 def _language() -> str:
     return get_language() or settings.LANGUAGE_CODE
-
-
-def _css_string(value: str) -> SafeString:
-    """``value`` as a quoted CSS string, safe inside a <style> element (where HTML entities
-    are not decoded, hence no autoescaping: the characters that matter are escaped here)."""
-    escaped = "".join(
-        ch if ch.isprintable() and ch not in '"\\<>&' else f"\\{ord(ch):x} " for ch in value
-    )
-    return mark_safe(f'"{escaped}"')  # escaped just above

@@ -405,13 +405,6 @@ class BatchRun(models.Model):
         DONE = "done", _("Terminée")
         REFUSED = "refused", _("Refusée : rien n'a été écrit")
 
-    class PdfStatus(models.TextChoices):
-        NONE = "", _("Non demandé")
-        PENDING = "pending", _("En attente")
-        RUNNING = "running", _("En cours")
-        READY = "ready", _("Prêt")
-        FAILED = "failed", _("Échec")
-
     operation = models.ForeignKey(
         BatchOperation, verbose_name=_("opération"), on_delete=models.CASCADE, related_name="runs"
     )
@@ -438,16 +431,6 @@ class BatchRun(models.Model):
         blank=True,
     )
     differences = models.PositiveIntegerField(_("différences avec la simulation"), default=0)
-    # The PDF report, produced in the background (its progress in percent).
-    pdf_status = models.CharField(
-        _("rapport PDF"), max_length=8, choices=PdfStatus.choices, default="", blank=True
-    )
-    pdf_progress = models.PositiveSmallIntegerField(_("progression du PDF"), default=0)
-    pdf = models.BinaryField(_("PDF"), null=True, blank=True, editable=False)
-    pdf_error = models.CharField(_("erreur du PDF"), max_length=200, blank=True)
-    # When the PDF was last asked for: a request long unanswered (a worker that died) may
-    # be made again.
-    pdf_requested_at = models.DateTimeField(_("PDF demandé le"), null=True, blank=True)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -464,9 +447,6 @@ class BatchRun(models.Model):
                 fields=["operation"],
                 condition=Q(kind="undo"),
                 name="enrollment_batchrun_one_undo",
-            ),
-            models.CheckConstraint(
-                condition=Q(pdf_progress__lte=100), name="enrollment_batchrun_pdf_progress"
             ),
         ]
 

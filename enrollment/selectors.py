@@ -136,8 +136,8 @@ def operation_for(user, pk: int) -> BatchOperation:
 
 
 def run_for(user, pk: int) -> BatchRun:
-    """A run of an operation ``user`` may open (404 otherwise), without its PDF bytes."""
-    runs = BatchRun.objects.defer("pdf").select_related(
+    """A run of an operation ``user`` may open (404 otherwise)."""
+    runs = BatchRun.objects.select_related(
         "operation__term",
         "operation__course",
         "operation__group",
@@ -152,7 +152,7 @@ def run_for(user, pk: int) -> BatchRun:
 
 
 def runs_of(operation: BatchOperation) -> QuerySet[BatchRun]:
-    return operation.runs.defer("pdf").select_related("run_by").order_by("-started_at", "-pk")
+    return operation.runs.select_related("run_by").order_by("-started_at", "-pk")
 
 
 def selection_of(operation: BatchOperation) -> QuerySet[BatchSelection]:

@@ -6,7 +6,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import BatchLine, BatchOperation, BatchRun, BatchSelection
-from enrollment.reports import STUDENT_LABEL
+from enrollment.documents import STUDENT_LABEL
 from registrar.tables import NOWRAP
 
 OUTCOME_LABELS = dict(BatchLine.Outcome.choices)

@@ -1,22 +1,18 @@
-"""Background work of the enrolment app, run by ``manage.py db_worker`` (inline in tests).
+"""The enrolment app's background work, run by ``manage.py db_worker`` through the tracked
+jobs of registrar (registrar/jobs.py, registrar/tasks.py; inline in tests).
 
-A task receives ids, not objects, and reads what it needs itself: it may run minutes after
-it was enqueued, in another process.
+A job receives ids, not objects, and reads what it needs itself: it may run minutes after
+it was asked for, in another process. The file is made by enrollment/documents.py.
 """
 
-import logging
-
-from django.conf import settings
-from django.tasks import task
-from django.utils import translation
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from enrollment import reports
+from enrollment import documents, selectors
 from enrollment.models import BatchRun
+from registrar import jobs
 
-logger = logging.getLogger(__name__)
-
-PdfStatus = BatchRun.PdfStatus
+BATCH_REPORT_PDF = "enrollment.batch_report_pdf"
 # What the report's summary reads of a run, in one query.
 RUN_RELATED = (
     "operation__term",
@@ -27,50 +23,24 @@ RUN_RELATED = (
     "compared_with",
 )
 
-PDF_FAILED = _(
-    "La production du PDF a échoué. Demandez-le de nouveau ; si l'échec se répète, "
-    "signalez-le au soutien informatique."
+
+def render_report_pdf(job, progress: jobs.Progress) -> jobs.JobResult:
+    """The PDF of the run ``job.target_id``'s report (« rapport-inscription-en-lot-…pdf »),
+    its progress in percent."""
+    run = BatchRun.objects.select_related(*RUN_RELATED).get(pk=job.target_id)
+    pdf = documents.report_pdf(run, progress=lambda percent: progress(percent, 100))
+    return jobs.JobResult(pdf, documents.report_filename(run, "pdf"), "pdf")
+
+
+jobs.register(
+    BATCH_REPORT_PDF,
+    model=BatchRun,
+    run=render_report_pdf,
+    target_for=selectors.run_for,
+    permission="enrollment.view_batchoperation",
+    label=_("Rapport d'exécution (PDF)"),
+    download_label=_("Télécharger le PDF"),
+    # A run's report never changes once written: one PDF for every reader.
+    reuse=True,
+    target_url=lambda pk: reverse("enrollment:batch_report", args=[pk]),
 )
-
-
-@task()
-def render_report_pdf(run_id: int) -> None:
-    """Make the PDF of a run's report and store it on the run.
-
-    Sets ``pdf_status`` RUNNING, then ``pdf_progress`` as the chunks are rendered, then
-    stores the PDF with READY and 100 %, or FAILED with a French ``pdf_error`` if rendering
-    raises (the exception is logged). Does nothing if the PDF is ready or being made, or if
-    the run is gone.
-
-    Every write is a single UPDATE outside any transaction, so that each one commits on its
-    own: the report's page polls the progress while the PDF is being made.
-    """
-    runs = BatchRun.objects.filter(pk=run_id)
-    # Claim the run: one conditional UPDATE, so two workers (a retry, a duplicate task)
-    # cannot both render it.
-    claimed = runs.exclude(pdf_status__in=(PdfStatus.READY, PdfStatus.RUNNING)).update(
-        pdf_status=PdfStatus.RUNNING, pdf_progress=0, pdf_error=""
-    )
-    if not claimed:
-        return
-    shown = 0
-
-    def progress(percent: int) -> None:
-        nonlocal shown
-        # 100 is written with the PDF itself: a page seeing 100 finds it ready.
-        percent = max(0, min(int(percent), 99))
-        if percent > shown:
-            runs.update(pdf_progress=percent)
-            shown = percent
-
-    # The PDF is stored once for every reader: in the institution's language, whatever the
-    # worker's or the requester's.
-    with translation.override(settings.LANGUAGE_CODE):
-        try:
-            run = runs.defer("pdf").select_related(*RUN_RELATED).get()
-            pdf = reports.report_pdf(run, progress=progress)
-        except Exception:
-            logger.exception("The PDF report of batch run %s could not be made.", run_id)
-            runs.update(pdf_status=PdfStatus.FAILED, pdf_error=str(PDF_FAILED)[:200])
-            return
-    runs.update(pdf=pdf, pdf_status=PdfStatus.READY, pdf_progress=100, pdf_error="")

@@ -84,9 +84,4 @@ urlpatterns = [
         name="batch_report_xlsx",
     ),
     path("operations/rapports/<int:pk>/pdf/", batch.batch_report_pdf, name="batch_report_pdf"),
-    path(
-        "operations/rapports/<int:pk>/pdf/progression/",
-        batch.batch_report_pdf_status,
-        name="batch_report_pdf_status",
-    ),
 ]

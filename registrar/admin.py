@@ -277,3 +277,27 @@ class PublicLinkAdmin(ReadOnlyModelAdmin):
         count = sum(public_links.revoke(actor=request.user, link=link) for link in queryset)
         self.message_user(request, _("Liens retirés : %(count)d.") % {"count": count})
 
+
+@admin.register(models.Job)
+class JobAdmin(ReadOnlyModelAdmin):
+    """Tracked background jobs (registrar/models/jobs.py), read only: what was asked, by
+    whom, when, how it went. The file itself is downloaded from the job's page."""
+
+    list_display = (
+        "created_at",
+        "kind",
+        "status",
+        "target_type",
+        "target_id",
+        "requested_by",
+        "progress_done",
+        "progress_total",
+        "finished_at",
+        "worker",
+        "attempts",
+    )
+    list_filter = ("status", "kind")
+    search_fields = ("=target_id", "kind")
+    list_select_related = ("target_type", "requested_by")
+    date_hierarchy = "created_at"
+    exclude = ("result",)

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from registrar.views import courses, shell, students
+from registrar.views import courses, jobs, shell, students
 
 app_name = "registrar"
 
@@ -16,6 +16,8 @@ urlpatterns = [
     path("etudiants/<int:pk>/admissions/", students.student_admissions, name="student_admissions"),
     path("etudiants/<int:pk>/historique/", students.student_history, name="student_history"),
     path("cours/", courses.course_search, name="course_search"),
+    path("travaux/<int:pk>/", jobs.job_detail, name="job_detail"),
+    path("travaux/<int:pk>/fichier/", jobs.job_file, name="job_file"),
     # Pages outside our base template (the Django admin) get the icon browsers ask for.
     path("favicon.ico", shell.favicon, name="favicon"),
 ]

@@ -24,10 +24,11 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
-from certification import finalization_documents, selectors
+from certification import documents, selectors, tasks
 from certification.models import Candidate, IncidentCategory, UnfinishedReason
 from certification.services import finalization as services
 from certification.views.sessions import _session_context
+from registrar.services.jobs import job_enqueue
 from registrar.text import parse_id
 
 PRESENT = "present"
@@ -371,7 +372,7 @@ def _render_summary(request: HttpRequest, session) -> HttpResponse:
     context.update(
         finalized_rows=candidates,
         incident_list=list(incidents),
-        finalized_by=finalization_documents.user_label(session.finalized_by),
+        finalized_by=documents.user_label(session.finalized_by),
         finalized_date=finalized_at.strftime("%d/%m/%Y"),
         finalized_time=finalized_at.strftime("%H:%M"),
     )
@@ -386,9 +387,5 @@ def incident_report(request: HttpRequest, pk: int) -> HttpResponse:
     if not session.is_finalized:
         messages.error(request, REPORT_NEEDS_FINALIZATION)
         return redirect("certification:session_detail", pk=pk)
-    response = HttpResponse(
-        finalization_documents.incident_report_pdf(session), content_type="application/pdf"
-    )
-    filename = finalization_documents.incident_report_filename(session)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    job = job_enqueue(actor=request.user, kind=tasks.INCIDENT_REPORT, target=session)
+    return redirect("registrar:job_detail", pk=job.pk)

@@ -14,11 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from enrollment import reports, selectors, student_lists
+from enrollment import documents, selectors, student_lists, tasks
 from enrollment.forms import BatchOperationForm, StudentListForm
 from enrollment.models import BatchLine, BatchOperation, BatchRun
 from enrollment.services import batch as batch_services
-from enrollment.services.reports import batch_report_pdf_request
 from enrollment.tables import (
     OUTCOME_LABELS,
     BatchOperationTable,
@@ -26,10 +25,13 @@ from enrollment.tables import (
     RunTable,
     SelectionTable,
 )
+from registrar import jobs
 from registrar import selectors as registrar_selectors
+from registrar.downloads import file_response
 from registrar.exports import ExportTooLarge, table_xlsx_response
 from registrar.forms import StudentSearchForm, apply_service
 from registrar.paginators import KnownCountPaginator, RequestConfig
+from registrar.services.jobs import job_enqueue
 from registrar.text import parse_id, parse_ids
 from registrar.views import show_refusal
 
@@ -583,7 +585,8 @@ def batch_report(request: HttpRequest, pk: int) -> HttpResponse:
             table=table,
             totals=totals,
             outcome=outcome,
-            summary=reports.report_summary(run),
+            summary=documents.report_summary(run),
+            **_pdf_context(jobs.latest_job(tasks.BATCH_REPORT_PDF, run)),
         ),
     )
 
@@ -592,51 +595,35 @@ def batch_report(request: HttpRequest, pk: int) -> HttpResponse:
 @view_operations
 def batch_report_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
     run = selectors.run_for(request.user, pk)
-    response = HttpResponse(
-        reports.report_xlsx(run),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return file_response(
+        documents.report_xlsx(run), filename=documents.report_filename(run, "xlsx"), kind="xlsx"
     )
-    response["Content-Disposition"] = (
-        f'attachment; filename="{reports.report_filename(run, "xlsx")}"'
-    )
-    return response
 
 
 @require_http_methods(["GET", "POST"])
 @view_operations
 def batch_report_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    """GET downloads the PDF once it is ready; POST asks for it (made in the background,
-    its progress shown on the report)."""
+    """GET downloads the PDF once it is ready; POST asks for it (a tracked job made in the
+    background, registrar/jobs.py; its progress shown on the report)."""
     run = selectors.run_for(request.user, pk)
     if request.method == "POST":
-        run = batch_report_pdf_request(actor=request.user, run=run)
+        job = job_enqueue(actor=request.user, kind=tasks.BATCH_REPORT_PDF, target=run)
         if request.htmx:
-            return _pdf_status(request, run)
+            return render(
+                request, "enrollment/batch/report.html#pdf", {"run": run, **_pdf_context(job)}
+            )
         return redirect(f"{reverse('enrollment:batch_report', args=[pk])}#pdf")
-    pdf = (
-        BatchRun.objects.filter(pk=run.pk, pdf_status=BatchRun.PdfStatus.READY)
-        .values_list("pdf", flat=True)
-        .first()
-    )
+    job = jobs.latest_job(tasks.BATCH_REPORT_PDF, run)
+    pdf = jobs.result_of(job) if job is not None else None
     if pdf is None:
         messages.info(request, _("Le PDF n'est pas encore prêt."))
         return redirect(f"{reverse('enrollment:batch_report', args=[pk])}#pdf")
-    response = HttpResponse(bytes(pdf), content_type="application/pdf")
-    response["Content-Disposition"] = (
-        f'attachment; filename="{reports.report_filename(run, "pdf")}"'
-    )
-    return response
+    return file_response(pdf, filename=job.result_name, kind="pdf")
 
 
-@require_GET
-@view_operations
-def batch_report_pdf_status(request: HttpRequest, pk: int) -> HttpResponse:
-    """The PDF's progress bar, polled by htmx while the PDF is being made."""
-    return _pdf_status(request, selectors.run_for(request.user, pk))
-
-
-def _pdf_status(request: HttpRequest, run: BatchRun) -> HttpResponse:
-    return render(request, "enrollment/batch/report.html#pdf", {"run": run})
+def _pdf_context(job) -> dict:
+    """What the report's « pdf » partial shows: the last PDF job of the run, if any."""
+    return {"pdf_job": job, "pdf_kind": jobs.kind_of(tasks.BATCH_REPORT_PDF)}
 
 
 @require_http_methods(["GET", "POST"])

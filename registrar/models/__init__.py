@@ -30,6 +30,7 @@ from registrar.models.courses import (
 )
 from registrar.models.geography import Commune, CommunePostalCode
 from registrar.models.institution import OrgUnit, Program, Term, TermQuerySet
+from registrar.models.jobs import Job
 from registrar.models.mail import SentEmail
 from registrar.models.public_links import PublicLink
 from registrar.models.students import Admission, Student
@@ -53,6 +54,7 @@ __all__ = [
     "EnrollmentCategory",
     "FailedAttempt",
     "FundingSource",
+    "Job",
     "Language",
     "OrgUnit",
     "PartnerSituation",

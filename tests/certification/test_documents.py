@@ -1,6 +1,6 @@
 """A session's documents: the attendance sheet (« Télécharger le PV »), the candidates list
 as .xlsx and the invigilator kit — opened and read, their file names, the centre's scope
-and a number of queries that does not grow with the candidates."""
+(of the PDFs' jobs too) and a number of queries that does not grow with the candidates."""
 
 import datetime
 import io
@@ -17,6 +17,7 @@ from pypdf import PdfReader
 
 from certification import documents
 from certification.models import Candidate
+from registrar.models import Job
 from tests.factories import CandidateFactory, CertificationSessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +27,7 @@ URL_NAMES = (
     "certification:candidates_xlsx",
     "certification:invigilator_kit",
 )
+PDF_URL_NAMES = ("certification:attendance_sheet", "certification:invigilator_kit")
 XLSX_HEADERS = [
     "Nom",
     "Prénom",
@@ -112,8 +114,17 @@ def _raw_text(content: bytes, page: int) -> str:
 
 
 def _download(client: Client, name: str, session) -> tuple[bytes, str]:
-    response = client.get(reverse(name, args=[session.pk]))
+    """What the link ends with: the file itself, or — a PDF being a tracked job
+    (certification/tasks.py), made inline by the tests' immediate backend — the file
+    through the job's page."""
+    response = client.get(reverse(name, args=[session.pk]), follow=True)
     assert response.status_code == 200, response.content[:300]
+    if name != "certification:candidates_xlsx":
+        job = Job.objects.filter(requested_by=response.wsgi_request.user).latest("pk")
+        assert [url for url, _status in response.redirect_chain] == [
+            reverse("registrar:job_detail", args=[job.pk]),
+            reverse("registrar:job_file", args=[job.pk]),
+        ]
     return response.content, response["Content-Disposition"]
 
 
@@ -421,9 +432,47 @@ def test_queries_do_not_grow_with_the_candidates(client_of, centre_staff, sessio
     counts = []
     for total in (1, 10):
         CandidateFactory.create_batch(total - session.candidates.count(), session=session)
-        client.get(url)  # session and permission caches warm
+        client.get(url, follow=True)  # session and permission caches warm
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(url)
+            response = client.get(url, follow=True)
         assert response.status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1], counts
+
+
+# --------------------------------------------------------------------------------------
+# The PDFs as tracked jobs
+# --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", PDF_URL_NAMES)
+def test_another_centres_staff_cannot_open_the_job(
+    client_of, centre_staff, other_centre_staff, other_center, session, name
+):
+    client_of(centre_staff).get(reverse(name, args=[session.pk]))
+    job = Job.objects.get()
+    assert (job.status, job.target_id, job.requested_by) == (
+        Job.Status.DONE,
+        session.pk,
+        centre_staff,
+    )
+    for url in (
+        reverse("registrar:job_detail", args=[job.pk]),
+        reverse("registrar:job_file", args=[job.pk]),
+    ):
+        response = client_of(other_centre_staff).get(url)
+        assert response.status_code == 404
+        assert b"%PDF" not in response.content
+
+
+def test_each_request_makes_the_sheet_anew(client_of, centre_staff, session, guide_candidates):
+    """The candidates change until the day: a second click makes a new sheet, and the first
+    one's file goes."""
+    client = client_of(centre_staff)
+    client.get(reverse("certification:attendance_sheet", args=[session.pk]))
+    first = Job.objects.get()
+    CandidateFactory(session=session, last_name="Retardataire")
+    content, _disposition = _download(client, "certification:attendance_sheet", session)
+    assert "Retardataire" in " ".join(_pdf(content)[1])
+    assert list(Job.objects.values_list("status", flat=True)) == [Job.Status.DONE]
+    assert not Job.objects.filter(pk=first.pk).exists()

@@ -15,11 +15,12 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from certification import finalization_documents
+from certification import documents
 from certification.models import Candidate, CertificationSession, Incident
 from certification.services import candidates as candidate_services
 from certification.services import finalization as services
 from certification.services import sessions as session_services
+from registrar.models import Job
 from tests.factories import CandidateFactory, CertificationSessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -419,7 +420,14 @@ def test_incident_report_pdf(client_of, centre_staff, session):
         ],
         global_comment="Salle trop chaude.",
     )
-    response = client_of(centre_staff).get(reverse(REPORT, args=[session.pk]))
+    # A tracked job (certification/tasks.py), made inline by the tests' immediate backend:
+    # the link ends with the PDF, through the job's page.
+    response = client_of(centre_staff).get(reverse(REPORT, args=[session.pk]), follow=True)
+    job = Job.objects.get(kind="certification.incident_report")
+    assert [url for url, _status in response.redirect_chain] == [
+        reverse("registrar:job_detail", args=[job.pk]),
+        reverse("registrar:job_file", args=[job.pk]),
+    ]
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == 'attachment; filename="pv-incident-654321.pdf"'
     reader = PdfReader(io.BytesIO(response.content))
@@ -457,7 +465,7 @@ def test_incident_report_queries_do_not_grow(centre_staff, session):
     def count() -> int:
         current = CertificationSession.objects.select_related("center").get(pk=session.pk)
         with CaptureQueriesContext(connection) as queries:
-            finalization_documents.incident_report_context(current)
+            documents.incident_report_context(current)
         return len(queries)
 
     services.session_finalize(

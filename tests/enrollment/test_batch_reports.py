@@ -9,11 +9,13 @@ from django.utils import timezone
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from enrollment import reports
+from enrollment import documents as reports
 from enrollment.models import BatchLine, BatchRun
 from enrollment.services import batch
-from enrollment.services.reports import batch_report_pdf_request
-from enrollment.tasks import render_report_pdf
+from enrollment.tasks import BATCH_REPORT_PDF
+from registrar.jobs import result_of
+from registrar.models import Job
+from registrar.services.jobs import job_enqueue
 from tests.enrollment.batch_support import bulk_students, make_operation
 
 pytestmark = pytest.mark.django_db
@@ -266,93 +268,87 @@ def test_pdf_of_a_report_without_lines(execution):
 # --------------------------------------------------------------------------------------
 
 
-def _stored(run: BatchRun) -> BatchRun:
-    return BatchRun.objects.get(pk=run.pk)
+def _ask(run: BatchRun, user) -> Job:
+    """« Préparer le PDF »: a tracked job (registrar/jobs.py), run inline by the tests'
+    immediate backend."""
+    return job_enqueue(actor=user, kind=BATCH_REPORT_PDF, target=run)
 
 
-def test_requesting_the_pdf_renders_it_once(
-    execution, registrar_staff, django_capture_on_commit_callbacks
-):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        returned = batch_report_pdf_request(actor=registrar_staff, run=execution)
-    assert len(callbacks) == 1
-    assert returned.pdf_status == BatchRun.PdfStatus.PENDING  # the task runs after commit
-    run = _stored(execution)
-    assert (run.pdf_status, run.pdf_progress, run.pdf_error) == (BatchRun.PdfStatus.READY, 100, "")
-    pdf = bytes(run.pdf)
+def test_asking_for_the_pdf_renders_it_once(execution, registrar_staff, admin, monkeypatch):
+    job = _ask(execution, registrar_staff)
+    assert (job.status, job.percent, job.error) == (Job.Status.DONE, 100, "")
+    assert job.requested_by == registrar_staff
+    assert job.result_name == f"rapport-inscription-en-lot-{execution.operation_id}-execution.pdf"
+    pdf = result_of(job)
     assert pdf.startswith(b"%PDF")
     assert "Leblanc, Lise" in _pdf_text(pdf)[1][0]
 
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        returned = batch_report_pdf_request(actor=registrar_staff, run=run)
-    assert callbacks == []
-    assert returned.pdf_status == BatchRun.PdfStatus.READY
-    assert bytes(_stored(run).pdf) == pdf
+    def again(run, *, progress):
+        raise AssertionError("rendered twice")
+
+    # A run's report never changes: asked again, by anyone, the same PDF is served.
+    monkeypatch.setattr(reports, "report_pdf", again)
+    assert _ask(execution, admin).pk == job.pk
+    assert Job.objects.count() == 1
+    assert bytes(result_of(job)) == pdf
 
 
-@pytest.mark.parametrize("status", [BatchRun.PdfStatus.PENDING, BatchRun.PdfStatus.RUNNING])
-def test_a_pdf_under_way_is_not_asked_for_again(
-    execution, registrar_staff, django_capture_on_commit_callbacks, status
-):
-    BatchRun.objects.filter(pk=execution.pk).update(pdf_status=status, pdf_progress=30)
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        run = batch_report_pdf_request(actor=registrar_staff, run=execution)
-    assert callbacks == []
-    assert (run.pdf_status, run.pdf_progress) == (status, 30)
+@pytest.mark.parametrize("status", [Job.Status.QUEUED, Job.Status.RUNNING])
+def test_a_pdf_under_way_is_not_asked_for_again(execution, registrar_staff, monkeypatch, status):
+    under_way = _ask(execution, registrar_staff)
+    Job.objects.filter(pk=under_way.pk).update(
+        status=status,
+        progress_done=30,
+        progress_total=100,
+        worker="elsewhere",
+        heartbeat_at=timezone.now(),
+        result=None,
+    )
+    monkeypatch.setattr(reports, "report_pdf", lambda run, *, progress: b"%PDF twice")
+    job = _ask(execution, registrar_staff)
+    assert job.pk == under_way.pk
+    assert (job.status, job.percent, job.worker) == (status, 30, "elsewhere")
+    assert Job.objects.count() == 1
 
 
-def test_the_task_saves_its_progress_as_it_goes(execution, monkeypatch):
+def test_the_job_saves_its_progress_as_it_goes(execution, registrar_staff, monkeypatch):
     seen = []
 
     def render(run, *, progress):
         for percent in (20, 20, 60, 100):
             progress(percent)
-            stored = _stored(run)
-            seen.append((stored.pdf_status, stored.pdf_progress))
+            stored = Job.objects.get()
+            seen.append((stored.status, stored.percent))
         return b"%PDF-1.7 made"
 
     monkeypatch.setattr(reports, "report_pdf", render)
-    render_report_pdf.enqueue(execution.pk)
-    running = BatchRun.PdfStatus.RUNNING
+    job = _ask(execution, registrar_staff)
+    running = Job.Status.RUNNING
     # 100 is kept for the PDF itself.
     assert seen == [(running, 20), (running, 20), (running, 60), (running, 99)]
-    run = _stored(execution)
-    assert (run.pdf_status, run.pdf_progress, bytes(run.pdf)) == (
-        BatchRun.PdfStatus.READY,
+    assert (job.status, job.percent, bytes(result_of(job))) == (
+        Job.Status.DONE,
         100,
         b"%PDF-1.7 made",
     )
 
-    def again(run, *, progress):
-        raise AssertionError("rendered twice")
-
-    # Ready: the task does nothing more.
-    monkeypatch.setattr(reports, "report_pdf", again)
-    render_report_pdf.enqueue(execution.pk)
-    run = _stored(execution)
-    assert (run.pdf_status, bytes(run.pdf)) == (BatchRun.PdfStatus.READY, b"%PDF-1.7 made")
-
 
 def test_a_failed_rendering_is_reported_in_french_and_can_be_asked_again(
-    execution, registrar_staff, django_capture_on_commit_callbacks, monkeypatch, caplog
+    execution, registrar_staff, monkeypatch, caplog
 ):
     def broken(run, *, progress):
         progress(10)
         raise RuntimeError("no fonts")
 
     monkeypatch.setattr(reports, "report_pdf", broken)
-    with django_capture_on_commit_callbacks(execute=True):
-        batch_report_pdf_request(actor=registrar_staff, run=execution)
-    run = _stored(execution)
-    assert run.pdf_status == BatchRun.PdfStatus.FAILED
-    assert run.pdf_error.startswith("La production du PDF a échoué.")
-    assert run.pdf is None
-    assert "no fonts" in caplog.text
+    failed = _ask(execution, registrar_staff)
+    assert failed.status == Job.Status.FAILED
+    assert failed.error.startswith("La production du document a échoué.")
+    assert result_of(failed) is None
+    assert "no fonts" in caplog.text and "no fonts" not in failed.error
 
     monkeypatch.undo()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        batch_report_pdf_request(actor=registrar_staff, run=run)
-    assert len(callbacks) == 1
-    run = _stored(execution)
-    assert (run.pdf_status, run.pdf_error) == (BatchRun.PdfStatus.READY, "")
-    assert bytes(run.pdf).startswith(b"%PDF")
+    job = _ask(execution, registrar_staff)
+    assert job.pk != failed.pk
+    assert (job.status, job.error) == (Job.Status.DONE, "")
+    assert bytes(result_of(job)).startswith(b"%PDF")

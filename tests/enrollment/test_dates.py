@@ -13,7 +13,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from enrollment import reports
+from enrollment import documents as reports
 from enrollment.models import BatchOperation, BatchRun
 from enrollment.services import batch
 from tests.enrollment.batch_support import make_operation

@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from enrollment.models import BatchLine, BatchOperation, BatchRun, CourseEnrollment, TermRecord
 from enrollment.services import batch
-from registrar.models import AssignmentState, AuditEntry, Term
+from registrar.models import AssignmentState, AuditEntry, Job, Term
 from tests.enrollment.batch_support import GUIDE_DA, make_operation
 from tests.factories import StudentFactory, UserFactory
 from tests.registrar import hostile_spreadsheets as hostile
@@ -544,7 +544,7 @@ def test_report_filters_by_outcome_and_paginates_with_constant_queries(
     assert response.context["table"].paginator.count == 5
 
 
-def test_report_downloads(staff_client, registrar_staff, guide, django_capture_on_commit_callbacks):
+def test_report_downloads(staff_client, registrar_staff, guide):
     operation = make_operation(registrar_staff, guide)
     run = batch.batch_operation_run(actor=registrar_staff, operation=operation, simulation=True)
     response = staff_client.get(reverse("enrollment:batch_report_xlsx", args=[run.pk]))
@@ -555,16 +555,30 @@ def test_report_downloads(staff_client, registrar_staff, guide, django_capture_o
     sheet = openpyxl.load_workbook(io.BytesIO(response.content)).active
     values = [cell for row in sheet.iter_rows(values_only=True) for cell in row]
     assert "Leblanc" in values and "123-4567" in values
-    # The PDF is asked for, made in the background (inline in tests), then downloaded.
-    with django_capture_on_commit_callbacks(execute=True):
-        staff_client.post(reverse("enrollment:batch_report_pdf", args=[run.pk]))
-    run.refresh_from_db()
-    assert run.pdf_status == BatchRun.PdfStatus.READY
-    status = _text(staff_client.get(reverse("enrollment:batch_report_pdf_status", args=[run.pk])))
-    assert "Télécharger le PDF" in status
-    response = staff_client.get(reverse("enrollment:batch_report_pdf", args=[run.pk]))
-    assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF")
+    # Not asked for yet: the report offers « Préparer le PDF », and its URL sends back.
+    report_url = reverse("enrollment:batch_report", args=[run.pk])
+    assert "Préparer le PDF" in _text(staff_client.get(report_url))
+    pdf_url = reverse("enrollment:batch_report_pdf", args=[run.pk])
+    assert staff_client.get(pdf_url)["Location"] == f"{report_url}#pdf"
+    # The PDF is asked for, made in the background as a tracked job (inline in tests); the
+    # answer to htmx is the job's partial with its link, then the PDF is downloaded.
+    status = staff_client.post(pdf_url, headers={"HX-Request": "true"})
+    job = Job.objects.get()
+    assert (job.kind, job.status, job.requested_by) == (
+        "enrollment.batch_report_pdf",
+        Job.Status.DONE,
+        registrar_staff,
+    )
+    assert "Télécharger le PDF" in _text(status)
+    assert reverse("registrar:job_file", args=[job.pk]) in status.content.decode()
+    assert "Télécharger le PDF" in _text(staff_client.get(report_url))
+    for url in (pdf_url, reverse("registrar:job_file", args=[job.pk])):
+        response = staff_client.get(url)
+        assert response["Content-Type"] == "application/pdf"
+        assert response.content.startswith(b"%PDF")
+        assert response["Content-Disposition"] == (
+            f'attachment; filename="{job.result_name}"'
+        )
 
 
 def test_operation_list_shows_mine_and_queries_do_not_grow(

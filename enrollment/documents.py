@@ -3,16 +3,15 @@ a spreadsheet (openpyxl, write-only) and as a PDF (weasyprint).
 
 Both read the run's lines in position order, in chunks, with only the columns they show, so
 that a report of 10,000 lines stays quick and its memory bounded. Nothing here writes to the
-database: the PDF, which takes longer, is made by ``enrollment.tasks.render_report_pdf``.
+database: the PDF, which takes longer, is made in the background (the job kind
+``enrollment.batch_report_pdf``, enrollment/tasks.py).
 """
 
 import io
 from collections.abc import Callable, Iterator
 
 from django.conf import settings
-from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext_lazy, pgettext
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
@@ -22,6 +21,7 @@ from openpyxl.styles import Font
 from enrollment.models import LINE_DETAILS, BatchLine, BatchRun
 from registrar.exports import safe_cell
 from registrar.formats import short_datetime
+from registrar.pdf import css_string, render_pdf
 from registrar.text import apply_mask
 
 Outcome = BatchLine.Outcome
@@ -173,64 +173,43 @@ def report_pdf(run: BatchRun, *, progress: Callable[[int], None] | None = None) 
     """The report as an A4 PDF: title, summary and totals, then the table of lines.
 
     Rendered PDF_CHUNK_LINES lines at a time, one weasyprint document per chunk, whose pages
-    are joined at the end; ``progress`` is called with a percentage after each chunk and
-    with 100 once the PDF is written. Pages are numbered across the chunks (« Page 12 »);
-    « / total » is shown when the report is a single chunk, the only case where weasyprint
-    knows the total as it lays out the footers. Writes nothing."""
-    from weasyprint import HTML  # heavy import, only where a PDF is made
-    from weasyprint.text.fonts import FontConfiguration
-    from weasyprint.urls import URLFetcher
-
+    are joined at the end (registrar.pdf.render_pdf); ``progress`` is called with a
+    percentage after each chunk and with 100 once the PDF is written. Pages are numbered
+    across the chunks (« Page 12 »); « / total » is shown when the report is a single
+    chunk, the only case where weasyprint knows the total as it lays out the footers.
+    Writes nothing."""
     operation = str(run.operation)
     title = str(REPORT_TITLE % {"operation": operation})
     refused = _refused_by_all_or_nothing(run)
     result_label = _("Résultat")
     generated = _when(timezone.now())
-    base = {
+    context = {
         "language": (get_language() or settings.LANGUAGE_CODE)[:2],
         "title": title,
         "simulated_prefix": _("simulé"),
         "css": {
-            "institution": _css_string(settings.INSTITUTION_NAME),
-            "heading": _css_string(f"{operation} — {run.get_kind_display()}"),
-            "generated": _css_string(_("Produit le %(when)s") % {"when": generated}),
-            "page": _css_string(_("Page")),
+            "institution": css_string(settings.INSTITUTION_NAME),
+            "heading": css_string(f"{operation} — {run.get_kind_display()}"),
+            "generated": css_string(_("Produit le %(when)s") % {"when": generated}),
+            "page": css_string(_("Page")),
         },
+        "summary": [
+            (label, value, refused and label == result_label)
+            for label, value in report_summary(run)
+        ],
+        "totals": report_totals(run),
     }
-    summary = [
-        (label, value, refused and label == result_label) for label, value in report_summary(run)
-    ]
-    totals = report_totals(run)
-    chunks = max(1, -(-run.line_count // PDF_CHUNK_LINES))  # expected; the lines decide
-    # Fonts are looked up once for every chunk; nothing is fetched, not even a data: URL.
-    fonts = FontConfiguration()
-    fetcher = URLFetcher(allowed_protocols=())
-    documents = []
-    page_count = 0
-    for index, (lines, last) in enumerate(_with_last(_pdf_chunks(run))):
-        context = {
-            **base,
-            "with_summary": index == 0,
-            "summary": summary,
-            "totals": totals,
-            "lines": lines,
-            "first_page": page_count + 1,
-            "whole": index == 0 and last,
-            "last": last,
-        }
-        html = render_to_string(TEMPLATE, context)
-        document = HTML(string=html, url_fetcher=fetcher).render(font_config=fonts)
-        documents.append(document)
-        page_count += len(document.pages)
-        if progress is not None:
-            # Writing the joined PDF takes about a fifth of the time (measured): keep that
-            # share of the bar for the end.
-            progress(80 * (index + 1) // max(chunks, index + 1))
-    pages = [page for document in documents for page in document.pages]
-    pdf = documents[0].copy(pages).write_pdf()
-    if progress is not None:
-        progress(100)
-    return pdf
+    chunks = (
+        {"with_summary": index == 0, "lines": lines, "whole": index == 0 and last, "last": last}
+        for index, (lines, last) in enumerate(_with_last(_pdf_chunks(run)))
+    )
+    return render_pdf(
+        TEMPLATE,
+        context,
+        chunks=chunks,
+        expected_chunks=max(1, -(-run.line_count // PDF_CHUNK_LINES)),  # the lines decide
+        progress=progress,
+    )
 
 
 def _pdf_chunks(run: BatchRun) -> Iterator[list[dict]]:
@@ -346,12 +325,3 @@ def _when(value) -> str:
 def _number(value: int) -> str:
     """10 000, as French writes thousands."""
     return f"{value:,}".replace(",", "\u202f")
-
-
-def _css_string(value: str) -> SafeString:
-    """``value`` as a quoted CSS string, safe inside a <style> element (where HTML entities
-    are not decoded, hence no autoescaping: the characters that matter are escaped here)."""
-    escaped = "".join(
-        ch if ch.isprintable() and ch not in '"\\<>&' else f"\\{ord(ch):x} " for ch in value
-    )
-    return mark_safe(f'"{escaped}"')  # escaped just above
