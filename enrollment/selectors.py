@@ -24,9 +24,9 @@ from enrollment.models import (
     CourseEnrollment,
     TermRecord,
 )
+from enrollment.rules import PASS_MARK
 from registrar.models import Course, CourseGroup, RacCorrespondence, Student, Term
 
-PASS_MARK = 60
 # Règlement sur le régime des études collégiales: full-time is 4 courses or 180 hours.
 FULL_TIME_COURSES = 4
 FULL_TIME_HOURS = 180
@@ -204,7 +204,7 @@ def rac_grid(*, course: Course | None = None, term: Term | None = None) -> Query
 
 def groups_at(course: Course, term: Term) -> list[CourseGroup]:
     """The course's groups at ``term``, each with ``rac_label``: the RAC type its number
-    carries (the grid's line first, as enrollment.services.records.rac_type_of decides)."""
+    carries (the grid's line first, as enrollment.rules.rac_type_of decides)."""
     grid = dict(
         RacCorrespondence.objects.filter(course=course).values_list("group_number", "rac_type")
     )

@@ -1,4 +1,6 @@
-"""Every write to term records and course enrolments, with its rules and its audit trail.
+"""Every write of the individual screens to term records and course enrolments, with its
+audit trail. The enrolment rules they enforce live in enrollment.rules, shared with the batch
+plan (enrollment.services.batch.plan).
 
 Services take keyword-only arguments, ``actor`` first, and ``screen``: the screen or the
 operation the change comes from, kept in the audit trail. Refusals raise ValidationError with
@@ -7,24 +9,30 @@ French messages keyed by the form field they concern; nothing is written then.
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import CourseEnrollment, TermRecord
+from enrollment.rules import (
+    GROUP_FULL,
+    PREREQUISITE_MISSING,
+    check_rac_mode,
+    default_codes,
+    default_language,
+    group_refusal,
+    has_seat,
+    missing_prerequisites,
+    prerequisites_of,
+    rac_mode_of,
+    rac_type_of,
+    seats_left,
+    validates_prerequisites,
+)
 from registrar.audit import record_change, snapshot
 from registrar.models import (
     Admission,
-    AssignmentState,
     AuditEntry,
-    CensusStatus,
     Course,
     CourseGroup,
-    DistanceMode,
-    FundingSource,
-    Language,
-    PrerequisiteRule,
-    RacCorrespondence,
-    RacMode,
     Student,
     Term,
 )
@@ -34,41 +42,11 @@ TERM_RECORD_EXISTS = _("L'étudiant a déjà un dossier pour la session %(term)s
 TERM_RECORD_HAS_ENROLLMENTS = _(
     "Ce dossier session contient des inscriptions-cours (%(count)s) : supprimez-les d'abord."
 )
-GROUP_NOT_OF_COURSE = _("Le groupe %(group)s n'est pas un groupe du cours %(course)s.")
-GROUP_NOT_OF_TERM = _("Le groupe %(group)s n'est pas offert à la session %(term)s.")
-GROUP_FULL = _("Le groupe %(group)s du cours %(course)s est complet (capacité : %(capacity)s).")
 GROUP_AND_FICTITIOUS = _("Choisissez un groupe ou un numéro de groupe fictif, pas les deux.")
 ALREADY_ENROLLED = _("L'étudiant est déjà inscrit au cours %(course)s à la session %(term)s.")
-PREREQUISITE_MISSING = _(
-    "Préalable non réussi : le cours %(course)s doit être réussi à une session antérieure."
-)
 COPY_OTHER_STUDENT = _("Une inscription ne se copie que dans un dossier du même étudiant.")
 NO_GRADE_PLACEHOLDER = _("Un cours bidon ne porte pas de note.")
 NO_GRADE_WITHOUT_RESULT = _("Un groupe EE SR (sans résultat) ne porte pas de note.")
-RAC_MODE_OF_GROUP_ONLY = _(
-    "Le groupe %(group)s porte le RAC %(mode)s (grille de correspondance cours/compétences) : "
-    "un autre RAC ne peut pas être choisi."
-)
-RAC_MODE_MISSING = _(
-    "Le mode RAC %(code)s du groupe %(group)s n'existe pas dans la table des modes RAC : "
-    "demandez à un administrateur de le rétablir."
-)
-
-PASS_MARK = 60  # Québec's college pass mark, in percent
-VALIDATE_PREREQUISITES = "1"  # the code of « 1 - Valider »
-
-DEFAULT_RAC_MODE = "SO"  # « SO - Sans objet »: a group number that carries no RAC type
-# Defaults of the window « Création d'une inscription-cours », as codes of their tables.
-DEFAULT_CODES = {
-    "funding_source": (FundingSource, "10"),
-    "rac_mode": (RacMode, DEFAULT_RAC_MODE),
-    "distance_mode": (DistanceMode, "SO"),
-    "prerequisite_rule": (PrerequisiteRule, VALIDATE_PREREQUISITES),
-    "assignment_state": (AssignmentState, "0"),
-    "census_status": (CensusStatus, "0"),
-}
-# A RAC group's type gives the enrolment's RAC mode (codes of the RAC mode table).
-RAC_MODE_OF_GROUP = {"EE": "EE", "EE_SR": "ESR", "FM": "FM"}
 
 TERM_RECORD_AUDITED = ["admission", "term"]
 # The fields of the window « Création d'une inscription-cours » besides course and group,
@@ -204,22 +182,11 @@ def term_record_copy(*, actor, term_record: TermRecord, term: Term, screen: str)
 # --------------------------------------------------------------------------------------
 
 
-def default_codes() -> dict[str, object]:
-    """The code-table rows the window proposes by default (None where an administrator
-    removed one), by field name."""
-    return {
-        name: model.objects.filter(code=code).first()
-        for name, (model, code) in DEFAULT_CODES.items()
-    }
-
-
 def enrollment_defaults(term_record: TermRecord) -> dict[str, object]:
     """The window's default values for a new enrolment of ``term_record``."""
     defaults = default_codes()
     defaults["org_unit"] = term_record.admission.org_unit
-    defaults["language"] = (
-        term_record.student.language or Language.objects.filter(code="FR").first()
-    )
+    defaults["language"] = term_record.student.language or default_language()
     return defaults
 
 
@@ -251,7 +218,7 @@ def course_enrollment_create(
             group = CourseGroup.objects.select_for_update().get(pk=group.pk)
         carried = rac_mode_of(course, group, fictitious_group_number.strip())
         if carried is not None:
-            _check_rac_mode(fields.get("rac_mode"), carried, group, fictitious_group_number)
+            check_rac_mode(fields.get("rac_mode"), carried, group, fictitious_group_number)
             values["rac_mode"] = carried
         enrollment = CourseEnrollment(
             term_record=record,
@@ -267,7 +234,10 @@ def course_enrollment_create(
         except IntegrityError:
             raise ValidationError({"course": _already_enrolled(course, record)}) from None
         after = snapshot(enrollment, ENROLLMENT_AUDITED)
-        if not _validates_prerequisites(enrollment) and course.prerequisites.exists():
+        if (
+            not validates_prerequisites(enrollment.prerequisite_rule)
+            and course.prerequisites.exists()
+        ):
             # The rule let prerequisites go unchecked: the trail says so.
             after["prerequisites_checked"] = False
         record_change(
@@ -300,7 +270,7 @@ def course_enrollment_update(
             setattr(current, name, value)
         carried = rac_mode_of(current.course, current.group, current.fictitious_group_number)
         if carried is not None:
-            _check_rac_mode(
+            check_rac_mode(
                 fields.get("rac_mode"), carried, current.group, current.fictitious_group_number
             )
             current.rac_mode = carried
@@ -375,49 +345,6 @@ def course_enrollment_delete(*, actor, enrollment: CourseEnrollment, screen: str
         current.delete()
 
 
-def rac_type_of(course: Course, group: CourseGroup | None, fictitious_number: str = "") -> str:
-    """The RAC type of a group number: the correspondence grid's line for the course and
-    number if there is one, else the group's own type ("" when neither says)."""
-    number = group.number if group is not None else fictitious_number
-    line = rac_grid_line(course, number)
-    if line is not None:
-        return line.rac_type
-    return group.rac_type if group is not None else ""
-
-
-def rac_grid_line(course: Course, number: str) -> RacCorrespondence | None:
-    """The correspondence grid's line for ``course`` and group ``number``, if any."""
-    if not number:
-        return None
-    return RacCorrespondence.objects.filter(course=course, group_number=number).first()
-
-
-def rac_mode_of(
-    course: Course, group: CourseGroup | None, fictitious_number: str = ""
-) -> RacMode | None:
-    """The RAC mode a group number carries (its RAC type, rac_type_of, as a row of the RAC
-    mode table), or None when the number carries no type and the RAC is staff's choice.
-    The one rule the enrolment window, « Modifier », « Copier » and the batch follow."""
-    rac_type = rac_type_of(course, group, fictitious_number)
-    if not rac_type:
-        return None
-    code = RAC_MODE_OF_GROUP[rac_type]
-    mode = RacMode.objects.filter(code=code).first()
-    if mode is None:  # an administrator removed the row: say so rather than fail
-        number = group.number if group is not None else fictitious_number
-        raise ValidationError({"rac_mode": RAC_MODE_MISSING % {"code": code, "group": number}})
-    return mode
-
-
-def _check_rac_mode(given, carried: RacMode, group, fictitious_number: str) -> None:
-    """Refuse a RAC mode given that contradicts the one the group number carries."""
-    if given is not None and given.pk != carried.pk:
-        number = group.number if group is not None else fictitious_number
-        raise ValidationError(
-            {"rac_mode": RAC_MODE_OF_GROUP_ONLY % {"group": number, "mode": carried}}
-        )
-
-
 def _check(enrollment: CourseEnrollment, record: TermRecord, *, creating: bool) -> None:
     """Every rule of an enrolment; raises one ValidationError with all that is wrong."""
     errors: dict[str, list] = {}
@@ -425,19 +352,14 @@ def _check(enrollment: CourseEnrollment, record: TermRecord, *, creating: bool) 
     if group is not None and enrollment.fictitious_group_number:
         errors.setdefault("group", []).append(GROUP_AND_FICTITIOUS)
     if group is not None:
-        params = {"group": group.number, "course": enrollment.course.number}
-        if group.course_id != enrollment.course_id:
-            errors.setdefault("group", []).append(GROUP_NOT_OF_COURSE % params)
-        elif group.term_id != record.term_id:
+        refusal = group_refusal(group, course=enrollment.course, term=record.term)
+        if refusal is not None:
+            errors.setdefault("group", []).append(refusal)
+        elif not has_seat(seats_left(group, besides=enrollment)):
+            params = {"group": group.number, "course": enrollment.course.number}
             errors.setdefault("group", []).append(
-                GROUP_NOT_OF_TERM % {**params, "term": record.term.code}
+                GROUP_FULL % {**params, "capacity": group.capacity}
             )
-        elif group.capacity is not None:
-            others = group.enrollments.exclude(pk=enrollment.pk).count()
-            if others >= group.capacity:
-                errors.setdefault("group", []).append(
-                    GROUP_FULL % {**params, "capacity": group.capacity}
-                )
     if enrollment.grade is not None:
         if enrollment.course.is_placeholder:
             errors.setdefault("grade", []).append(NO_GRADE_PLACEHOLDER)
@@ -446,11 +368,14 @@ def _check(enrollment: CourseEnrollment, record: TermRecord, *, creating: bool) 
             == CourseGroup.RacType.EE_SR
         ):
             errors.setdefault("grade", []).append(NO_GRADE_WITHOUT_RESULT)
-    if _validates_prerequisites(enrollment):
-        for missing in _missing_prerequisites(enrollment.course, record):
-            errors.setdefault("course", []).append(
-                PREREQUISITE_MISSING % {"course": missing.number}
-            )
+    if validates_prerequisites(enrollment.prerequisite_rule):
+        missing = missing_prerequisites(
+            required=prerequisites_of(enrollment.course),
+            term=record.term,
+            student_ids=[record.student_id],
+        )
+        for number in missing.get(record.student_id, []):
+            errors.setdefault("course", []).append(PREREQUISITE_MISSING % {"course": number})
     try:
         enrollment.full_clean(exclude=["term_record"], validate_unique=False)
     except ValidationError as exc:
@@ -463,30 +388,6 @@ def _check(enrollment: CourseEnrollment, record: TermRecord, *, creating: bool) 
         errors.setdefault("course", []).append(_already_enrolled(enrollment.course, record))
     if errors:
         raise ValidationError(errors)
-
-
-def _validates_prerequisites(enrollment: CourseEnrollment) -> bool:
-    rule = enrollment.prerequisite_rule
-    return rule is not None and rule.code == VALIDATE_PREREQUISITES
-
-
-def _missing_prerequisites(course: Course, record: TermRecord) -> list[Course]:
-    """The prerequisites of ``course`` the student has not passed in a term before this one."""
-    required = [p.prerequisite for p in course.prerequisites.select_related("prerequisite")]
-    if not required:
-        return []
-    earlier = Q(term_record__term__year__lt=record.term.year) | Q(
-        term_record__term__year=record.term.year, term_record__term__season__lt=record.term.season
-    )
-    passed = set(
-        CourseEnrollment.objects.filter(
-            earlier,
-            term_record__student_id=record.student_id,
-            course__in=required,
-            grade__gte=PASS_MARK,
-        ).values_list("course_id", flat=True)
-    )
-    return [course for course in required if course.pk not in passed]
 
 
 def _already_enrolled(course: Course, record: TermRecord) -> str:

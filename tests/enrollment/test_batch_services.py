@@ -440,7 +440,7 @@ def test_selection_adds_each_student_once_and_refuses_inactive_ones(guide, regis
 
 
 def test_selection_is_bounded(guide, registrar_staff, monkeypatch):
-    monkeypatch.setattr(batch, "MAX_SELECTION", 4)
+    monkeypatch.setattr(batch.operations, "MAX_SELECTION", 4)
     operation = make_operation(registrar_staff, guide, students=guide["students"][:4])
     with pytest.raises(ValidationError, match="au plus 4 étudiants : la sélection en compterait 5"):
         batch.batch_selection_add(
