@@ -68,8 +68,3 @@ class PublicLink(models.Model):
     def __str__(self) -> str:
         target = f"{self.target_type_id}:{self.target_id}"
         return f"{self.purpose} {target} ({short_datetime(self.created_at)})"
-
-    def is_open(self, now=None) -> bool:
-        """Not revoked and not expired at ``now``."""
-        now = now or timezone.now()
-        return self.revoked_at is None and now < self.expires_at
