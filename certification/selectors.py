@@ -12,7 +12,7 @@ from django.shortcuts import get_object_or_404
 
 from certification.models import Candidate, CertificationCenter, CertificationSession, identity_key
 from registrar.models import Admission, OrgUnit, Student
-from registrar.text import fold, parse_id
+from registrar.text import fold
 
 # A pupil of a school is a student whose admission there is current: « Admis » or « Actif
 # dans la démarche » (a withdrawn, completed or cancelled one is a former pupil).
@@ -34,12 +34,11 @@ def _with_counts(sessions: QuerySet[CertificationSession]) -> QuerySet[Certifica
     )
 
 
-def sessions_visible_to(user, *, center: CertificationCenter | None = None):
-    """The sessions of ``user``'s centres (of ``center`` only, if given), latest first, each
-    with ``candidate_count`` and ``has_checked_in`` in the same query."""
+def sessions_visible_to(user) -> QuerySet[CertificationSession]:
+    """The sessions of ``user``'s centres, latest first, each with ``candidate_count`` and
+    ``has_checked_in`` in the same query (narrowed to one centre by
+    certification/filters.py's SessionFilter)."""
     sessions = CertificationSession.objects.filter(center__in=centers_of(user))
-    if center is not None:
-        sessions = sessions.filter(center=center)
     return _with_counts(sessions.select_related("center")).order_by(
         "-date", "-start_time", "-number"
     )
@@ -68,15 +67,6 @@ def candidate_for(user, pk: int) -> Candidate:
         "session__center"
     )
     return get_object_or_404(candidates, pk=pk)
-
-
-def center_filter(user, value: str) -> CertificationCenter | None:
-    """The centre a list is narrowed to (?centre=<id>), when it is one of the user's; None
-    (no narrowing) for any other text, « ² » and « ١٢ » included."""
-    pk = parse_id(value)
-    if pk is None:
-        return None
-    return centers_of(user).filter(pk=pk).first()
 
 
 # --------------------------------------------------------------------------------------

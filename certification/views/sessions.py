@@ -13,6 +13,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from certification import selectors
 from certification import session_import as session_import_reader
+from certification.filters import SessionFilter
 from certification.forms import SessionForm, SessionImportForm
 from certification.services import candidates as candidate_services
 from certification.services import finalization as finalization_services
@@ -36,8 +37,10 @@ def _context(request: HttpRequest, **extra) -> dict:
 def session_list(request: HttpRequest) -> HttpResponse:
     """The sessions of the user's centres, latest first, with status and candidates."""
     centers = list(selectors.centers_of(request.user))
-    center = selectors.center_filter(request.user, request.GET.get("centre", ""))
-    sessions = selectors.sessions_visible_to(request.user, center=center)
+    filterset = SessionFilter(
+        request.GET, queryset=selectors.sessions_visible_to(request.user), centers=centers
+    )
+    sessions = filterset.qs
     table = SessionTable(sessions, show_center=len(centers) > 1)
     if request.GET.get("_export") == "xlsx":
         try:
@@ -50,7 +53,9 @@ def session_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "certification/session_list.html",
-        _context(request, table=table, centers=centers, center=center),
+        _context(
+            request, table=table, centers=centers, center=filterset.center, filterset=filterset
+        ),
     )
 
 
