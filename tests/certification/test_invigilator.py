@@ -273,3 +273,15 @@ def test_a_password_with_accents_is_a_wrong_password_not_a_500(today_session):
     )
     assert response.status_code == 200
     assert "N° de session ou mot de passe surveillant incorrect." in _text(response)
+
+
+def test_opening_the_door_gives_the_visitor_a_new_session_key(today_session):
+    """A session key planted before the door opened (fixation) does not carry the access."""
+    client = Client()
+    session = client.session  # a session key the visitor holds before the door
+    session["planted"] = True
+    session.save()
+    planted = session.session_key
+    _login(client, today_session, "surv-2024")
+    assert client.session.session_key != planted
+    assert "certification.invigilator_session" in client.session
