@@ -245,7 +245,7 @@ def run_operation(actor, refs, students) -> dict[str, Timer]:
         batch_operation_undo,
         batch_selection_add,
     )
-    from enrollment.student_lists import analyse_rows, rows_from_text
+    from enrollment.imports import analyse_rows, rows_from_text
 
     ids = [s.pk for s in students]
     timers: dict[str, Timer] = {}
@@ -347,7 +347,7 @@ def main() -> None:
     from django.db import connection
 
     from enrollment.models import CourseEnrollment, TermRecord
-    from enrollment.student_lists import LOOKUP_CHUNK
+    from enrollment.imports import LOOKUP_CHUNK
     from registrar.models import AssignmentState, Course, CourseGroup, Student, Term
 
     n = args.students
@@ -445,7 +445,7 @@ def main() -> None:
     out += [
         "",
         f"La liste collée est lue par lots de {LOOKUP_CHUNK} numéros (une requête par lot, "
-        "`enrollment.student_lists.LOOKUP_CHUNK`) : elle n'entre pas dans le verdict.",
+        "`enrollment.imports.LOOKUP_CHUNK`) : elle n'entre pas dans le verdict.",
     ]
     out += ["", "## Page du rapport d'exécution", ""]
     if "skipped" in report:

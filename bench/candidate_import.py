@@ -126,7 +126,7 @@ def file_lines(count: int, *, wrong: bool) -> list[list]:
 def xlsx(session, lines) -> bytes:
     from openpyxl import Workbook
 
-    from certification.candidate_import import template_rows
+    from certification.imports.candidates import template_rows
 
     workbook = Workbook()
     sheet = workbook.active

@@ -1,9 +1,9 @@
 """Benchmark of hostile spreadsheet uploads: small .xlsx and .ods files that claim or hold far
 more rows, columns or text than they look (tests/registrar/hostile_spreadsheets.py), read
 by each of the three imports that take a spreadsheet — the batch selection's file
-(« Saisie manuelle », enrollment.student_lists.rows_from_file), « Importer des candidats »
-(certification.candidate_import.read_candidates_file) and « Importer des sessions »
-(certification.session_import.read_sessions) — all three through registrar.spreadsheets.
+(« Saisie manuelle », enrollment.imports.rows_from_file), « Importer des candidats »
+(certification.imports.candidates.read_candidates_file) and « Importer des sessions »
+(certification.imports.sessions.read_sessions) — all three through registrar.tabular.
 
 For each file and import: the file's size, the best and worst of --repeat reads in
 milliseconds, and the outcome (« refusé : <message> » or the number of rows read). Then
@@ -33,14 +33,14 @@ def parse_args() -> argparse.Namespace:
 
 
 def importers():
-    from certification import candidate_import, session_import
-    from enrollment import student_lists
+    from certification.imports import candidates, sessions
+    from enrollment import imports
 
     session = types.SimpleNamespace(number=1)
     return {
-        "lot (Saisie manuelle)": student_lists.rows_from_file,
-        "candidats": lambda upload: candidate_import.read_candidates_file(upload, session=session),
-        "sessions": session_import.read_sessions,
+        "lot (Saisie manuelle)": imports.rows_from_file,
+        "candidats": lambda upload: candidates.read_candidates_file(upload, session=session),
+        "sessions": sessions.read_sessions,
     }
 
 

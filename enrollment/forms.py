@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from enrollment import services, student_lists
+from enrollment import imports, services
 from enrollment.models import BatchOperation, CourseEnrollment, TermRecord
 from registrar import validators
 from registrar.models import (
@@ -574,9 +574,9 @@ class StudentListForm(forms.Form):
             raise ValidationError(LIST_EMPTY)
         try:
             cleaned["rows"] = (
-                student_lists.rows_from_file(upload)
+                imports.rows_from_file(upload)
                 if upload
-                else student_lists.rows_from_text(cleaned["text"])
+                else imports.rows_from_text(cleaned["text"])
             )
         except ValidationError as exc:
             self.add_error("file" if upload else "text", exc)

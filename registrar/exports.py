@@ -47,7 +47,7 @@ def safe_cell_text(value: str) -> str:
 
 
 def safe_cell(value):
-    """A cell value ready for openpyxl or ``registrar.spreadsheets.ods_bytes``: strings (and
+    """A cell value ready for openpyxl or ``registrar.tabular.ods_bytes``: strings (and
     lazy translations) through ``safe_cell_text``; numbers (a negative one too), dates,
     None and openpyxl cells unchanged."""
     if isinstance(value, str):

@@ -11,11 +11,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from certification.candidate_import import COLUMNS, LINE, read_candidates_file
+from certification.imports.candidates import COLUMNS, read_candidates_file
 from certification.models import Candidate, CertificationSession, identity_key
 from certification.services.candidates import ensure_candidates_can_be_added
 from certification.services.student_candidates import EARLIEST_BIRTH_DATE
 from registrar.geography import CommuneLookup, resolve_birth_place
+from registrar.tabular import LINE
 
 SCHOOL_CENTER = _(
     "Un centre SCO ajoute ses élèves depuis la liste des élèves : « Ajouter des élèves »."

@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from certification import candidate_import, selectors
+from certification import selectors
 from certification.forms import CandidateForm, CandidateImportForm
+from certification.imports import candidates as candidate_import
 from certification.services import candidate_entry as services
 from registrar.forms import apply_service
-from registrar.spreadsheets import ODS_MIMETYPE, XLSX_CONTENT_TYPE
+from registrar.tabular import ODS_MIMETYPE, XLSX_CONTENT_TYPE
 from registrar.views import show_refusal
 
 add_candidates = permission_required("certification.add_candidate", raise_exception=True)

@@ -12,9 +12,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from certification import selectors
-from certification import session_import as session_import_reader
 from certification.filters import SessionFilter
 from certification.forms import SessionForm, SessionImportForm
+from certification.imports import sessions as session_import_reader
 from certification.services import candidates as candidate_services
 from certification.services import finalization as finalization_services
 from certification.services import sessions as session_services

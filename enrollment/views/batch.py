@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from enrollment import documents, selectors, student_lists, tasks
+from enrollment import documents, imports, selectors, tasks
 from enrollment.forms import BatchOperationForm, StudentListForm
 from enrollment.models import BatchLine, BatchOperation, BatchRun
 from enrollment.services import batch as batch_services
@@ -437,7 +437,7 @@ def batch_selection_paste(request: HttpRequest, pk: int) -> HttpResponse:
     analysis = None
     if request.method == "POST" and form.is_valid():
         try:
-            analysis = student_lists.analyse_rows(form.cleaned_data["rows"])
+            analysis = imports.analyse_rows(form.cleaned_data["rows"])
         except ValidationError as exc:
             form.add_error("file" if form.cleaned_data.get("file") else "text", exc)
         else:
@@ -484,19 +484,19 @@ def _with_already_selected(operation, analysis):
     if not present:
         return analysis
     lines = [
-        student_lists.ListLine(
+        imports.ListLine(
             number=line.number,
             text=line.text,
-            status=student_lists.LineStatus.ALREADY,
+            status=imports.LineStatus.ALREADY,
             student_id=line.student_id,
             student_label=line.student_label,
-            message=str(student_lists.ALREADY_SELECTED),
+            message=str(imports.ALREADY_SELECTED),
         )
-        if line.status == student_lists.LineStatus.RECOGNISED and line.student_id in present
+        if line.status == imports.LineStatus.RECOGNISED and line.student_id in present
         else line
         for line in analysis.lines
     ]
-    return student_lists.ListAnalysis(lines=lines)
+    return imports.ListAnalysis(lines=lines)
 
 
 def _add_list(request, operation: BatchOperation, ids: list[int]) -> HttpResponseRedirect:

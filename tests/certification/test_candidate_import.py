@@ -12,9 +12,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from certification import candidate_import
+from certification.imports import candidates as candidate_import
 from certification.models import Candidate
-from registrar.spreadsheets import ods_bytes, read_first_sheet
+from registrar.tabular import ods_bytes, read_rows
 from tests.factories import CandidateFactory, CertificationSessionFactory
 
 pytestmark = pytest.mark.django_db
@@ -109,9 +109,12 @@ def test_the_ods_template_reads_back_as_the_same_lines(client_of, centre_staff, 
         reverse("certification:candidates_import_template", args=[pro_session.pk, "ods"])
     )
     assert response["Content-Type"] == "application/vnd.oasis.opendocument.spreadsheet"
-    rows = read_first_sheet(
-        SimpleUploadedFile("t.ods", response.content), max_columns=16, max_rows=100
-    )
+    rows = [
+        row.cells
+        for row in read_rows(
+            SimpleUploadedFile("t.ods", response.content), max_columns=16, max_rows=100
+        )
+    ]
     assert rows[0][0].startswith(f"Session n° {pro_session.number}")
     assert list(rows[3]) == candidate_import.HEADERS
     assert rows[4][0] == "Zola"
@@ -346,10 +349,11 @@ def test_a_libreoffice_sheet_with_repeated_cells_and_a_percentage_reads_right():
     with zipfile.ZipFile(buffer, "w") as archive:
         archive.writestr("mimetype", "application/vnd.oasis.opendocument.spreadsheet")
         archive.writestr("content.xml", content)
-    rows = read_first_sheet(
-        SimpleUploadedFile("x.ods", buffer.getvalue()), max_columns=16, max_rows=20
-    )
-    assert rows == [("A", None, None, 0.33), (), (), (datetime.date(2001, 2, 3), 1004)]
+    rows = read_rows(SimpleUploadedFile("x.ods", buffer.getvalue()), max_columns=16, max_rows=20)
+    assert [tuple(row) for row in rows] == [
+        (1, ("A", None, None, 0.33)),
+        (4, (datetime.date(2001, 2, 3), 1004)),
+    ]
 
 
 def test_the_import_reads_the_reference_in_the_same_queries_for_5_or_50_lines(

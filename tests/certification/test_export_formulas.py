@@ -11,7 +11,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from certification import candidate_import, session_import
+from certification.imports import candidates as candidate_import
+from certification.imports import sessions as session_import
 from certification.models import Candidate
 from tests.factories import CandidateFactory, CertificationSessionFactory
 from tests.spreadsheet_support import (

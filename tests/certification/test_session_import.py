@@ -11,9 +11,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from certification.imports.sessions import COLUMNS
 from certification.models import CertificationSession
-from certification.session_import import COLUMNS
-from registrar.spreadsheets import ods_bytes
+from registrar.tabular import ods_bytes
 
 pytestmark = pytest.mark.django_db
 HEADERS = [str(header) for header, _name, _required in COLUMNS]
@@ -126,7 +126,7 @@ def test_unreadable_or_wrong_files_are_refused(client, upload, message):
 
 
 def test_too_many_sessions_are_refused(client, monkeypatch):
-    from certification import session_import
+    from certification.imports import sessions as session_import
 
     monkeypatch.setattr(session_import, "MAX_SESSIONS", 2)
     rows = [[f"S{i}", "C", "R", _date(5), "10:00", "X", ""] for i in range(3)]

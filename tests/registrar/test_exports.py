@@ -9,7 +9,7 @@ from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
 from registrar.exports import safe_cell, safe_cell_text, unescape_cell_text
-from registrar.spreadsheets import ods_bytes
+from registrar.tabular import ods_bytes
 from tests.factories import AdmissionFactory, CourseFactory, StudentFactory
 from tests.spreadsheet_support import (
     HOSTILE,

@@ -14,8 +14,8 @@ from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from certification.imports.sessions import COLUMNS
 from certification.models import CertificationSession
-from certification.session_import import COLUMNS
 from tests.factories import CertificationCenterFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,7 +1,9 @@
 """The spreadsheet of « Importer des candidats » (SUP and PRO centres): its template, .xlsx
 or .ods, pre-filled with the session and its current candidates, and the reading of a
-filled one into candidate values, line by line. The rules a candidate obeys are checked
-afterwards, by ``certification.services.candidate_entry.check_candidate``."""
+filled one into candidate values, line by line, through the shared tabular reader
+(registrar/tabular; an « imports » module of docs/architecture.md: file → validated rows, no
+writes). The rules a candidate obeys are checked afterwards, by
+``certification.services.candidate_entry.check_candidate``."""
 
 import datetime
 import io
@@ -16,7 +18,7 @@ from openpyxl.styles import Alignment, Font
 
 from certification.models import Candidate, CertificationSession
 from registrar.exports import safe_cell, unescape_cell_text
-from registrar.spreadsheets import ods_bytes, read_first_sheet
+from registrar.tabular import Row, fold, ods_bytes, read_rows
 
 # The template's columns: (header, the candidate value it fills). The headers are the file
 # format's, the same whatever the interface's language; « * » marks the required ones.
@@ -45,7 +47,6 @@ MAX_CANDIDATES = 500
 TITLE = "Session n° {number} – {name}"
 SESSION_NUMBER = re.compile(r"^Session n° ([0-9]+)")
 
-LINE = _("Ligne %(line)s : %(message)s")
 HEADERS_MISSING = _(
     "La ligne des en-têtes du modèle est introuvable (elle commence par « * Nom de "
     "naissance ») : téléchargez le modèle et remplissez-le sans changer ses colonnes."
@@ -165,39 +166,47 @@ def template_ods(session: CertificationSession) -> bytes:
 
 def read_candidates_file(uploaded, *, session: CertificationSession) -> list[Line]:
     """The filled lines of an uploaded template (.xlsx or .ods), read into candidate values
-    (texts, a date, a whole percentage, a pricing value, a bool). Raises ValidationError
-    when the file is not a readable spreadsheet, has no header line or other columns, is
-    the template of another session, holds no candidate or too many. Writes nothing."""
-    rows = read_first_sheet(
-        uploaded, max_columns=len(COLUMNS), max_rows=MAX_CANDIDATES + 10, max_bytes=5 * 1024 * 1024
+    (texts, a date, a whole percentage, a pricing value, a bool), each with its row number.
+    Headers are compared without case, accents or spaces (registrar.tabular.fold). Raises
+    ValidationError when the file is not a readable spreadsheet, has no header line or
+    other columns, is the template of another session, holds no candidate or too many.
+    Writes nothing."""
+    rows = list(
+        read_rows(
+            uploaded,
+            max_columns=len(COLUMNS),
+            max_rows=MAX_CANDIDATES + 10,
+            max_bytes=5 * 1024 * 1024,
+        )
     )
     header_index = next(
         (
             index
             for index, row in enumerate(rows[:10])
-            if row and _text(row[0]).startswith(HEADERS[0])
+            if fold(_text(row.cell(0))).startswith(fold(HEADERS[0]))
         ),
         None,
     )
     if header_index is None:
-        found = next((_text(row[0]) for row in rows if row and _text(row[0])), "")
+        found = next((_text(row.cell(0)) for row in rows if _text(row.cell(0))), "")
         if found and not SESSION_NUMBER.match(found):
             raise ValidationError(HEADERS_WRONG, params={"found": found, "expected": HEADERS[0]})
         raise ValidationError(HEADERS_MISSING)
-    found_headers = [_text(value) for value in rows[header_index]]
-    for expected, found in zip(HEADERS, found_headers + [""] * len(HEADERS), strict=False):
-        if found != expected:
+    header = rows[header_index]
+    for index, expected in enumerate(HEADERS):
+        found = _text(header.cell(index))
+        if fold(found) != fold(expected):
             raise ValidationError(HEADERS_WRONG, params={"found": found, "expected": expected})
     for row in rows[:header_index]:
-        match = SESSION_NUMBER.match(_text(row[0])) if row else None
+        match = SESSION_NUMBER.match(_text(row.cell(0)))
         if match and int(match.group(1)) != session.number:
             raise ValidationError(
                 OTHER_SESSION, params={"found": match.group(1), "number": session.number}
             )
     lines = [
-        _read_line(number, row)
-        for number, row in enumerate(rows[header_index + 1 :], start=header_index + 2)
-        if any(_text(value) for value in row)
+        _read_line(row)
+        for row in rows[header_index + 1 :]
+        if any(_text(value) for value in row.cells)
     ]
     if not lines:
         raise ValidationError(NO_CANDIDATE)
@@ -206,10 +215,10 @@ def read_candidates_file(uploaded, *, session: CertificationSession) -> list[Lin
     return lines
 
 
-def _read_line(number: int, row: tuple) -> Line:
-    line = Line(number=number)
-    cells = list(row) + [None] * (len(COLUMNS) - len(row))
-    for (_header, name), raw in zip(COLUMNS, cells, strict=False):
+def _read_line(row: Row) -> Line:
+    line = Line(number=row.number)
+    for index, (_header, name) in enumerate(COLUMNS):
+        raw = row.cell(index)
         problems: list[str] = []
         if name == "birth_date":
             line.values[name] = _date(raw, problems)

@@ -1,5 +1,5 @@
-"""The reader's bounds and messages, and the streaming parser and row collector the
-.xlsx and .ods readers share (registrar/spreadsheets/__init__.py says why)."""
+"""The tabular reader's bounds and messages, and the streaming XML parser its archive checks
+use (registrar/tabular/__init__.py says why)."""
 
 import datetime
 import time
@@ -11,10 +11,16 @@ from xml.parsers import expat
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+LINE = _("Ligne %(line)s : %(message)s")
 NOT_A_SPREADSHEET = _(
     "Le fichier « %(name)s » n'est pas un tableur lisible : enregistrez-le au format "
     "Excel (.xlsx) ou OpenDocument (.ods)."
 )
+NOT_A_SPREADSHEET_OR_CSV = _(
+    "Le fichier doit être un classeur Excel (.xlsx) ou OpenDocument (.ods), ou un fichier "
+    "CSV (.csv)."
+)
+NOT_CSV = _("Le fichier « %(name)s » n'est pas un fichier CSV lisible.")
 TOO_LARGE = _("Le fichier pèse plus de %(megabytes)s Mo : scindez-le.")
 SHEET_TOO_LONG = _(
     "Le fichier « %(name)s » va jusqu'à la ligne %(row)s : seules les %(max)s premières "
@@ -44,9 +50,9 @@ TOO_SLOW = _(
 
 ODS_MIMETYPE = "application/vnd.oasis.opendocument.spreadsheet"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-# An XML part of a few thousand lines is a few MB unpacked; more is not a file of ours.
+# The XML parts of a file of a few thousand lines are a few MB unpacked; more is not a file
+# of ours (callers reading more, e.g. 100,000 lines, pass their own bound).
 MAX_XML_BYTES = 50 * 1024 * 1024
-MAX_ODS_CONTENT_BYTES = MAX_XML_BYTES
 # Excel's and LibreOffice's last row and column (XFD): beyond them is a forged file.
 MAX_SHEET_ROWS = 1_048_576
 MAX_SHEET_COLUMNS = 16_384
@@ -64,12 +70,28 @@ MAX_CELL_CHARS = 32_767
 # the hostile ones are refused by the limits above in milliseconds.
 MAX_READ_SECONDS = 5.0
 
-Cell = str | int | float | bool | datetime.date | datetime.datetime | datetime.time | None
+# Cells held by calamine once a sheet is loaded: it keeps the rectangle from the first to
+# the last filled cell, blanks included, at some 32 bytes a cell: 1,000,000 is some 32 MB,
+# 20,000 lines of 50 columns. A file whose rectangle is larger (a stray value in column XFD
+# of a long list) is refused before calamine sees it; callers reading more pass their own.
+MAX_AREA = 1_000_000
+
+Cell = (
+    str
+    | int
+    | float
+    | bool
+    | datetime.date
+    | datetime.datetime
+    | datetime.time
+    | datetime.timedelta
+    | None
+)
 
 
 @dataclass
 class Limits:
-    """One upload's bounds, and the cells and elements read so far."""
+    """One upload's bounds, and the cells, elements and unpacked bytes read so far."""
 
     name: str
     max_columns: int
@@ -77,41 +99,61 @@ class Limits:
     last_row: int  # no filled row beyond this one
     deadline: float
     seconds: float
+    max_unpacked: int = MAX_XML_BYTES  # the XML parts together, once unpacked
+    max_area: int = MAX_AREA  # rows x columns of a sheet's filled rectangle
     cells: int = 0
     elements: int = 0
+    unpacked: int = 0
+
+    def refusal(self, message, **params) -> ValidationError:
+        return ValidationError(message, params={"name": self.name, **params})
 
     def refuse(self, message, **params) -> NoReturn:
-        raise ValidationError(message, params={"name": self.name, **params})
+        raise self.refusal(message, **params)
 
     def refuse_row(self, row: int) -> NoReturn:
         self.refuse(SHEET_TOO_LONG, row=thousands(row), max=thousands(self.last_row))
+
+    def refuse_cells(self) -> NoReturn:
+        self.refuse(TOO_MANY_CELLS, max=thousands(MAX_CELLS))
 
     def count_cell(self, column: int) -> None:
         self.cells += 1
         if column > MAX_SHEET_COLUMNS:
             self.refuse(SHEET_TOO_WIDE)
         if self.cells > MAX_CELLS:
-            self.refuse(TOO_MANY_CELLS, max=thousands(MAX_CELLS))
+            self.refuse_cells()
 
     def count_element(self) -> None:
         self.elements += 1
         if self.elements > MAX_ELEMENTS:
-            self.refuse(TOO_MANY_CELLS, max=thousands(MAX_CELLS))
+            self.refuse_cells()
+
+    def check_area(self, rows: int, columns: int) -> None:
+        """A sheet whose filled cells span ``rows`` x ``columns``: calamine holds them all."""
+        if rows > self.last_row:
+            self.refuse_row(rows)
+        if columns > MAX_SHEET_COLUMNS:
+            self.refuse(SHEET_TOO_WIDE)
+        if rows * columns > self.max_area:
+            self.refuse(TOO_MANY_CELLS, max=thousands(self.max_area))
+
+    def count_unpacked(self, size: int) -> None:
+        self.unpacked += size
+        if self.unpacked > self.max_unpacked:
+            self.refuse(TOO_MUCH_CONTENT, megabytes=self.max_unpacked // (1024 * 1024))
 
     def check_time(self) -> None:
         if time.perf_counter() > self.deadline:
             self.refuse(TOO_SLOW, seconds=f"{self.seconds:g}".replace(".", ","))
 
 
-class Stop(Exception):
-    """Raised by a handler once the rows wanted are read: the rest of the part is not
-    parsed."""
-
-
 class StreamParser:
-    """A part of the zip parsed by expat as it is unpacked, chunk by chunk: the time limit
-    is checked between chunks, MAX_XML_BYTES bounds what is unpacked, a DOCTYPE (never in a
-    spreadsheet; the door to entity bombs) refuses the file."""
+    """A part of the zip unpacked chunk by chunk, each chunk counted (Limits.count_unpacked,
+    whatever size the archive's directory claims), handed to expat and kept: the time limit
+    is checked between chunks; a DOCTYPE (never in a spreadsheet; the door to entity bombs)
+    refuses the file. Subclasses look at the elements (start, end, text) and refuse what
+    would make calamine expand the sheet."""
 
     CHUNK = 64 * 1024
 
@@ -120,64 +162,34 @@ class StreamParser:
         self.parser = expat.ParserCreate(namespace_separator=" ")
         self.parser.buffer_text = True
         self.parser.StartDoctypeDeclHandler = self._doctype
+        self.parser.EntityDeclHandler = self._doctype
         self.parser.StartElementHandler = self.start
         self.parser.EndElementHandler = self.end
         self.parser.CharacterDataHandler = self.text
 
-    def parse(self, archive: zipfile.ZipFile, member: str) -> None:
-        read = 0
+    def parse(self, archive: zipfile.ZipFile, member: str) -> bytes:
+        """The member's bytes, unpacked and checked."""
+        chunks = []
         with archive.open(member) as stream:
-            try:
-                while chunk := stream.read(self.CHUNK):
-                    read += len(chunk)
-                    if read > MAX_XML_BYTES:
-                        self.limits.refuse(
-                            TOO_MUCH_CONTENT, megabytes=MAX_XML_BYTES // (1024 * 1024)
-                        )
-                    self.parser.Parse(chunk, False)
-                    self.limits.check_time()
-                self.parser.Parse(b"", True)
-            except Stop:
-                pass
+            while chunk := stream.read(self.CHUNK):
+                self.limits.count_unpacked(len(chunk))
+                self.parser.Parse(chunk, False)
+                chunks.append(chunk)
+                self.limits.check_time()
+            self.parser.Parse(b"", True)
+        return b"".join(chunks)
 
     def _doctype(self, *args) -> None:
         raise ValueError("a DOCTYPE in a spreadsheet part")
 
     def start(self, tag: str, attrs: dict) -> None:
-        pass
+        self.limits.count_element()
 
     def end(self, tag: str) -> None:
         pass
 
     def text(self, data: str) -> None:
         pass
-
-
-class Rows:
-    """The rows being read: blank ones kept only when a filled one follows (a sheet may end
-    with a million of them), the filled ones counted up to max_rows + 1."""
-
-    def __init__(self, limits: Limits):
-        self.limits = limits
-        self.rows: list[tuple] = []
-        self.filled = 0
-
-    def add(self, number: int, cells: tuple, repeat: int = 1, *, filled: bool = False) -> None:
-        """Row ``number`` (1-based) holds ``cells`` (the first max_columns), ``repeat``
-        times; ``filled``: whether it holds a value in any column, kept or not. Raises Stop
-        once max_rows + 1 filled rows are read."""
-        if (filled or is_filled(cells)) and number > self.limits.last_row:
-            self.limits.refuse_row(number)
-        if not is_filled(cells):
-            return
-        if number <= len(self.rows):
-            raise ValueError("rows out of order")
-        self.rows.extend([()] * (number - 1 - len(self.rows)))
-        taken = min(repeat, self.limits.max_rows + 1 - self.filled)
-        self.rows.extend([cells] * taken)
-        self.filled += taken
-        if self.filled > self.limits.max_rows:
-            raise Stop
 
 
 def is_filled(cells) -> bool:

@@ -1,6 +1,8 @@
 """Reading a spreadsheet of sessions to create many at once (one line per session), as
 certification centres asked Pix for: every line is checked first, and the errors of all the
-lines are given together, « Ligne N : message »."""
+lines are given together, « Ligne N : message ». Read through the shared tabular reader
+(registrar/tabular; an « imports » module of docs/architecture.md: file → validated rows, no
+writes)."""
 
 import datetime
 import io
@@ -13,7 +15,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from registrar.exports import safe_cell, unescape_cell_text
-from registrar.spreadsheets import read_first_sheet
+from registrar.tabular import Row, header_columns, line_error, read_rows
 
 # The template's columns, in order: (header, the session field it fills, required). The
 # headers are the file format's, the same whatever the interface's language.
@@ -26,6 +28,16 @@ COLUMNS = (
     ("Surveillant(s)", "invigilators", True),
     ("Observations", "observations", False),
 )
+# Other spellings of the headers a person may type instead of the template's (compared
+# without case, accents or spaces: registrar.tabular.fold).
+ALIASES = {
+    "name": ("Session",),
+    "site": ("Site",),
+    "room": ("Salle",),
+    "date": ("Date",),
+    "start_time": ("Heure de début", "Heure"),
+    "invigilators": ("Surveillants", "Surveillant"),
+}
 MAX_SESSIONS = 200
 MAX_LENGTHS = {"name": 120, "site": 120, "room": 120, "invigilators": 200, "observations": 2000}
 
@@ -34,7 +46,6 @@ HEADERS_WRONG = _(
 )
 NO_SESSION = _("Le fichier ne contient aucune session : remplissez une ligne par session.")
 TOO_MANY = _("Le fichier contient plus de %(max)s sessions : scindez-le.")
-LINE = _("Ligne %(line)s : %(message)s")
 REQUIRED = _("« %(column)s » est obligatoire.")
 TOO_LONG = _("« %(column)s » dépasse %(max)s caractères.")
 DATE_INVALID = _("« %(value)s » n'est pas une date (JJ/MM/AAAA).")
@@ -80,37 +91,40 @@ def template_xlsx() -> bytes:
 def read_sessions(uploaded) -> SessionsFile:
     """The sessions of an uploaded .xlsx or .ods, each line checked: required cells, lengths, a
     date (a date cell or JJ/MM/AAAA) neither past nor more than two years away, a start
-    time (a time cell or HH:MM), no line repeating another's name, date and time. Raises
-    ValidationError for a file that cannot be read or has the wrong header line. Writes
-    nothing."""
-    lines = read_first_sheet(uploaded, max_columns=len(COLUMNS), max_rows=MAX_SESSIONS + 1)
-    expected = [str(header) for header, _name, _required in COLUMNS]
-    if not lines or [_text(value) for value in lines[0]][: len(expected)] != expected:
+    time (a time cell or HH:MM), no line repeating another's name, date and time. The first
+    filled line names the columns: the template's headers or their ALIASES, in any order,
+    compared without case, accents or spaces (« Observations » may be left out). Raises
+    ValidationError for a file that cannot be read or lacks a column. Writes nothing."""
+    rows = iter(read_rows(uploaded, max_columns=2 * len(COLUMNS), max_rows=MAX_SESSIONS + 1))
+    header = next(rows, None)
+    aliases = {name: (header_text, *ALIASES.get(name, ())) for header_text, name, _r in COLUMNS}
+    columns = header_columns(header, aliases) if header else {}
+    if any(name not in columns for _header, name, required in COLUMNS if required):
+        expected = [str(header_text) for header_text, _name, _required in COLUMNS]
         raise ValidationError(HEADERS_WRONG, params={"expected": " | ".join(expected)})
-    result = SessionsFile()
-    seen: dict[tuple, int] = {}
-    filled = [(number, line) for number, line in enumerate(lines[1:], start=2) if any(line)]
+    filled = list(rows)
     if not filled:
         raise ValidationError(NO_SESSION)
     if len(filled) > MAX_SESSIONS:
         raise ValidationError(TOO_MANY, params={"max": MAX_SESSIONS})
-    for number, line in filled:
-        values, problems = _read_line(line)
+    result = SessionsFile()
+    seen: dict[tuple, int] = {}
+    for row in filled:
+        values, problems = _read_line(row, columns)
         key = (values.get("name", "").casefold(), values.get("date"), values.get("start_time"))
         if not problems and key in seen:
             problems.append(str(DUPLICATE % {"other": seen[key]}))
-        seen.setdefault(key, number)
-        for problem in problems:
-            result.errors.append(str(LINE % {"line": number, "message": problem}))
+        seen.setdefault(key, row.number)
+        result.errors.extend(line_error(row.number, problem) for problem in problems)
         result.rows.append(values)
     return result
 
 
-def _read_line(line) -> tuple[dict, list[str]]:
+def _read_line(row: Row, columns: dict[str, int]) -> tuple[dict, list[str]]:
     values: dict = {}
     problems: list[str] = []
-    cells = list(line) + [None] * (len(COLUMNS) - len(line))
-    for (header, name, required), raw in zip(COLUMNS, cells, strict=False):
+    for header, name, required in COLUMNS:
+        raw = row.cell(columns.get(name))
         if name == "date":
             value = _date(raw, problems)
         elif name == "start_time":

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from enrollment import student_lists
-from enrollment.student_lists import (
+from enrollment import imports
+from enrollment.imports import (
     MAX_FILE_BYTES,
     MAX_LIST_LINES,
     LineStatus,
@@ -19,7 +19,7 @@ from enrollment.student_lists import (
     rows_from_text,
 )
 from registrar.models import Student
-from registrar.spreadsheets import ods_bytes
+from registrar.tabular import ods_bytes
 from tests.factories import StudentFactory
 from tests.registrar import hostile_spreadsheets as hostile
 
@@ -42,7 +42,7 @@ def leo():
     )
 
 
-def analyse(text: str, **kwargs) -> student_lists.ListAnalysis:
+def analyse(text: str, **kwargs) -> imports.ListAnalysis:
     return analyse_rows(rows_from_text(text), **kwargs)
 
 
@@ -509,7 +509,7 @@ def test_file_with_too_many_rows_is_refused():
 
 @pytest.mark.parametrize("name", sorted(hostile.HOSTILE))
 def test_a_hostile_file_is_refused_by_the_batch_list(name):
-    """The batch list reads files through registrar.spreadsheets and its limits; a filled
+    """The batch list reads files through registrar.tabular and its limits; a filled
     row repeated a billion times meets the list's own limit instead."""
     build = hostile.HOSTILE[name]
     extension = ".ods" if name.startswith("ods") else ".xlsx"

@@ -1,4 +1,5 @@
-"""Lists of students pasted or uploaded by the user, recognised line by line.
+"""Lists of students pasted or uploaded by the user, recognised line by line (an « imports »
+module, docs/architecture.md: file → validated rows, no writes).
 
 The window « Définition d'une liste de dossiers étudiants » (Opérations massives – Sélection
 des étudiants ciblés – Saisie manuelle) takes a column or several columns copied from Excel,
@@ -6,12 +7,11 @@ or an .xlsx / .csv file. Each line names a student by the numéro DA and/or the 
 the other cells (names, program…) are ignored. Nothing here writes to the database: the
 analysis says, line by line, which students join the selection and why the others don't.
 
-Reading (``rows_from_text``, ``rows_from_file``) and recognition (``analyse_rows``) are
-separate so that the text area and the file upload share the same rules and messages.
+Reading (``rows_from_text``; ``rows_from_file`` through the shared tabular reader,
+registrar/tabular) and recognition (``analyse_rows``) are separate so that the text area and
+the file upload share the same rules and messages.
 """
 
-import csv
-import io
 import math
 import os
 import re
@@ -26,7 +26,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from registrar.models import Student
-from registrar.spreadsheets import read_first_sheet
+from registrar.tabular import NOT_A_SPREADSHEET_OR_CSV, read_rows
 from registrar.text import apply_mask, digits
 from registrar.validators import da_digit_count, normalize_permanent_code
 
@@ -38,17 +38,13 @@ LOOKUP_CHUNK = 2_000
 # ListLine.text is shown in a table of results: a long line would only stretch it.
 MAX_TEXT_CHARS = 120
 # Columns kept per row of an .xlsx or .ods (the others are read past, not kept). The rows,
-# cells and time a file may cost are bounded by registrar.spreadsheets whatever it claims.
+# cells and time a file may cost are bounded by registrar.tabular whatever it claims.
 MAX_FILE_COLUMNS = 100
 
 LIST_TOO_LONG = _("La liste compte %(count)s lignes : %(max)s au plus par liste.")
 FILE_TOO_MANY_LINES = _("Le fichier compte plus de %(max)s lignes : %(max)s au plus par liste.")
 FILE_TOO_LARGE = _("Le fichier « %(name)s » pèse %(size)s Mo : %(max)s Mo au plus.")
-FILE_EXTENSION = _(
-    "Le fichier doit être un classeur Excel (.xlsx) ou OpenDocument (.ods), ou un fichier "
-    "CSV (.csv)."
-)
-FILE_NOT_CSV = _("Le fichier « %(name)s » n'est pas un fichier CSV lisible.")
+FILE_EXTENSION = NOT_A_SPREADSHEET_OR_CSV
 
 NO_NUMBER = _("Aucun numéro DA ni code permanent reconnu.")
 DA_WRONG_LENGTH = _("« %(value)s » n'est pas un numéro DA (%(count)s chiffres attendus).")
@@ -160,11 +156,11 @@ def _clean_cell(value: str) -> str:
 
 def rows_from_file(uploaded: UploadedFile) -> list[Row]:
     """(row number, cells joined by " ; ", cells) for each non-blank row of an uploaded
-    .xlsx or .ods (its first sheet) or .csv file.
+    .xlsx or .ods (its first sheet) or .csv file, read by registrar.tabular.read_rows.
 
     Raises ValidationError, with a French message naming the file, when it is larger than
-    MAX_FILE_BYTES, is not .xlsx, .ods or .csv, cannot be read as what its extension says, or
-    has more than MAX_LIST_LINES non-blank rows. Reads the file; writes nothing.
+    MAX_FILE_BYTES, is not .xlsx, .ods or .csv, cannot be read as what it is, or has more
+    than MAX_LIST_LINES non-blank rows. Reads the file; writes nothing.
     """
     name = os.path.basename(uploaded.name or "")
     size = uploaded.size or 0
@@ -179,47 +175,32 @@ def rows_from_file(uploaded: UploadedFile) -> list[Row]:
                 "max": MAX_FILE_BYTES // (1024 * 1024),
             },
         )
-    extension = os.path.splitext(name)[1].lower()
-    if extension in (".xlsx", ".ods"):
-        rows = _sheet_rows(uploaded)
-    elif extension == ".csv":
-        rows = _csv_rows(uploaded, name)
-    else:
-        raise ValidationError(FILE_EXTENSION, code="file_extension")
-    return _bounded_rows(rows)
-
-
-def _bounded_rows(rows: Iterable[Row]) -> list[Row]:
-    """The non-blank rows, stopping as soon as there are too many: a small compressed .xlsx
-    can hold a million rows, and there is no point in reading them all to refuse the file."""
+    rows = read_rows(
+        uploaded,
+        max_rows=MAX_LIST_LINES,
+        max_columns=MAX_FILE_COLUMNS,
+        max_bytes=MAX_FILE_BYTES,
+        csv=True,
+    )
     kept = []
     for row in rows:
-        if not any(row[2]):
+        cells = _trim_cells([_clean_cell(_cell_text(value)) for value in row.cells])
+        if not any(cells):
             continue
         if len(kept) == MAX_LIST_LINES:
+            # A small compressed file can hold a million rows: the reader stops at the
+            # first one too many.
             raise ValidationError(
                 FILE_TOO_MANY_LINES,
                 code="file_too_many_lines",
                 params={"max": _thousands(MAX_LIST_LINES)},
             )
-        kept.append(row)
+        kept.append((row.number, " ; ".join(cells), cells))
     return kept
 
 
-def _sheet_rows(uploaded: UploadedFile) -> Iterator[Row]:
-    """The rows of the first sheet of an .xlsx or .ods file (registrar.spreadsheets, which
-    refuses, with its French message, a file that is not a readable spreadsheet)."""
-    rows = read_first_sheet(
-        uploaded, max_columns=MAX_FILE_COLUMNS, max_rows=MAX_LIST_LINES, max_bytes=MAX_FILE_BYTES
-    )
-    for number, values in enumerate(rows, start=1):
-        cells = _trim_cells([_clean_cell(_xlsx_text(value)) for value in values])
-        yield number, " ; ".join(cells), cells
-
-
-def _xlsx_text(value: object) -> str:
-    """A cell's value as the user reads it: Excel stores a typed 1234567 as the number
-    1234567.0, which must read « 1234567 » to be recognised as a numéro DA."""
+def _cell_text(value: object) -> str:
+    """A cell's value as the user reads it (the reader gives a whole number as an int)."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -231,43 +212,6 @@ def _trim_cells(cells: list[str]) -> list[str]:
     while cells and not cells[-1]:
         cells.pop()
     return cells
-
-
-def _csv_rows(uploaded: UploadedFile, name: str) -> Iterator[Row]:
-    uploaded.seek(0)
-    text = _decode(uploaded.read(MAX_FILE_BYTES + 1))
-    separator = _sniff_separator(text)
-    try:
-        reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
-        for number, values in enumerate(reader, start=1):
-            cells = _trim_cells([_clean_cell(value) for value in values])
-            yield number, " ; ".join(cells), cells
-    except csv.Error as exc:
-        raise ValidationError(FILE_NOT_CSV, code="file_not_csv", params={"name": name}) from exc
-
-
-def _decode(data: bytes) -> str:
-    """UTF-8 with or without BOM, UTF-16 when it has a BOM (Excel's « texte Unicode »), else
-    cp1252: what Excel on Windows writes for « CSV (séparateur : point-virgule) »."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16", errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        # cp1252 leaves five bytes undefined: replace them rather than refuse the file.
-        return data.decode("cp1252", errors="replace")
-
-
-def _sniff_separator(text: str) -> str:
-    """The separator that occurs on the most of the first lines; on a tie, tab, then « ; »
-    (Excel's French default), then « , ». csv.Sniffer is not used: it guesses wrong on a
-    single column and raises on files it cannot make sense of."""
-    sample = [line for line in _LINE_BREAK.split(text[: 64 * 1024]) if line.strip()][:50]
-    scores = {sep: sum(1 for line in sample if sep in line) for sep in ("\t", ";", ",")}
-    best = max(scores, key=lambda sep: scores[sep])  # max keeps the first of equal scores
-    return best if scores[best] else ";"
 
 
 # --------------------------------------------------------------------------------------

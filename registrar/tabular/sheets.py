@@ -1,0 +1,392 @@
+"""The first sheet of an Excel (.xlsx) or OpenDocument (.ods) upload, read by calamine once
+the archive has been checked (registrar/tabular/__init__.py says why both steps)."""
+
+import io
+import posixpath
+import zipfile
+from collections.abc import Iterator
+
+import python_calamine
+
+from registrar.tabular.limits import (
+    MAX_CELL_CHARS,
+    MAX_CELLS,
+    MAX_SHEET_COLUMNS,
+    MAX_SHEET_ROWS,
+    ODS_MIMETYPE,
+    SHEET_TOO_WIDE,
+    TOO_LONG_CELL,
+    Cell,
+    Limits,
+    StreamParser,
+    thousands,
+)
+
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_STRICT_MAIN = "http://purl.oclc.org/ooxml/spreadsheetml/main"
+_DOC_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_TEXT = "urn:oasis:names:tc:opendocument:xmlns:text:1.0"
+_MANIFEST = (
+    '<?xml version="1.0" encoding="UTF-8"?>'
+    '<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" '
+    'manifest:version="1.2">'
+    f'<manifest:file-entry manifest:full-path="/" manifest:media-type="{ODS_MIMETYPE}"/>'
+    '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+    "</manifest:manifest>"
+)
+
+
+def spreadsheet_kind(archive: zipfile.ZipFile) -> str | None:
+    """« ods », « xlsx » or None (a Word file, any other zip), told by the content."""
+    names = set(archive.namelist())
+    if "mimetype" in names:
+        with archive.open("mimetype") as stream:
+            if stream.read(200).strip() == ODS_MIMETYPE.encode():
+                return "ods"
+    if "xl/workbook.xml" in names:
+        return "xlsx"
+    return None
+
+
+def sheet_rows(content: bytes, limits: Limits) -> Iterator[tuple[int, tuple[Cell, ...]]]:
+    """(row number, cells) of each filled row of the first sheet of ``content`` (.xlsx or
+    .ods), at most ``limits.max_columns`` cells a row (trailing blanks dropped).
+
+    First the archive: each XML part calamine will read is unpacked as a stream, bytes
+    counted whatever the zip's directory claims (Limits.count_unpacked), and parsed by expat
+    (no DOCTYPE, so no entity of any kind) to refuse, with a French message, what would make
+    calamine expand the sheet: a filled cell past the rows wanted, past column XFD, a filled
+    rectangle of more than ``limits.max_area`` cells, a cell of more than MAX_CELL_CHARS
+    characters, more than MAX_CELLS cells or shared strings. Then calamine reads a new zip
+    made of those checked parts only. Raises ValidationError for a refused file and
+    ValueError (or calamine's errors) for one that is not a spreadsheet."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        kind = spreadsheet_kind(archive)
+        if kind == "ods":
+            parts = _ods_parts(archive, limits)
+        elif kind == "xlsx":
+            parts = _xlsx_parts(archive, limits)
+        else:
+            raise ValueError("not a spreadsheet")
+    checked = io.BytesIO()
+    with zipfile.ZipFile(checked, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+    del parts
+    checked.seek(0)
+    workbook = python_calamine.CalamineWorkbook.from_filelike(checked)
+    sheet = workbook.get_sheet_by_index(0)
+    limits.check_time()
+    # iter_rows gives the rows from the sheet's first (the blank ones above the first filled
+    # cell included) and the columns from the first filled one (sheet.start).
+    _first_row, first_column = sheet.start or (0, 0)
+    pad = (None,) * first_column
+    width = limits.max_columns
+    for offset, values in enumerate(sheet.iter_rows()):
+        cells = list(pad + tuple(_value(value) for value in values[: max(0, width - first_column)]))
+        while cells and cells[-1] is None:
+            cells.pop()
+        if cells:
+            yield offset + 1, tuple(cells)
+        elif offset % 1024 == 0:
+            limits.check_time()
+
+
+def _value(value) -> Cell:
+    """calamine's value as the imports read it: blank is None, a whole number an int (Excel
+    stores 1234567 as 1234567.0), dates, times, booleans and texts as they are."""
+    if value == "":
+        return None
+    if type(value) is float and value.is_integer():
+        return int(value)
+    return value
+
+
+# -- .xlsx ------------------------------------------------------------------------------
+
+
+def _xlsx_parts(archive: zipfile.ZipFile, limits: Limits) -> dict[str, bytes]:
+    names = set(archive.namelist())
+    parts = {}
+    for name in ("[Content_Types].xml", "_rels/.rels"):
+        if name in names:
+            parts[name] = StreamParser(limits).parse(archive, name)
+    workbook = _XmlTree(limits, keep={"sheet"})
+    parts["xl/workbook.xml"] = workbook.parse(archive, "xl/workbook.xml")
+    relations = _XmlTree(limits, keep={"Relationship"})
+    parts["xl/_rels/workbook.xml.rels"] = relations.parse(archive, "xl/_rels/workbook.xml.rels")
+    targets = {
+        attrs.get("Id"): (attrs.get("Type", ""), attrs.get("Target", ""))
+        for _tag, attrs in relations.found
+    }
+    sheet_rel = next((attrs.get(f"{_DOC_RELS} id") for _tag, attrs in workbook.found), None)
+    sheet = _part_path(targets.get(sheet_rel, ("", ""))[1])
+    for kind, target in targets.values():
+        path = _part_path(target)
+        if path in names and kind.endswith("/styles"):
+            parts[path] = StreamParser(limits).parse(archive, path)
+        elif path in names and kind.endswith("/sharedStrings"):
+            parts[path] = _SharedStrings(limits).parse(archive, path)
+    scan = _XlsxSheet(limits)
+    parts[sheet] = scan.parse(archive, sheet)
+    limits.check_area(scan.last_row, scan.last_column)
+    return parts
+
+
+def _part_path(target: str) -> str:
+    """A relationship's target as a zip member name (relative to xl/, or absolute)."""
+    return target.lstrip("/") if target.startswith("/") else posixpath.normpath(f"xl/{target}")
+
+
+class _XmlTree(StreamParser):
+    """The attributes of the elements named in ``keep`` (by local name), in document order:
+    enough of workbook.xml and its relationships."""
+
+    def __init__(self, limits: Limits, *, keep: set[str]):
+        super().__init__(limits)
+        self.keep = keep
+        self.found: list[tuple[str, dict]] = []
+
+    def start(self, tag: str, attrs: dict) -> None:
+        self.limits.count_element()
+        local = tag.rpartition(" ")[2]
+        if local in self.keep:
+            self.found.append((local, attrs))
+
+
+# The sheet's elements that matter, by their expat name (namespace, space, local name).
+_XLSX_TAGS = {
+    name: local
+    for local in ("c", "v", "t", "f", "is", "row", "dimension")
+    for name in (f"{_MAIN} {local}", f"{_STRICT_MAIN} {local}", local)
+}
+
+
+class _XlsxSheet(StreamParser):
+    """sheetData, cell by cell: where the filled cells reach (calamine's rectangle), each
+    cell counted (MAX_CELLS, column XFD), each value's length bounded. A cell with a value,
+    an inline string or a formula counts as filled; an empty <c/> does not (Excel writes
+    formatted blank rows far down), nor does the <dimension> Excel declares, except that a
+    dimension past the rows wanted refuses the file as before."""
+
+    def __init__(self, limits: Limits):
+        super().__init__(limits)
+        self.row = self.column = 0
+        self.last_row = self.last_column = 0
+        self.in_cell = self.in_value = self.filled = False
+        self.size = 0
+
+    def start(self, tag: str, attrs: dict) -> None:
+        limits = self.limits
+        limits.count_element()
+        local = _XLSX_TAGS.get(tag)
+        if local == "c":
+            ref = attrs.get("r")
+            if ref:
+                self.row, self.column = _cell_ref(ref)
+            else:
+                self.column += 1
+            limits.count_cell(self.column)
+            self.in_cell, self.filled, self.size = True, False, 0
+        elif self.in_cell and local in ("v", "t", "f", "is"):
+            self.filled = True
+            self.in_value = local in ("v", "t")
+        elif local == "row":
+            ref = attrs.get("r")
+            self.row = _row_of(ref) if ref else self.row + 1
+            self.column = 0
+        elif local == "dimension":
+            last = attrs.get("ref", "").rpartition(":")[2].lstrip("$ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+            number = _row_of(last) if last else 0
+            if number > limits.last_row:
+                limits.refuse_row(number)
+
+    def text(self, data: str) -> None:
+        if self.in_value:
+            self.size += len(data)
+            if self.size > MAX_CELL_CHARS:
+                self.limits.refuse(TOO_LONG_CELL, max=thousands(MAX_CELL_CHARS))
+
+    def end(self, tag: str) -> None:
+        local = _XLSX_TAGS.get(tag)
+        if local in ("v", "t"):
+            self.in_value = False
+        elif local == "c":
+            self.in_cell = False
+            if self.filled:
+                if self.row > self.limits.last_row:
+                    self.limits.refuse_row(self.row)
+                self.last_row = max(self.last_row, self.row)
+                self.last_column = max(self.last_column, self.column)
+
+
+class _SharedStrings(StreamParser):
+    """sharedStrings.xml: calamine reads every string before the first cell, so every
+    string counts as a cell (MAX_CELLS) and its length is bounded."""
+
+    def __init__(self, limits: Limits):
+        super().__init__(limits)
+        self.in_text = False
+        self.size = 0
+
+    def start(self, tag: str, attrs: dict) -> None:
+        self.limits.count_element()
+        local = tag.rpartition(" ")[2]
+        if local == "si":
+            self.limits.count_cell(1)
+            self.size = 0
+        elif local == "t":
+            self.in_text = True
+        elif local == "sst" and _number_or_zero(attrs.get("uniqueCount", "")) > MAX_CELLS:
+            # The count the file declares: a million strings is refused before the first.
+            self.limits.refuse_cells()
+
+    def text(self, data: str) -> None:
+        if self.in_text:
+            self.size += len(data)
+            if self.size > MAX_CELL_CHARS:
+                self.limits.refuse(TOO_LONG_CELL, max=thousands(MAX_CELL_CHARS))
+
+    def end(self, tag: str) -> None:
+        if tag.rpartition(" ")[2] == "t":
+            self.in_text = False
+
+
+_COLUMNS: dict[str, int] = {}
+
+
+def _cell_ref(ref: str) -> tuple[int, int]:
+    """(row, column) of a cell reference: « XFD1048576 » -> (1048576, 16384), « $ » allowed."""
+    text = ref.replace("$", "")
+    letters = text.rstrip("0123456789")
+    column = _COLUMNS.get(letters)
+    if column is None:
+        if not (1 <= len(letters) <= 3 and letters.isascii() and letters.isupper()):
+            raise ValueError(f"not a cell reference: {ref!r}")
+        column = 0
+        for letter in letters:
+            column = column * 26 + ord(letter) - 64
+        _COLUMNS[letters] = column  # at most 18,278 names: AAA…ZZZ
+    return _row_of(text[len(letters) :]), column
+
+
+def _row_of(ref: str) -> int:
+    """A row number of a sheet (1 to 1,048,576), else ValueError: a forged file."""
+    number = _number_or_zero(ref, default=0)
+    if not 1 <= number <= MAX_SHEET_ROWS:
+        raise ValueError(f"not a row number: {ref!r}")
+    return number
+
+
+def _number_or_zero(text: str, default: int = 0) -> int:
+    """The number ``text`` spells in at most 10 ASCII digits (int() would take « ١٢ »)."""
+    if text.isascii() and text.isdigit() and len(text) <= 10:
+        return int(text)
+    return default
+
+
+# -- .ods -------------------------------------------------------------------------------
+
+
+def _ods_parts(archive: zipfile.ZipFile, limits: Limits) -> dict[str, bytes]:
+    """The mimetype, content.xml checked, and a manifest of our own (calamine wants one;
+    the file's own is not read)."""
+    content = _OdsContent(limits)
+    return {
+        "mimetype": ODS_MIMETYPE.encode(),
+        "META-INF/manifest.xml": _MANIFEST.encode(),
+        "content.xml": content.parse(archive, "content.xml"),
+    }
+
+
+_ODS_TABLE = f"{_TABLE} table"
+_ODS_ROW = f"{_TABLE} table-row"
+_ODS_CELLS = (f"{_TABLE} table-cell", f"{_TABLE} covered-table-cell")
+_ODS_ROWS_REPEATED = f"{_TABLE} number-rows-repeated"
+_ODS_COLUMNS_REPEATED = f"{_TABLE} number-columns-repeated"
+_ODS_VALUE_TYPE = f"{_OFFICE} value-type"
+_ODS_SPACE = f"{_TEXT} s"
+_ODS_SPACES = f"{_TEXT} c"
+
+
+class _OdsContent(StreamParser):
+    """Every table of content.xml (calamine loads them all): rows repeated down and cells
+    repeated across are counted, never expanded; where the filled ones reach (calamine
+    expands those, and the blanks between them) is bounded as for an .xlsx, and so is each
+    cell's text, spaces repeated by <text:s text:c="…"/> included. The empty rest of a
+    sheet LibreOffice writes as repeated blank rows and columns costs nothing."""
+
+    def __init__(self, limits: Limits):
+        super().__init__(limits)
+        self.depth = 0  # tables open (a table inside a cell is not a sheet)
+        self.row = self.column = self.row_repeat = self.row_last_column = 0
+        self.last_row = self.last_column = 0
+        self.in_cell = False
+        self.cell_depth = self.cell_repeat = self.size = 0
+        self.filled = False
+
+    def start(self, tag: str, attrs: dict) -> None:
+        limits = self.limits
+        limits.count_element()
+        if self.in_cell:
+            self.cell_depth += 1
+            self._grow(_repeat(attrs, _ODS_SPACES) if tag == _ODS_SPACE else 1)
+            if tag == _ODS_SPACE:
+                self.filled = True
+            return
+        if tag == _ODS_TABLE:
+            self.depth += 1
+            self.row = self.last_row = self.last_column = 0
+        elif self.depth != 1:
+            return
+        elif tag == _ODS_ROW:
+            self.row_repeat = _repeat(attrs, _ODS_ROWS_REPEATED)
+            self.column = self.row_last_column = 0
+        elif tag in _ODS_CELLS:
+            limits.count_cell(self.column + 1)
+            self.in_cell, self.cell_depth, self.size = True, 0, 0
+            self.cell_repeat = _repeat(attrs, _ODS_COLUMNS_REPEATED) if attrs else 1
+            self.filled = _ODS_VALUE_TYPE in attrs
+
+    def _grow(self, size: int) -> None:
+        self.size += size
+        if self.size > MAX_CELL_CHARS:
+            self.limits.refuse(TOO_LONG_CELL, max=thousands(MAX_CELL_CHARS))
+
+    def text(self, data: str) -> None:
+        if self.in_cell:
+            self._grow(len(data))
+            self.filled = self.filled or bool(data.strip())
+
+    def end(self, tag: str) -> None:
+        if self.in_cell and self.cell_depth:
+            self.cell_depth -= 1
+            return
+        if tag == _ODS_TABLE:
+            self.depth -= 1
+            self.limits.check_area(self.last_row, self.last_column)
+        elif self.depth != 1:
+            return
+        elif tag in _ODS_CELLS and self.in_cell:
+            self.in_cell = False
+            self.column = min(self.column + self.cell_repeat, MAX_SHEET_COLUMNS + 1)
+            if self.filled:
+                self.row_last_column = self.column
+                if self.column > MAX_SHEET_COLUMNS:
+                    self.limits.refuse(SHEET_TOO_WIDE)
+        elif tag == _ODS_ROW:
+            self.row += self.row_repeat
+            if self.row_last_column:
+                if self.row > self.limits.last_row:
+                    self.limits.refuse_row(self.row)
+                self.last_row = self.row
+                self.last_column = max(self.last_column, self.row_last_column)
+
+
+def _repeat(attrs: dict, name: str) -> int:
+    value = attrs.get(name, "1")
+    if not (value.isascii() and value.isdigit()) or len(value) > 10:
+        raise ValueError(f"not a repeat count: {value!r}")
+    return max(1, int(value))
