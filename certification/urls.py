@@ -89,6 +89,11 @@ urlpatterns = [
         name="invigilator_kit",
     ),
     path(
+        "sessions/<int:pk>/lien-surveillant/",
+        invigilator.invigilator_link_create,
+        name="invigilator_link_create",
+    ),
+    path(
         "sessions/<int:pk>/finaliser/",
         finalization.session_finalize,
         name="session_finalize",

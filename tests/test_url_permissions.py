@@ -189,6 +189,8 @@ EXPECTED = {
     "certification:invigilator_logout": (None, _everyone(405)),
     # A link that does not open (here a made-up token) sends anyone back to the door.
     "certification:invigilator_link": (lambda d: {"token": "A" * 59}, _everyone(302)),
+    # « Lien d'accès surveillant »: POST only, for the session's centre.
+    "certification:invigilator_link_create": (_session, _only((), otherwise=405)),
     # POST-only endpoints answer 405 to a GET; the language switch is public (login page).
     "registrar:set_language": (None, _everyone(405)),
     "registrar:set_working_term": (None, _only((), otherwise=405)),

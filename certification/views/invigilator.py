@@ -11,7 +11,7 @@ import hmac
 
 from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.decorators import login_not_required, permission_required
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -19,8 +19,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
+from certification import selectors
 from certification.models import Candidate, CertificationSession
 from certification.services import candidates as candidate_services
 from certification.services import invigilator_access
@@ -106,6 +108,29 @@ def invigilator_link(request: HttpRequest, token: str) -> HttpResponse:
     request.session.cycle_key()
     request.session[SESSION_KEY] = token
     return redirect("certification:invigilator_space")
+
+
+@require_POST
+@permission_required("certification.change_certificationsession", raise_exception=True)
+@never_cache
+def invigilator_link_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Lien d'accès surveillant » for the centre's staff: a new direct link to the
+    session's invigilator space, shown on this page only (only its hash is kept). Another
+    centre's session answers 404; a finalized session gets none."""
+    session = selectors.session_for(request.user, pk)
+    if session.is_finalized:
+        messages.error(request, str(FINALIZED))
+        return redirect("certification:session_detail", pk=session.pk)
+    token = invigilator_access.invigilator_link_issue(actor=request.user, session=session)
+    return render(
+        request,
+        "certification/invigilator_link.html",
+        {
+            "session": session,
+            "address": invigilator_link_address(request, token),
+            "expires_at": invigilator_access.invigilator_link_expiry(session),
+        },
+    )
 
 
 def invigilator_link_address(request: HttpRequest, token: str) -> str:

@@ -67,3 +67,34 @@ def test_an_over_large_upload_is_a_french_page(page):
         assert upload_page.get_by_text("L'envoi dépasse 0,1 Mo").is_visible()
         SCREENSHOTS.mkdir(exist_ok=True)
         upload_page.screenshot(path=str(SCREENSHOTS / "envoi-trop-volumineux.png"), full_page=True)
+
+
+def test_the_direct_invigilator_link_opens_until_the_session_is_finalized(
+    browser, live_server, page, screenshot
+):
+    """« Lien d'accès surveillant »: the centre's staff create the link, the invigilator opens
+    the space with it, without the password; finalizing the session ends it (the door, with
+    one message whatever ended it)."""
+    staff = UserFactory(username="certif", password="certif-password", roles=[roles.CENTRE_STAFF])
+    center = CertificationCenterFactory(name="Collège Jean-Moulin", type="SCO", staff=[staff])
+    session = CertificationSessionFactory(center=center, date=timezone.localdate())
+    log_in(page, "certif", "certif-password")
+    page.goto(f"/certification/sessions/{session.pk}/")
+    page.get_by_role("button", name="Lien d'accès surveillant").click()
+    address = page.get_by_label("Adresse du lien").input_value()
+    assert "/certification/surveillant/lien/" in address
+    screenshot("lien-acces-surveillant")
+    invigilator = browser.new_context(base_url=live_server.url, locale="fr-FR").new_page()
+    invigilator.goto(address)
+    heading = invigilator.get_by_role(
+        "heading", name=f"Espace surveillant — Session {session.number}"
+    )
+    assert heading.is_visible()
+    session.finalized_at = timezone.now()
+    session.save(update_fields=["finalized_at"])
+    invigilator.reload()
+    assert invigilator.get_by_text(
+        "Votre accès à l'espace surveillant n'est pas ou plus valable"
+    ).is_visible()
+    assert invigilator.get_by_role("button", name="Accéder à la session").is_visible()
+    invigilator.context.close()

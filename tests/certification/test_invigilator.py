@@ -285,3 +285,45 @@ def test_opening_the_door_gives_the_visitor_a_new_session_key(today_session):
     _login(client, today_session, "surv-2024")
     assert client.session.session_key != planted
     assert "certification.invigilator_session" in client.session
+
+
+# --------------------------------------------------------------------------------------
+# « Lien d'accès surveillant »: the centre's staff hand out the direct link
+# --------------------------------------------------------------------------------------
+
+
+def test_the_centre_staff_hand_out_a_direct_link(today_session, centre_staff, client_of):
+    CandidateFactory(session=today_session, last_name="Tyler")
+    staff = client_of(centre_staff)
+    detail = _text(staff.get(reverse("certification:session_detail", args=[today_session.pk])))
+    create = reverse("certification:invigilator_link_create", args=[today_session.pk])
+    assert f'action="{create}"' in detail and "Lien d'accès surveillant" in detail
+    assert staff.get(create).status_code == 405
+    response = staff.post(create)
+    assert response.status_code == 200 and "no-store" in response["Cache-Control"]
+    page = _text(response)
+    link = PublicLink.objects.get()
+    assert link.created_by == centre_staff and link.target == today_session
+    address = response.context["address"]
+    assert address.startswith("http://testserver/certification/surveillant/lien/")
+    assert address in page
+    tomorrow = today_session.date + datetime.timedelta(days=1)
+    assert f"Il est valable jusqu'au {tomorrow:%d/%m/%Y} à 00:00 (heure du centre)." in page
+    # The invigilator opens the space with it, without the password.
+    invigilator_client = Client()
+    space = _text(invigilator_client.get(address, follow=True))
+    assert TITLE in space and "Tyler" in space
+
+
+def test_no_direct_link_for_another_centre_or_a_finalized_session(
+    today_session, other_centre_staff, centre_staff, client_of
+):
+    create = reverse("certification:invigilator_link_create", args=[today_session.pk])
+    assert client_of(other_centre_staff).post(create).status_code == 404
+    _finalize(today_session)
+    staff = client_of(centre_staff)
+    detail = _text(staff.get(reverse("certification:session_detail", args=[today_session.pk])))
+    assert f'action="{create}"' not in detail
+    page = _text(staff.post(create, follow=True))
+    assert "La session est finalisée : l'espace surveillant est fermé." in page
+    assert not PublicLink.objects.exists()
