@@ -173,11 +173,10 @@ def selected_ids(operation: BatchOperation, student_ids) -> set[int]:
     )
 
 
-def report_lines(run: BatchRun, *, outcome: str = "") -> QuerySet[BatchLine]:
-    lines = BatchLine.objects.filter(run=run)
-    if outcome:
-        lines = lines.filter(outcome=outcome)
-    return lines.order_by("position")
+def report_lines(run: BatchRun) -> QuerySet[BatchLine]:
+    """The run's report lines in selection order (narrowed to one outcome by
+    enrollment/filters.py's ReportLineFilter)."""
+    return BatchLine.objects.filter(run=run).order_by("position")
 
 
 # --------------------------------------------------------------------------------------

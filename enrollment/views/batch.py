@@ -15,8 +15,9 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from enrollment import documents, imports, selectors, tasks
+from enrollment.filters import OperationFilter, ReportLineFilter
 from enrollment.forms import BatchOperationForm, StudentListForm
-from enrollment.models import BatchLine, BatchOperation, BatchRun
+from enrollment.models import BatchOperation, BatchRun
 from enrollment.services import batch as batch_services
 from enrollment.tables import (
     OUTCOME_LABELS,
@@ -60,10 +61,11 @@ def operation_list(request: HttpRequest) -> HttpResponse:
     user's operations — everyone's for staff allowed to see them — newest first."""
     can_see_all = request.user.has_perm(selectors.VIEW_ALL_OPERATIONS)
     everyone = can_see_all and request.GET.get("qui") == "tous"
-    operations = selectors.operations_visible_to(request.user, everyone=everyone)
-    status = request.GET.get("etat", "")
-    if status in BatchOperation.Status.values:
-        operations = operations.filter(status=status)
+    filterset = OperationFilter(
+        request.GET,
+        queryset=selectors.operations_visible_to(request.user, everyone=everyone),
+    )
+    operations = filterset.qs
     table = BatchOperationTable(operations)
     if request.GET.get("_export") == "xlsx":
         try:
@@ -80,8 +82,7 @@ def operation_list(request: HttpRequest) -> HttpResponse:
             table=table,
             everyone=everyone,
             can_see_all=can_see_all,
-            status=status,
-            statuses=BatchOperation.Status.choices,
+            filterset=filterset,
         ),
     )
 
@@ -557,11 +558,9 @@ def batch_report(request: HttpRequest, pk: int) -> HttpResponse:
     """A run's « rapport d'exécution » (the guide's Images 2.10 and 2.11): the totals by
     outcome, then one line per student, paginated and filterable by outcome."""
     run = selectors.run_for(request.user, pk)
-    outcome = request.GET.get("resultat", "")
-    if outcome not in BatchLine.Outcome.values:
-        outcome = ""
-    lines = selectors.report_lines(run, outcome=outcome)
-    table = ReportLineTable(lines)
+    filterset = ReportLineFilter(request.GET, queryset=selectors.report_lines(run))
+    outcome = filterset.outcome
+    table = ReportLineTable(filterset.qs)
     count = run.totals.get(outcome, 0) if outcome else run.line_count
     RequestConfig(
         request,
