@@ -314,15 +314,15 @@ def measure_documents(run, *, pdf: bool) -> dict:
 
     from pypdf import PdfReader
 
-    from enrollment import reports
+    from enrollment import documents
 
     with Timer() as xlsx_timer:
-        xlsx = reports.report_xlsx(run)
+        xlsx = documents.report_xlsx(run)
     result = {"xlsx": xlsx_timer.seconds, "xlsx_kb": len(xlsx) / 1024}
     if pdf:
         steps = []
         with Timer() as pdf_timer:
-            document = reports.report_pdf(run, progress=steps.append)
+            document = documents.report_pdf(run, progress=steps.append)
         result |= {
             "pdf": pdf_timer.seconds,
             "pdf_kb": len(document) / 1024,

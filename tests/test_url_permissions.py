@@ -6,6 +6,7 @@ a page decides here who may open it.
 
 import pytest
 from django.contrib.auth.tokens import default_token_generator
+from django.contrib.contenttypes.models import ContentType
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -13,6 +14,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from enrollment.models import BatchOperation, BatchRun
+from registrar.models import Job
 from tests.conftest import PERSONAS
 from tests.factories import (
     AdmissionFactory,
@@ -91,6 +93,16 @@ def _run(d):
     return {"pk": d["run"].pk}
 
 
+def _job(d):
+    return {"pk": d["job"].pk}
+
+
+def _job_readers(status=200):
+    """A job centre_staff asked for about their centre's session: they and the administrator
+    open it; anyone else gets 404, whatever their role — not even that it exists."""
+    return {**_everyone(404), "anonymous": LOGIN} | {p: status for p in CENTRE}
+
+
 # url name -> (kwargs builder, {persona: expected status or LOGIN}); GET requests.
 EXPECTED = {
     "registrar:home": (None, _only(STAFF)),
@@ -99,6 +111,9 @@ EXPECTED = {
     "registrar:student_file": (lambda d: {"pk": d["student"].pk}, _only(STUDENT_READERS)),
     "registrar:student_admissions": (lambda d: {"pk": d["student"].pk}, _only(STUDENT_READERS)),
     "registrar:course_search": (None, _only(COURSE_READERS)),
+    # A finished job's page sends to its file.
+    "registrar:job_detail": (_job, _job_readers(302)),
+    "registrar:job_file": (_job, _job_readers()),
     "registrar:student_history": (lambda d: {"pk": d["student"].pk}, _only(RECORD_READERS)),
     "enrollment:student_term_records": (lambda d: {"pk": d["student"].pk}, _only(RECORD_READERS)),
     "enrollment:term_record_create": (lambda d: {"pk": d["student"].pk}, _only(RECORD_WRITERS)),
@@ -146,7 +161,6 @@ EXPECTED = {
     "enrollment:batch_report_xlsx": (_run, _owners()),
     # The PDF is not made yet: its URL sends back to the report.
     "enrollment:batch_report_pdf": (_run, _owners(302)),
-    "enrollment:batch_report_pdf_status": (_run, _owners()),
     "certification:session_list": (None, _only(("centre_staff", "other_centre_staff", "admin"))),
     "certification:session_create": (
         None,
@@ -171,9 +185,10 @@ EXPECTED = {
         lambda d: {"pk": d["pro_session"].pk, "extension": "ods"},
         _centre(),
     ),
-    "certification:attendance_sheet": (_session, _centre()),
+    # The PDFs are tracked jobs: the link leads to the job's page (registrar:job_detail).
+    "certification:attendance_sheet": (_session, _centre(302)),
     "certification:candidates_xlsx": (_session, _centre()),
-    "certification:invigilator_kit": (_session, _centre()),
+    "certification:invigilator_kit": (_session, _centre(302)),
     "certification:session_finalize": (_session, _centre()),
     # Not finalized yet: the incident report sends back to the session.
     "certification:incident_report": (_session, _centre(302)),
@@ -255,7 +270,18 @@ def data(db, registrar_staff, centre_staff, other_centre_staff):
     pro_session = CertificationSessionFactory(
         center=CertificationCenterFactory(type="PRO", staff=[centre_staff])
     )
+    job = Job.objects.create(
+        kind="certification.attendance_sheet",
+        status=Job.Status.DONE,
+        target_type=ContentType.objects.get_for_model(certification_session),
+        target_id=certification_session.pk,
+        requested_by=centre_staff,
+        result=b"%PDF-1.7 walk",
+        result_name="feuille-emargement.pdf",
+        result_type="application/pdf",
+    )
     return {
+        "job": job,
         "pro_session": pro_session,
         "certification_session": certification_session,
         "candidate": CandidateFactory(session=certification_session),
