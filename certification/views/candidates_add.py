@@ -8,7 +8,13 @@ The agent ticks pupils across classes and pages (filter 3eA, tick, filter 3eB, t
 « Précédente », « Suivante » and « Ajouter » — is a submit button of the one POST form:
 a navigation is answered with a redirect to the GET page carrying the filters, the page
 and the ticked ids (?coches=12,15), which the page shows checked (this page) or as hidden
-inputs counted in « N élèves sélectionnés » (other pages). Never a link that drops them."""
+inputs counted in « N élèves sélectionnés » (other pages). Never a link that drops them.
+
+The view parses and renders only (docs/architecture.md): the filter bar is
+certification.forms.StudentFilterForm, the reads are certification.selectors
+(filtered_pupils, pupils_among, taken_by_candidates, candidates_among), and whether pupils
+may be added now is services.student_candidates.ensure_pupils_can_be_added — the refusal the
+page shows is the one candidates_add_from_students enforces under the session's lock."""
 
 from dataclasses import dataclass
 from urllib.parse import urlencode
