@@ -172,12 +172,20 @@ class StreamParser:
         chunks = []
         with archive.open(member) as stream:
             while chunk := stream.read(self.CHUNK):
+                if not chunks and not chunk.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
+                    # UTF-8, as Excel and LibreOffice write: a part in another encoding would
+                    # hide its elements from the byte-level counts (sheets.py's strings).
+                    raise ValueError("an XML part not in UTF-8")
                 self.limits.count_unpacked(len(chunk))
                 self.parser.Parse(chunk, False)
+                self.chunk(chunk)
                 chunks.append(chunk)
                 self.limits.check_time()
             self.parser.Parse(b"", True)
         return b"".join(chunks)
+
+    def chunk(self, data: bytes) -> None:
+        """Each chunk as unpacked, once expat has parsed it."""
 
     def _doctype(self, *args) -> None:
         raise ValueError("a DOCTYPE in a spreadsheet part")

@@ -3,6 +3,7 @@ the archive has been checked (registrar/tabular/__init__.py says why both steps)
 
 import io
 import posixpath
+import re
 import zipfile
 from collections.abc import Iterator
 
@@ -86,6 +87,8 @@ def sheet_rows(content: bytes, limits: Limits) -> Iterator[tuple[int, tuple[Cell
     width = limits.max_columns
     for offset, values in enumerate(sheet.iter_rows()):
         cells = list(pad + tuple(_value(value) for value in values[: max(0, width - first_column)]))
+        if any(isinstance(value, str) and len(value) > MAX_CELL_CHARS for value in cells):
+            limits.refuse(TOO_LONG_CELL, max=thousands(MAX_CELL_CHARS))
         while cells and cells[-1] is None:
             cells.pop()
         if cells:
@@ -222,36 +225,39 @@ class _XlsxSheet(StreamParser):
                 self.last_column = max(self.last_column, self.column)
 
 
+_DECLARED = re.compile(rb"<(?:\w+:)?sst\b[^>]*\suniqueCount=[\"']([0-9]{1,10})[\"']")
+
+
 class _SharedStrings(StreamParser):
     """sharedStrings.xml: calamine reads every string before the first cell, so every
-    string counts as a cell (MAX_CELLS) and its length is bounded."""
+    string counts as a cell (MAX_CELLS). A million strings is 17 MB unpacked: expat with a
+    call back per element takes a second, so this part is checked on its bytes as they
+    come (milliseconds): strings counted by their tags (« <si », or a quarter of all tags,
+    whatever prefix a forged file uses), a DOCTYPE refused. Their length is checked on the
+    values calamine gives (sheet_rows)."""
 
-    def __init__(self, limits: Limits):
-        super().__init__(limits)
-        self.in_text = False
-        self.size = 0
-
-    def start(self, tag: str, attrs: dict) -> None:
-        self.limits.count_element()
-        local = tag.rpartition(" ")[2]
-        if local == "si":
-            self.limits.count_cell(1)
-            self.size = 0
-        elif local == "t":
-            self.in_text = True
-        elif local == "sst" and _number_or_zero(attrs.get("uniqueCount", "")) > MAX_CELLS:
-            # The count the file declares: a million strings is refused before the first.
-            self.limits.refuse_cells()
-
-    def text(self, data: str) -> None:
-        if self.in_text:
-            self.size += len(data)
-            if self.size > MAX_CELL_CHARS:
-                self.limits.refuse(TOO_LONG_CELL, max=thousands(MAX_CELL_CHARS))
-
-    def end(self, tag: str) -> None:
-        if tag.rpartition(" ")[2] == "t":
-            self.in_text = False
+    def parse(self, archive: zipfile.ZipFile, member: str) -> bytes:
+        chunks = []
+        tail = b""
+        with archive.open(member) as stream:
+            while chunk := stream.read(self.CHUNK):
+                if not chunks:
+                    if not chunk.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
+                        raise ValueError("an XML part not in UTF-8")
+                    # The count the file declares: a million strings is refused at once.
+                    declared = _DECLARED.search(chunk[:4096])
+                    if declared and int(declared.group(1)) > MAX_CELLS:
+                        self.limits.refuse_cells()
+                self.limits.count_unpacked(len(chunk))
+                if b"<!DOCTYPE" in tail + chunk[:16] or b"<!DOCTYPE" in chunk:
+                    raise ValueError("a DOCTYPE in a spreadsheet part")
+                tail = chunk[-16:]
+                self.limits.cells += max(chunk.count(b"<si"), chunk.count(b"<") // 4)
+                if self.limits.cells > MAX_CELLS:
+                    self.limits.refuse_cells()
+                chunks.append(chunk)
+                self.limits.check_time()
+        return b"".join(chunks)
 
 
 _COLUMNS: dict[str, int] = {}

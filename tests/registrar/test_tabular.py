@@ -507,3 +507,24 @@ def test_read_rows_says_what_it_is_given_too_much_of_before_any_row():
         tabular.read_rows(
             SimpleUploadedFile("x.xlsx", hostile.xlsx_far_cell()), max_columns=2, max_rows=10
         )
+
+
+def test_shared_strings_are_counted_whatever_prefix_they_use_and_refuse_a_doctype():
+    strings = "".join("<x:si><x:t>s</x:t></x:si>" for _ in range(500_000))
+    prefixed = f'<?xml version="1.0"?><x:sst xmlns:x="{hostile._MAIN}">{strings}</x:sst>'
+    content = hostile.xlsx('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', shared_strings=prefixed)
+    assert "compte plus de 400\u202f000 cellules" in refusal(content, "f.xlsx")
+    doctype = f'<?xml version="1.0"?><!DOCTYPE sst [<!ENTITY a "b">]><sst xmlns="{hostile._MAIN}">'
+    content = hostile.xlsx(
+        '<row r="1"><c r="A1" t="s"><v>0</v></c></row>',
+        shared_strings=doctype + "<si><t>&a;</t></si></sst>",
+    )
+    assert "n'est pas un tableur lisible" in refusal(content, "f.xlsx")
+
+
+def test_a_shared_string_longer_than_excel_allows_is_refused():
+    shared = (
+        f'<?xml version="1.0"?><sst xmlns="{hostile._MAIN}"><si><t>{"a" * 40_000}</t></si></sst>'
+    )
+    content = hostile.xlsx('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', shared_strings=shared)
+    assert "a une cellule de plus de 32\u202f767 caractères" in refusal(content, "f.xlsx")
