@@ -13,6 +13,7 @@ from django.utils.translation import pgettext_lazy
 from enrollment import imports, services
 from enrollment.models import BatchOperation, CourseEnrollment, TermRecord
 from registrar import validators
+from registrar.forms import IdChoiceField
 from registrar.models import (
     Admission,
     AssignmentState,
@@ -587,7 +588,8 @@ class RacGridForm(forms.Form):
     """The filter of the « grille de correspondance cours/compétences »: a course, a term."""
 
     course = forms.CharField(label=COURSE_LABEL, max_length=12, required=False)
-    term = forms.ModelChoiceField(label=_("Session"), queryset=Term.objects.none(), required=False)
+    # By id in ASCII digits: « ١٢ » is no term (a ModelChoiceField int()s it to 12).
+    term = IdChoiceField(label=_("Session"), queryset=Term.objects.none(), required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

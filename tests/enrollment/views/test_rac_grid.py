@@ -78,6 +78,22 @@ def test_forged_filters_answer_a_message_not_a_500(staff_client, grid, params):
     assert "<script>" not in response.content.decode()
 
 
+def test_a_term_id_in_other_digits_is_no_term(staff_client, grid):
+    """« ١٢ » is int()ed to 12 by a ModelChoiceField: the grid's term is read in ASCII digits."""
+    pk = str(grid["term"].pk)
+    assert (
+        staff_client.get(reverse("enrollment:rac_grid"), {"term": pk}).context["term"]
+        == (grid["term"])
+    )
+    for digits in ("\u0660", "\uff10"):  # Arabic-Indic, full-width
+        forged = "".join(chr(ord(digits) + int(c)) for c in pk)
+        response = staff_client.get(reverse("enrollment:rac_grid"), {"term": forged})
+        assert response.status_code == 200
+        assert response.context["term"] is None
+        assert response.context["form"].errors["term"]
+        assert "Offert à la session" not in response.content.decode()
+
+
 def test_both_enrolment_windows_open_the_grid(staff_client, grid):
     record = TermRecordFactory(admission=AdmissionFactory(), term=grid["term"])
     window = staff_client.get(
