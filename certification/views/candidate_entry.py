@@ -15,8 +15,8 @@ from certification import selectors
 from certification.forms import CandidateForm, CandidateImportForm
 from certification.imports import candidates as candidate_import
 from certification.services import candidate_entry as services
+from registrar.downloads import file_response
 from registrar.forms import apply_service
-from registrar.tabular import ODS_MIMETYPE, XLSX_CONTENT_TYPE
 from registrar.views import show_refusal
 
 add_candidates = permission_required("certification.add_candidate", raise_exception=True)
@@ -127,10 +127,8 @@ def candidates_import_template(request: HttpRequest, pk: int, extension: str) ->
     """The import template, .xlsx or .ods, pre-filled with the session and its candidates."""
     session = selectors.session_for(request.user, pk)
     if extension == "ods":
-        content, content_type = candidate_import.template_ods(session), ODS_MIMETYPE
+        content = candidate_import.template_ods(session)
     else:
-        content, content_type = candidate_import.template_xlsx(session), XLSX_CONTENT_TYPE
-    response = HttpResponse(content, content_type=content_type)
+        content = candidate_import.template_xlsx(session)
     name = candidate_import.default_file_name(session, extension)
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
-    return response
+    return file_response(content, filename=name, kind="ods" if extension == "ods" else "xlsx")

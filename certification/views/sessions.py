@@ -19,6 +19,7 @@ from certification.services import candidates as candidate_services
 from certification.services import finalization as finalization_services
 from certification.services import sessions as session_services
 from certification.tables import STATUSES, SessionTable
+from registrar.downloads import file_response
 from registrar.exports import ExportTooLarge, table_xlsx_response
 from registrar.forms import apply_service
 from registrar.paginators import RequestConfig
@@ -236,9 +237,6 @@ def session_import(request: HttpRequest) -> HttpResponse:
 @require_GET
 @permission_required("certification.add_certificationsession", raise_exception=True)
 def session_import_template(request: HttpRequest) -> HttpResponse:
-    response = HttpResponse(
-        session_import_reader.template_xlsx(),
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    return file_response(
+        session_import_reader.template_xlsx(), filename="modele-import-sessions.xlsx", kind="xlsx"
     )
-    response["Content-Disposition"] = 'attachment; filename="modele-import-sessions.xlsx"'
-    return response
