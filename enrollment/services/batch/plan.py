@@ -34,6 +34,8 @@ _OPEN_ADMISSIONS = (Admission.Status.ADMITTED, Admission.Status.ACTIVE)
 
 @dataclass
 class PlannedLine:
+    """One selected student's outcome, and what an execution writes for it."""
+
     position: int
     student: Student
     outcome: str
@@ -51,6 +53,8 @@ class PlannedLine:
 
 @dataclass
 class Plan:
+    """The operation's planned lines, in the selection's order."""
+
     operation: BatchOperation
     lines: list[PlannedLine]
     values: dict  # the values of a new enrolment, but org unit and language
@@ -99,7 +103,7 @@ def plan_operation(operation: BatchOperation) -> Plan:
     admissions = _open_admissions(op) if op.create_term_record and adding else {}
     values = _new_enrollment_values(op)
     seats = seats_left(op.group)
-    missing = {}
+    missing: dict[int, list[str]] = {}
     if adding and validates_prerequisites(values.get("prerequisite_rule")):
         missing = missing_prerequisites(
             required=prerequisites_of(op.course),
@@ -121,7 +125,14 @@ def plan_operation(operation: BatchOperation) -> Plan:
     return Plan(operation=op, lines=lines, values=values)
 
 
-def _plan_enrolment(line, op, admissions, values, seats, missing) -> int | None:
+def _plan_enrolment(
+    line: PlannedLine,
+    op: BatchOperation,
+    admissions: dict[int, Admission],
+    values: dict,
+    seats: int | None,
+    missing: dict[int, list[str]],
+) -> int | None:
     """Decide an « A - À ajouter ou modifier » line; returns the seats left after it."""
     student, existing = line.student, line.enrollment
     if not student.is_active:
@@ -160,11 +171,13 @@ def _plan_enrolment(line, op, admissions, values, seats, missing) -> int | None:
 
 
 def _refuse_full(line: PlannedLine, op: BatchOperation) -> None:
+    """Refuse the line: the operation's group has no seat left (enrollment.rules.has_seat)."""
     line.reason = "group_full"
     line.params = {"group": op.group.number, "capacity": op.group.capacity}
 
 
 def _one_taken(seats: int | None) -> int | None:
+    """The seats left once the line takes one (None: the group has no capacity)."""
     return seats - 1 if seats is not None else seats
 
 
@@ -183,7 +196,9 @@ def _plan_withdrawal(line: PlannedLine, op: BatchOperation) -> None:
         line.outcome = Outcome.DELETED
 
 
-def _changes(existing: CourseEnrollment, op: BatchOperation, values: dict):
+def _changes(
+    existing: CourseEnrollment, op: BatchOperation, values: dict
+) -> tuple[list[str], dict]:
     """What « A - À ajouter ou modifier » changes on an existing enrolment: the report's
     texts, and {field name: new value}."""
     texts, changes = [], {}

@@ -150,7 +150,9 @@ def _apply(plan: Plan, *, actor, when: datetime.datetime) -> None:
     trail.save()
 
 
-def _compare_with_simulation(op: BatchOperation, lines: list[BatchLine]):
+def _compare_with_simulation(
+    op: BatchOperation, lines: list[BatchLine]
+) -> tuple[BatchRun | None, int]:
     """The latest simulation of the operation and how many lines differ from it; marks each
     differing line with the simulated outcome ("new" for a student it did not have)."""
     simulation = (

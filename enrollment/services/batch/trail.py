@@ -5,12 +5,17 @@ Writes only through ``Trail.save`` and the callers' bulk inserts."""
 import datetime
 import decimal
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from enrollment.models import BatchLine, BatchOperation, BatchRun, CourseEnrollment
 from enrollment.services.records import ENROLLMENT_AUDITED
 from registrar.audit import build_change, snapshot
 from registrar.bulk import bulk_insert
 from registrar.models import CodeTable, OrgUnit
+
+if TYPE_CHECKING:
+    from enrollment.services.batch.plan import PlannedLine
+    from enrollment.services.batch.undo import UndoLine
 
 Outcome = BatchLine.Outcome
 
@@ -26,42 +31,27 @@ MODIFIED_FIELDS = ("group", "fictitious_group_number", "assignment_state", "rac_
 MODIFIED_COLUMNS = ("group_id", "fictitious_group_number", "assignment_state_id", "rac_mode_id")
 # Enrolment columns a deleted enrolment is restored from by an undo.
 _RESTORED_SKIP = {"id", "created_at", "updated_at"}
-# The relations an enrolment's str() reads, joined when enrolments are read for the audit;
-# the code tables its snapshot names are read whole once (code_names), not joined per row.
-ENROLLMENT_NAMED = (
-    "course",
-    "group__course",
-    "group__term",
-    "parent_course",
-    "term_record__student",
-    "term_record__term",
+# The audited fields (ENROLLMENT_AUDITED) that are relations.
+_AUDITED_RELATIONS = tuple(
+    name for name in ENROLLMENT_AUDITED if CourseEnrollment._meta.get_field(name).is_relation
 )
+# The code tables an enrolment's snapshot names are read whole once (code_names), not joined
+# per row.
 _CODE_RELATIONS = tuple(
     name
-    for name in ENROLLMENT_AUDITED
-    if CourseEnrollment._meta.get_field(name).is_relation
-    and issubclass(CourseEnrollment._meta.get_field(name).related_model, (CodeTable, OrgUnit))
+    for name in _AUDITED_RELATIONS
+    if issubclass(CourseEnrollment._meta.get_field(name).related_model, (CodeTable, OrgUnit))
+)
+# What an enrolment's str() reads besides its course (an audited relation).
+_STR_RELATIONS = ("group__course", "group__term", "term_record__student", "term_record__term")
+# The relations joined when enrolments are read for the audit: its str() and the audited
+# relations that are not code tables.
+ENROLLMENT_NAMED = (
+    *(name for name in _AUDITED_RELATIONS if name not in _CODE_RELATIONS),
+    *_STR_RELATIONS,
 )
 # Every relation an enrolment's audit snapshot and its str() read: one join, no query per row.
-ENROLLMENT_RELATED = (
-    "course",
-    "group__course",
-    "group__term",
-    "org_unit",
-    "language",
-    "category",
-    "funding_source",
-    "rac_mode",
-    "distance_mode",
-    "prerequisite_rule",
-    "assignment_state",
-    "parent_course",
-    "partner_situation",
-    "partner_organization",
-    "census_status",
-    "term_record__student",
-    "term_record__term",
-)
+ENROLLMENT_RELATED = (*_AUDITED_RELATIONS, *_STR_RELATIONS)
 
 
 def screen_of(operation: BatchOperation) -> str:
@@ -117,7 +107,7 @@ def code_names() -> dict:
     return names
 
 
-def report_line(run: BatchRun, line) -> BatchLine:
+def report_line(run: BatchRun, line: "PlannedLine | UndoLine") -> BatchLine:
     """The report's line (unsaved) for a planned (or undone) line."""
     student = line.student
     enrollment = line.enrollment

@@ -36,7 +36,9 @@ ALREADY_UNDONE = _("L'opération n° %(number)s a déjà été annulée.")
 
 
 @dataclass
-class _UndoLine:
+class UndoLine:
+    """One written line of the execution and what its undo did (a report line to be)."""
+
     position: int
     student: Student
     outcome: str = Outcome.UNDONE
@@ -88,7 +90,7 @@ def batch_operation_undo(*, actor, operation: BatchOperation) -> BatchRun:
     return run
 
 
-def _undo(op: BatchOperation, written: list[BatchLine], *, actor, when) -> list[_UndoLine]:
+def _undo(op: BatchOperation, written: list[BatchLine], *, actor, when) -> list[UndoLine]:
     """Decide and apply the undo of each written line, in bulk."""
     trail = Trail(actor=actor, screen=undo_screen_of(op), when=when, names=code_names())
     current = CourseEnrollment.objects.select_related(*ENROLLMENT_NAMED).in_bulk(
@@ -112,7 +114,7 @@ def _undo(op: BatchOperation, written: list[BatchLine], *, actor, when) -> list[
     removed, restored_changes, recreated, records_removed = [], [], [], []
     result = []
     for line in written:
-        undo = _UndoLine(position=line.position, student=line.student)
+        undo = UndoLine(position=line.position, student=line.student)
         result.append(undo)
         enrollment = current.get(line.enrollment_id)
         if line.outcome in (Outcome.ENROLLED, Outcome.RECORD_AND_ENROLLED, Outcome.MODIFIED):
