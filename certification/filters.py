@@ -5,13 +5,13 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from certification.models import CertificationCenter, CertificationSession
-from registrar.filters import ObjectChoiceFilter
+from registrar.filters import ObjectChoiceFilter, valid_values
 
 
 class SessionFilter(django_filters.FilterSet):
     """« Sessions de certification »: ?centre=<id> narrows the list to one of the user's
     centres (``centers``, read by the view for the page). Any other text — another
-    centre's id, « ² », « ١٢ » — narrows to none: all the user's sessions are listed."""
+    centre's id, « ² », « ١٢ » — narrows nothing: all the user's sessions are listed."""
 
     centre = ObjectChoiceFilter(
         field_name="center",
@@ -31,5 +31,4 @@ class SessionFilter(django_filters.FilterSet):
     @property
     def center(self) -> CertificationCenter | None:
         """The centre the list is narrowed to, if any."""
-        self.errors  # noqa: B018 (validates the form)
-        return self.form.cleaned_data.get("centre")
+        return valid_values(self).get("centre")

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from enrollment.models import BatchLine, BatchOperation
+from registrar.filters import valid_values
 
 _SMALL_SELECT = "form-select form-select-sm w-auto"
 
@@ -29,8 +30,7 @@ class OperationFilter(django_filters.FilterSet):
     @property
     def status(self) -> str:
         """The state the list is narrowed to, or ""."""
-        self.errors  # noqa: B018 (validates the form)
-        return self.form.cleaned_data.get("etat") or ""
+        return valid_values(self).get("etat") or ""
 
 
 class ReportLineFilter(django_filters.FilterSet):
@@ -48,5 +48,4 @@ class ReportLineFilter(django_filters.FilterSet):
     @property
     def outcome(self) -> str:
         """The outcome the lines are narrowed to, or ""."""
-        self.errors  # noqa: B018 (validates the form)
-        return self.form.cleaned_data.get("resultat") or ""
+        return valid_values(self).get("resultat") or ""

@@ -13,6 +13,15 @@ from django.core.exceptions import ValidationError
 from registrar.text import parse_id
 
 
+def valid_values(filterset: django_filters.FilterSet) -> dict:
+    """The values of ``filterset``'s filters that were given and valid (the ones it applies),
+    by filter name; {} when it was given no data."""
+    if not filterset.is_bound:
+        return {}
+    filterset.form.is_valid()
+    return filterset.form.cleaned_data
+
+
 class ObjectChoiceField(forms.ChoiceField):
     """One of ``objects``, chosen by its id; cleans to the object.
 

@@ -139,6 +139,8 @@ def test_session_filter_alone(centre_staff, centres):
     assert narrowed.center == college
     unknown = SessionFilter({"centre": str(pro.pk)}, queryset=queryset, centers=[college])
     assert unknown.qs.count() == 3 and unknown.center is None
+    unbound = SessionFilter(None, queryset=queryset, centers=[college])
+    assert unbound.qs.count() == 3 and unbound.center is None
 
 
 # -- enrolment: « Opérations » (?etat=) and a run's report (?resultat=) ----------------------
