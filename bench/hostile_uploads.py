@@ -88,8 +88,8 @@ def main() -> None:
     files["xlsx_plain"] = hostile.xlsx_plain()
     files["ods_plain (1 M lignes vides répétées)"] = hostile.ods_plain()
     files["xlsx_19999_DA"] = batch_list_xlsx(19_999)
-    # The worst a file can make the reader do within its limits: 399,990 shared strings,
-    # the sheet using the last one (read up to it, refused at MAX_CELLS).
+    # The worst a file can make the reader do within its limits: 399,990 shared strings
+    # (just under MAX_CELLS), the sheet using the last one: calamine reads them all.
     files["xlsx_sst_399990_last_used"] = hostile.xlsx_shared_strings_bomb(399_990, declared=False)
     only = {name for name in args.only.split(",") if name}
     print(f"# Hostile uploads — Python {platform.python_version()}, {args.repeat} reads each\n")

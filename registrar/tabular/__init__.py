@@ -57,7 +57,7 @@ from registrar.tabular.limits import (
     Limits,
 )
 from registrar.tabular.ods_writer import ods_bytes
-from registrar.tabular.sheets import sheet_rows
+from registrar.tabular.sheets import open_sheet, sheet_rows
 
 __all__ = [
     "LINE",
@@ -118,6 +118,7 @@ def read_rows(
     max_seconds: float = MAX_READ_SECONDS,
     max_unpacked: int = MAX_XML_BYTES,
     max_area: int = MAX_AREA,
+    max_cells: int = 0,
 ) -> Iterator[Row]:
     """The non-blank rows of ``uploaded`` (a Django UploadedFile, or any binary file with a
     name and a size): of the first sheet of an .xlsx or .ods (told apart by their content,
@@ -128,10 +129,12 @@ def read_rows(
     The file itself is checked before this returns: ValidationError (French message) when
     it weighs more than ``max_bytes``, has another extension (``csv`` only: the message names
     the three formats), is not a readable spreadsheet (a Word file, a PDF, a broken zip), or
-    claims or holds more than the limits of registrar/tabular/limits.py allow. A CSV is then
-    read as it is iterated (ValidationError on a cell longer than Excel allows or a record the
-    csv module cannot parse); a spreadsheet is read by then (calamine loads the sheet), so
-    iterating it raises nothing. Writes nothing."""
+    claims or holds more than the limits of registrar/tabular/limits.py allow (callers of
+    long files, 100,000 lines, raise ``max_unpacked``, ``max_area`` and ``max_cells``, 0 for
+    MAX_CELLS). A CSV is then read as it is iterated (ValidationError on a cell longer than
+    Excel allows or a record the csv module cannot parse); a spreadsheet is loaded by then
+    (calamine holds the sheet), its rows made Python values as they are iterated
+    (ValidationError on a text longer than Excel allows). Writes nothing."""
     name = os.path.basename(getattr(uploaded, "name", "") or "")
     size = getattr(uploaded, "size", None)
     if size is None:
@@ -151,6 +154,7 @@ def read_rows(
         seconds=max_seconds,
         max_unpacked=max_unpacked,
         max_area=max_area,
+        max_cells=max_cells,
     )
     uploaded.seek(0)
     head = uploaded.read(len(_ZIP_MAGIC))
@@ -167,15 +171,16 @@ def _sheet(uploaded, max_bytes: int, limits: Limits) -> Iterator[tuple[int, tupl
     if len(content) > max_bytes:  # the size said was not the size read
         raise ValidationError(TOO_LARGE, params={"megabytes": max_bytes // (1024 * 1024)})
     try:
-        # Read here, not as the caller iterates: the file is refused before any row is used.
-        return iter(list(sheet_rows(content, limits)))
+        # Loaded here, not as the caller iterates: the file is refused before any row is used.
+        sheet = open_sheet(content, limits)
     except ValidationError:
         raise
     except Exception:
         # zipfile, expat and calamine raise whatever a broken file triggers: all of it
         # means « not a spreadsheet ».
-        pass
-    raise limits.refusal(NOT_A_SPREADSHEET)
+        raise limits.refusal(NOT_A_SPREADSHEET) from None
+    del content
+    return sheet_rows(sheet, limits)
 
 
 class _Bounded:

@@ -62,7 +62,7 @@ MAX_BLANK_ROWS = 1_000
 # Cells parsed in one file, filled or not (empty ones too): a list of 20,000 lines of 20
 # columns. And XML elements of any kind (rows, values, styles…), a few per cell.
 MAX_CELLS = 400_000
-MAX_ELEMENTS = 4 * MAX_CELLS
+ELEMENTS_PER_CELL = 4
 # Excel's own limit on the characters of a cell.
 MAX_CELL_CHARS = 32_767
 # A backstop: no request waits longer than this for a file, whatever it holds within the
@@ -101,6 +101,7 @@ class Limits:
     seconds: float
     max_unpacked: int = MAX_XML_BYTES  # the XML parts together, once unpacked
     max_area: int = MAX_AREA  # rows x columns of a sheet's filled rectangle
+    max_cells: int = 0  # cells parsed, filled or not (0: MAX_CELLS, read when checked)
     cells: int = 0
     elements: int = 0
     unpacked: int = 0
@@ -115,18 +116,22 @@ class Limits:
         self.refuse(SHEET_TOO_LONG, row=thousands(row), max=thousands(self.last_row))
 
     def refuse_cells(self) -> NoReturn:
-        self.refuse(TOO_MANY_CELLS, max=thousands(MAX_CELLS))
+        self.refuse(TOO_MANY_CELLS, max=thousands(self.cell_limit))
+
+    @property
+    def cell_limit(self) -> int:
+        return self.max_cells or MAX_CELLS
 
     def count_cell(self, column: int) -> None:
         self.cells += 1
         if column > MAX_SHEET_COLUMNS:
             self.refuse(SHEET_TOO_WIDE)
-        if self.cells > MAX_CELLS:
+        if self.cells > self.cell_limit:
             self.refuse_cells()
 
     def count_element(self) -> None:
         self.elements += 1
-        if self.elements > MAX_ELEMENTS:
+        if self.elements > ELEMENTS_PER_CELL * self.cell_limit:
             self.refuse_cells()
 
     def check_area(self, rows: int, columns: int) -> None:
@@ -150,7 +155,7 @@ class Limits:
 
 class StreamParser:
     """A part of the zip unpacked chunk by chunk, each chunk counted (Limits.count_unpacked,
-    whatever size the archive's directory claims), handed to expat and kept: the time limit
+    whatever size the archive's directory claims), handed to expat and copied out: the time limit
     is checked between chunks; a DOCTYPE (never in a spreadsheet; the door to entity bombs)
     refuses the file. Subclasses look at the elements (start, end, text) and refuse what
     would make calamine expand the sheet."""
@@ -167,22 +172,20 @@ class StreamParser:
         self.parser.EndElementHandler = self.end
         self.parser.CharacterDataHandler = self.text
 
-    def parse(self, archive: zipfile.ZipFile, member: str) -> bytes:
-        """The member's bytes, unpacked and checked."""
-        chunks = []
+    def parse(self, archive: zipfile.ZipFile, member: str, out) -> None:
+        """The member unpacked, checked and written to ``out`` chunk by chunk."""
+        first = True
         with archive.open(member) as stream:
             while chunk := stream.read(self.CHUNK):
-                if not chunks and not chunk.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
-                    # UTF-8, as Excel and LibreOffice write: a part in another encoding would
-                    # hide its elements from the byte-level counts (sheets.py's strings).
-                    raise ValueError("an XML part not in UTF-8")
+                if first:
+                    check_utf8(chunk)
+                    first = False
                 self.limits.count_unpacked(len(chunk))
                 self.parser.Parse(chunk, False)
                 self.chunk(chunk)
-                chunks.append(chunk)
+                out.write(chunk)
                 self.limits.check_time()
             self.parser.Parse(b"", True)
-        return b"".join(chunks)
 
     def chunk(self, data: bytes) -> None:
         """Each chunk as unpacked, once expat has parsed it."""
@@ -198,6 +201,13 @@ class StreamParser:
 
     def text(self, data: str) -> None:
         pass
+
+
+def check_utf8(head: bytes) -> None:
+    """An XML part begins with « < » in UTF-8, as Excel and LibreOffice write it: a part in
+    another encoding would hide its elements from the checks made on its bytes."""
+    if not head.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
+        raise ValueError("an XML part not in UTF-8")
 
 
 def is_filled(cells) -> bool:

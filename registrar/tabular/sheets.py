@@ -4,6 +4,7 @@ the archive has been checked (registrar/tabular/__init__.py says why both steps)
 import io
 import posixpath
 import re
+import tempfile
 import zipfile
 from collections.abc import Iterator
 
@@ -11,7 +12,6 @@ import python_calamine
 
 from registrar.tabular.limits import (
     MAX_CELL_CHARS,
-    MAX_CELLS,
     MAX_SHEET_COLUMNS,
     MAX_SHEET_ROWS,
     ODS_MIMETYPE,
@@ -20,6 +20,7 @@ from registrar.tabular.limits import (
     Cell,
     Limits,
     StreamParser,
+    check_utf8,
     thousands,
 )
 
@@ -51,35 +52,46 @@ def spreadsheet_kind(archive: zipfile.ZipFile) -> str | None:
     return None
 
 
-def sheet_rows(content: bytes, limits: Limits) -> Iterator[tuple[int, tuple[Cell, ...]]]:
-    """(row number, cells) of each filled row of the first sheet of ``content`` (.xlsx or
-    .ods), at most ``limits.max_columns`` cells a row (trailing blanks dropped).
+def open_sheet(content: bytes, limits: Limits) -> python_calamine.CalamineSheet:
+    """The first sheet of ``content`` (.xlsx or .ods), loaded by calamine once the archive
+    is checked.
 
-    First the archive: each XML part calamine will read is unpacked as a stream, bytes
-    counted whatever the zip's directory claims (Limits.count_unpacked), and parsed by expat
-    (no DOCTYPE, so no entity of any kind) to refuse, with a French message, what would make
-    calamine expand the sheet: a filled cell past the rows wanted, past column XFD, a filled
-    rectangle of more than ``limits.max_area`` cells, a cell of more than MAX_CELL_CHARS
-    characters, more than MAX_CELLS cells or shared strings. Then calamine reads a new zip
-    made of those checked parts only. Raises ValidationError for a refused file and
-    ValueError (or calamine's errors) for one that is not a spreadsheet."""
-    with zipfile.ZipFile(io.BytesIO(content)) as archive:
-        kind = spreadsheet_kind(archive)
-        if kind == "ods":
-            parts = _ods_parts(archive, limits)
-        elif kind == "xlsx":
-            parts = _xlsx_parts(archive, limits)
-        else:
-            raise ValueError("not a spreadsheet")
-    checked = io.BytesIO()
-    with zipfile.ZipFile(checked, "w", zipfile.ZIP_STORED) as archive:
-        for name, data in parts.items():
-            archive.writestr(name, data)
-    del parts
-    checked.seek(0)
-    workbook = python_calamine.CalamineWorkbook.from_filelike(checked)
-    sheet = workbook.get_sheet_by_index(0)
+    Each XML part calamine will read is unpacked as a stream, its bytes counted whatever the
+    zip's directory claims (Limits.count_unpacked), and checked — by expat, or on its bytes
+    for the two long parts of an .xlsx (the sheet and its shared strings) — to refuse, with a
+    French message, what would make calamine expand the sheet: a filled cell past the rows
+    wanted, past column XFD, a filled rectangle of more than ``limits.max_area`` cells, more
+    cells or shared strings than ``limits.cell_limit``, an .ods cell of more than
+    MAX_CELL_CHARS characters; a DOCTYPE (so no entity of any kind) refuses the file. The
+    checked parts are copied, as they are checked, into a new zip in a temporary file: that
+    file is all calamine reads. Raises ValidationError for a refused file and ValueError (or
+    zipfile's, expat's or calamine's errors) for one that is not a spreadsheet."""
+    with tempfile.NamedTemporaryFile(suffix=".zip") as checked_file:
+        with (
+            zipfile.ZipFile(io.BytesIO(content)) as archive,
+            zipfile.ZipFile(checked_file, "w", zipfile.ZIP_STORED) as checked,
+        ):
+            kind = spreadsheet_kind(archive)
+            if kind == "ods":
+                _ods_parts(archive, limits, checked)
+            elif kind == "xlsx":
+                _xlsx_parts(archive, limits, checked)
+            else:
+                raise ValueError("not a spreadsheet")
+        checked_file.flush()
+        workbook = python_calamine.CalamineWorkbook.from_path(checked_file.name)
+        sheet = workbook.get_sheet_by_index(0)
+        workbook.close()
     limits.check_time()
+    return sheet
+
+
+def sheet_rows(
+    sheet: python_calamine.CalamineSheet, limits: Limits
+) -> Iterator[tuple[int, tuple[Cell, ...]]]:
+    """(row number, cells) of each filled row of ``sheet``, at most ``limits.max_columns``
+    cells a row (trailing blanks dropped); ValidationError for a text longer than
+    MAX_CELL_CHARS (a shared string: those are not looked at before)."""
     # iter_rows gives the rows from the sheet's first (the blank ones above the first filled
     # cell included) and the columns from the first filled one (sheet.start).
     _first_row, first_column = sheet.start or (0, 0)
@@ -93,8 +105,6 @@ def sheet_rows(content: bytes, limits: Limits) -> Iterator[tuple[int, tuple[Cell
             cells.pop()
         if cells:
             yield offset + 1, tuple(cells)
-        elif offset % 1024 == 0:
-            limits.check_time()
 
 
 def _value(value) -> Cell:
@@ -110,16 +120,20 @@ def _value(value) -> Cell:
 # -- .xlsx ------------------------------------------------------------------------------
 
 
-def _xlsx_parts(archive: zipfile.ZipFile, limits: Limits) -> dict[str, bytes]:
+def _xlsx_parts(archive: zipfile.ZipFile, limits: Limits, checked: zipfile.ZipFile) -> None:
     names = set(archive.namelist())
-    parts = {}
+
+    def copy(parser: StreamParser, member: str) -> None:
+        with checked.open(member, "w") as out:
+            parser.parse(archive, member, out)
+
     for name in ("[Content_Types].xml", "_rels/.rels"):
         if name in names:
-            parts[name] = StreamParser(limits).parse(archive, name)
+            copy(StreamParser(limits), name)
     workbook = _XmlTree(limits, keep={"sheet"})
-    parts["xl/workbook.xml"] = workbook.parse(archive, "xl/workbook.xml")
+    copy(workbook, "xl/workbook.xml")
     relations = _XmlTree(limits, keep={"Relationship"})
-    parts["xl/_rels/workbook.xml.rels"] = relations.parse(archive, "xl/_rels/workbook.xml.rels")
+    copy(relations, "xl/_rels/workbook.xml.rels")
     targets = {
         attrs.get("Id"): (attrs.get("Type", ""), attrs.get("Target", ""))
         for _tag, attrs in relations.found
@@ -129,13 +143,12 @@ def _xlsx_parts(archive: zipfile.ZipFile, limits: Limits) -> dict[str, bytes]:
     for kind, target in targets.values():
         path = _part_path(target)
         if path in names and kind.endswith("/styles"):
-            parts[path] = StreamParser(limits).parse(archive, path)
+            copy(StreamParser(limits), path)
         elif path in names and kind.endswith("/sharedStrings"):
-            parts[path] = _SharedStrings(limits).parse(archive, path)
+            copy(_SharedStrings(limits), path)
     scan = _XlsxSheet(limits)
-    parts[sheet] = scan.parse(archive, sheet)
+    copy(scan, sheet)
     limits.check_area(scan.last_row, scan.last_column)
-    return parts
 
 
 def _part_path(target: str) -> str:
@@ -159,70 +172,80 @@ class _XmlTree(StreamParser):
             self.found.append((local, attrs))
 
 
-# The sheet's elements that matter, by their expat name (namespace, space, local name).
-_XLSX_TAGS = {
-    name: local
-    for local in ("c", "v", "t", "f", "is", "row", "dimension")
-    for name in (f"{_MAIN} {local}", f"{_STRICT_MAIN} {local}", local)
-}
-
-
 class _XlsxSheet(StreamParser):
-    """sheetData, cell by cell: where the filled cells reach (calamine's rectangle), each
-    cell counted (MAX_CELLS, column XFD), each value's length bounded. A cell with a value,
-    an inline string or a formula counts as filled; an empty <c/> does not (Excel writes
-    formatted blank rows far down), nor does the <dimension> Excel declares, except that a
-    dimension past the rows wanted refuses the file as before."""
+    """sheetData, row by row, on the bytes as they come (a sheet of 100,000 lines is 800,000
+    cells: expat with a call back to Python per element takes seconds, these byte counts and
+    searches milliseconds per chunk): where the filled cells reach (calamine's rectangle:
+    the row and column of every cell that is not an empty <c …/>, or the row's own number
+    and its cells' count when they carry no reference), cells counted (MAX_CELLS) and no row
+    past column XFD. An empty <c/> is not filled (Excel writes formatted blank rows far
+    down), nor is the <dimension> Excel declares, except that a dimension past the rows
+    wanted refuses the file as before. A DOCTYPE refuses the file. Values' lengths are
+    checked on what calamine gives (sheet_rows)."""
 
     def __init__(self, limits: Limits):
         super().__init__(limits)
-        self.row = self.column = 0
-        self.last_row = self.last_column = 0
-        self.in_cell = self.in_value = self.filled = False
-        self.size = 0
+        self.row = self.last_row = self.last_column = 0
 
-    def start(self, tag: str, attrs: dict) -> None:
+    def parse(self, archive: zipfile.ZipFile, member: str, out) -> None:
+        pending = b""
+        first = True
+        with archive.open(member) as stream:
+            while chunk := stream.read(self.CHUNK):
+                if first:
+                    check_utf8(chunk)
+                    self._dimension(chunk)
+                    first = False
+                self.limits.count_unpacked(len(chunk))
+                out.write(chunk)
+                pending += chunk
+                if b"<!DOCTYPE" in pending:
+                    raise ValueError("a DOCTYPE in a spreadsheet part")
+                rows = pending.split(b"<row")
+                pending = rows.pop()  # the row still being unpacked
+                for row in rows:
+                    self._row(row)
+                self.limits.check_time()
+        self._row(pending)
+
+    def _dimension(self, head: bytes) -> None:
+        match = _DIMENSION.search(head)
+        if match and int(match.group(1)) > self.limits.last_row:
+            self.limits.refuse_row(int(match.group(1)))
+
+    def _row(self, row: bytes) -> None:
+        """One <row …>…</row> (without its « <row »), or what comes before the first."""
         limits = self.limits
-        limits.count_element()
-        local = _XLSX_TAGS.get(tag)
-        if local == "c":
-            ref = attrs.get("r")
-            if ref:
-                self.row, self.column = _cell_ref(ref)
-            else:
-                self.column += 1
-            limits.count_cell(self.column)
-            self.in_cell, self.filled, self.size = True, False, 0
-        elif self.in_cell and local in ("v", "t", "f", "is"):
-            self.filled = True
-            self.in_value = local in ("v", "t")
-        elif local == "row":
-            ref = attrs.get("r")
-            self.row = _row_of(ref) if ref else self.row + 1
-            self.column = 0
-        elif local == "dimension":
-            last = attrs.get("ref", "").rpartition(":")[2].lstrip("$ABCDEFGHIJKLMNOPQRSTUVWXYZ")
-            number = _row_of(last) if last else 0
-            if number > limits.last_row:
-                limits.refuse_row(number)
+        cells = row.count(b"<c ") + row.count(b"<c>") + row.count(b"<c/")
+        if not cells and not row.startswith((b" ", b">", b"/")):
+            return  # before the first row (or a <rowBreaks>, <rows…>)
+        number = _ROW_NUMBER.match(row)
+        self.row = _row_of(number.group(1).decode()) if number else self.row + 1
+        limits.cells += cells
+        if limits.cells > limits.cell_limit:
+            limits.refuse_cells()
+        if cells > MAX_SHEET_COLUMNS:
+            limits.refuse(SHEET_TOO_WIDE)
+        refs = _FILLED_CELL.findall(row)
+        if refs:
+            last_row = max(int(digits) for digits in {digits for _letters, digits in refs})
+            last_column = max(_column_of(letters) for letters in {letters for letters, _d in refs})
+        elif b"<v" in row or b"<is" in row or b"<f" in row:
+            last_row, last_column = self.row, cells
+        else:
+            return
+        if last_row > limits.last_row:
+            limits.refuse_row(last_row)
+        self.last_row = max(self.last_row, last_row)
+        self.last_column = max(self.last_column, last_column)
 
-    def text(self, data: str) -> None:
-        if self.in_value:
-            self.size += len(data)
-            if self.size > MAX_CELL_CHARS:
-                self.limits.refuse(TOO_LONG_CELL, max=thousands(MAX_CELL_CHARS))
 
-    def end(self, tag: str) -> None:
-        local = _XLSX_TAGS.get(tag)
-        if local in ("v", "t"):
-            self.in_value = False
-        elif local == "c":
-            self.in_cell = False
-            if self.filled:
-                if self.row > self.limits.last_row:
-                    self.limits.refuse_row(self.row)
-                self.last_row = max(self.last_row, self.row)
-                self.last_column = max(self.last_column, self.column)
+# A cell with content (not « <c …/> »), its reference's column and row.
+_FILLED_CELL = re.compile(
+    rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="\$?([A-Z]{1,3})\$?([0-9]{1,7})"[^>/]*>'
+)
+_ROW_NUMBER = re.compile(rb'[^>]*?\br="([0-9]{1,7})"')
+_DIMENSION = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="[^"]*?([0-9]{1,7})"')
 
 
 _DECLARED = re.compile(rb"<(?:\w+:)?sst\b[^>]*\suniqueCount=[\"']([0-9]{1,10})[\"']")
@@ -236,46 +259,41 @@ class _SharedStrings(StreamParser):
     whatever prefix a forged file uses), a DOCTYPE refused. Their length is checked on the
     values calamine gives (sheet_rows)."""
 
-    def parse(self, archive: zipfile.ZipFile, member: str) -> bytes:
-        chunks = []
+    def parse(self, archive: zipfile.ZipFile, member: str, out) -> None:
         tail = b""
+        first = True
         with archive.open(member) as stream:
             while chunk := stream.read(self.CHUNK):
-                if not chunks:
-                    if not chunk.removeprefix(b"\xef\xbb\xbf").lstrip().startswith(b"<"):
-                        raise ValueError("an XML part not in UTF-8")
+                if first:
+                    check_utf8(chunk)
                     # The count the file declares: a million strings is refused at once.
                     declared = _DECLARED.search(chunk[:4096])
-                    if declared and int(declared.group(1)) > MAX_CELLS:
+                    if declared and int(declared.group(1)) > self.limits.cell_limit:
                         self.limits.refuse_cells()
+                    first = False
                 self.limits.count_unpacked(len(chunk))
                 if b"<!DOCTYPE" in tail + chunk[:16] or b"<!DOCTYPE" in chunk:
                     raise ValueError("a DOCTYPE in a spreadsheet part")
                 tail = chunk[-16:]
                 self.limits.cells += max(chunk.count(b"<si"), chunk.count(b"<") // 4)
-                if self.limits.cells > MAX_CELLS:
+                if self.limits.cells > self.limits.cell_limit:
                     self.limits.refuse_cells()
-                chunks.append(chunk)
+                out.write(chunk)
                 self.limits.check_time()
-        return b"".join(chunks)
 
 
-_COLUMNS: dict[str, int] = {}
+_COLUMNS: dict[bytes, int] = {}
 
 
-def _cell_ref(ref: str) -> tuple[int, int]:
-    """(row, column) of a cell reference: « XFD1048576 » -> (1048576, 16384), « $ » allowed."""
-    text = ref.replace("$", "")
-    letters = text.rstrip("0123456789")
+def _column_of(letters: bytes) -> int:
+    """A column's number: « XFD » -> 16384."""
     column = _COLUMNS.get(letters)
     if column is None:
-        if not (1 <= len(letters) <= 3 and letters.isascii() and letters.isupper()):
-            raise ValueError(f"not a cell reference: {ref!r}")
         column = 0
         for letter in letters:
-            column = column * 26 + ord(letter) - 64
+            column = column * 26 + letter - 64
         _COLUMNS[letters] = column  # at most 18,278 names: AAA…ZZZ
-    return _row_of(text[len(letters) :]), column
+    return column
 
 
 def _row_of(ref: str) -> int:
@@ -296,15 +314,13 @@ def _number_or_zero(text: str, default: int = 0) -> int:
 # -- .ods -------------------------------------------------------------------------------
 
 
-def _ods_parts(archive: zipfile.ZipFile, limits: Limits) -> dict[str, bytes]:
+def _ods_parts(archive: zipfile.ZipFile, limits: Limits, checked: zipfile.ZipFile) -> None:
     """The mimetype, content.xml checked, and a manifest of our own (calamine wants one;
     the file's own is not read)."""
-    content = _OdsContent(limits)
-    return {
-        "mimetype": ODS_MIMETYPE.encode(),
-        "META-INF/manifest.xml": _MANIFEST.encode(),
-        "content.xml": content.parse(archive, "content.xml"),
-    }
+    checked.writestr("mimetype", ODS_MIMETYPE)
+    checked.writestr("META-INF/manifest.xml", _MANIFEST)
+    with checked.open("content.xml", "w") as out:
+        _OdsContent(limits).parse(archive, "content.xml", out)
 
 
 _ODS_TABLE = f"{_TABLE} table"
