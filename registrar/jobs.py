@@ -15,7 +15,6 @@ Reads:
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib.contenttypes.models import ContentType
 from django.db.models import Model
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -123,11 +122,15 @@ def job_for(user, pk: int) -> Job:
 
 def latest_job(kind: str, target: Model) -> Job | None:
     """The last job of ``kind`` about ``target`` (its result's bytes deferred), or None."""
+    meta = target._meta
     return (
         Job.objects.defer("result")
+        # The content type by its natural key, joined: one query whether or not Django's
+        # content-type cache is warm (a page's query count stays the same).
         .filter(
             kind=kind,
-            target_type=ContentType.objects.get_for_model(target),
+            target_type__app_label=meta.app_label,
+            target_type__model=meta.model_name,
             target_id=target.pk,
         )
         .order_by("-created_at", "-pk")

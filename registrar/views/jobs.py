@@ -11,21 +11,31 @@ from registrar import jobs
 from registrar.downloads import file_response, kind_of
 from registrar.models import Job
 
+# htmx stops polling an element whose request is answered with this status
+# (htmx's documentation, « Polling »); the content is still swapped in.
+STOP_POLLING = 286
+
 
 @require_GET
 @login_required
 def job_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The job's page: its progress bar until it is done, then its file.
 
-    Asked by htmx (the progress partial polling itself), the partial alone; with
-    « ?telecharger=1 », a job found done also sends the browser to its file (HX-Redirect).
+    Asked by htmx (the progress partial polling), the inside of the partial alone, with
+    HTTP 286 once the job is finished, which stops htmx's polling; with « ?telecharger=1 »,
+    a job found done also sends the browser to its file (HX-Redirect).
     Asked by a browser, a done job redirects to its file: the link that enqueued it ends
     with the download, as when the file was made inside the request."""
     job = jobs.job_for(request.user, pk)
     kind = jobs.kind_of(job.kind)
     context = {"job": job, "kind": kind}
     if request.htmx:
-        response = render(request, "includes/job_progress.html", context)
+        response = render(
+            request,
+            "includes/job_status.html",
+            context,
+            status=200 if job.is_active else STOP_POLLING,
+        )
         if job.status == Job.Status.DONE and request.GET.get("telecharger"):
             response["HX-Redirect"] = reverse("registrar:job_file", args=[job.pk])
         return response

@@ -309,7 +309,7 @@ def _client(user) -> Client:
 
 
 @pytest.mark.django_db
-def test_the_partial_shows_a_running_job_and_polls(term, asker):
+def test_a_running_job_polls_its_live_region(term, asker):
     job = _queued(
         term,
         requested_by=asker,
@@ -320,37 +320,45 @@ def test_the_partial_shows_a_running_job_and_polls(term, asker):
         progress_total=5,
     )
     url = reverse("registrar:job_detail", args=[job.pk])
-    partial = _client(asker).get(url, headers={"HX-Request": "true"}).content.decode()
-    assert 'role="status"' in partial and 'aria-live="polite"' in partial
-    assert f'hx-get="{url}"' in partial and 'hx-trigger="every 1s"' in partial
-    assert '<progress id="job-progress-' in partial and 'value="40"' in partial
-    assert "Document de test en préparation : 40 %" in partial
-    # The job's own page: the same partial, which downloads the file once it is ready.
+    # The job's own page: a live region that asks for its inside every second, and has the
+    # file downloaded once it is ready.
     page = _client(asker).get(url).content.decode()
     assert "<h1" in page and "Document de test" in page
-    assert f'hx-get="{url}?telecharger=1"' in page
+    region = page[page.index(f'<div id="job-{job.pk}"') :]
+    region = region[: region.index("</div>")]
+    assert 'role="status"' in region and 'aria-live="polite"' in region
+    assert f'hx-get="{url}?telecharger=1"' in region and 'hx-trigger="every 1s"' in region
+    assert 'hx-swap="innerHTML"' in region
+    assert '<progress id="job-progress-' in region and 'value="40"' in region
+    assert "Document de test en préparation : 40 %" in region
+    # The poll's answer: the region's inside only, and polling goes on (200).
+    poll = _client(asker).get(url, headers={"HX-Request": "true"})
+    assert poll.status_code == 200
+    text = poll.content.decode()
+    assert "Document de test en préparation : 40 %" in text and 'value="40"' in text
+    assert "role=" not in text and "hx-get" not in text
     queued = _queued(term, requested_by=asker)
-    partial = _client(asker).get(
+    poll = _client(asker).get(
         reverse("registrar:job_detail", args=[queued.pk]), headers={"HX-Request": "true"}
     )
-    assert "Document de test : en attente" in partial.content.decode()
+    assert "Document de test : en attente" in poll.content.decode()
 
 
 @pytest.mark.django_db
-def test_the_partial_of_a_finished_or_failed_job(term, asker):
+def test_a_finished_or_failed_job_stops_the_polling(term, asker):
     done = job_enqueue(actor=asker, kind="tests.document", target=term)
     url = reverse("registrar:job_detail", args=[done.pk])
     file_url = reverse("registrar:job_file", args=[done.pk])
     client = _client(asker)
-    partial = client.get(url, headers={"HX-Request": "true"})
-    text = partial.content.decode()
+    poll = client.get(url, headers={"HX-Request": "true"})
+    # 286: htmx swaps the link in and stops polling.
+    assert poll.status_code == 286
+    text = poll.content.decode()
     assert f'href="{file_url}"' in text and "Télécharger le document" in text
-    assert "hx-get" not in text  # no more polling
-    assert "HX-Redirect" not in partial
+    assert "HX-Redirect" not in poll
     # On the job's page, the poll that finds it done sends the browser to the file.
-    assert client.get(f"{url}?telecharger=1", headers={"HX-Request": "true"})["HX-Redirect"] == (
-        file_url
-    )
+    poll = client.get(f"{url}?telecharger=1", headers={"HX-Request": "true"})
+    assert (poll.status_code, poll["HX-Redirect"]) == (286, file_url)
     # A browser is sent to the file, which is an attachment.
     assert client.get(url)["Location"] == file_url
     response = client.get(file_url)
@@ -359,13 +367,14 @@ def test_the_partial_of_a_finished_or_failed_job(term, asker):
     assert response.content == b"%PDF-1.7 tests"
 
     failed = job_enqueue(actor=asker, kind="tests.document", target=term, params={"crash": 1})
-    text = client.get(
-        reverse("registrar:job_detail", args=[failed.pk]), headers={"HX-Request": "true"}
-    ).content.decode()
-    assert "La production du document a échoué." in text and "hx-get" not in text
+    failed_url = reverse("registrar:job_detail", args=[failed.pk])
+    poll = client.get(failed_url, headers={"HX-Request": "true"})
+    assert poll.status_code == 286
+    assert "La production du document a échoué." in poll.content.decode()
+    page = client.get(failed_url).content.decode()
+    assert "La production du document a échoué." in page and "hx-get" not in page
     # Its file does not exist: the file's URL sends back to the job's page.
-    file_url = reverse("registrar:job_file", args=[failed.pk])
-    assert client.get(file_url)["Location"] == reverse("registrar:job_detail", args=[failed.pk])
+    assert client.get(reverse("registrar:job_file", args=[failed.pk]))["Location"] == failed_url
 
 
 # --------------------------------------------------------------------------------------
