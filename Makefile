@@ -79,6 +79,7 @@ bench: $(STAMP)
 	$(PY) bench/candidate_picker.py
 	$(PY) bench/candidate_import.py
 	$(PY) bench/hostile_uploads.py
+	$(PY) bench/tabular_reader.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 locale/*/LC_MESSAGES/*.mo
