@@ -54,9 +54,10 @@ def job_enqueue(*, actor, kind: str, target: Model, params: dict | None = None) 
     takes it over; otherwise (none yet, or the last one failed) a new queued Job. For other
     kinds: ``actor``'s earlier finished jobs of ``kind`` about ``target`` are deleted (their
     files are out of date) and a new queued Job is created. The target row is locked while
-    this is decided, so two clicks make one job. Then ``registrar.tasks.run_job`` is
-    enqueued (with the tests' immediate backend it runs before this returns). Writes no
-    audit entry: no student's record changes. Returns the job, refreshed.
+    this is decided, so two clicks on a shared result make one job. Then
+    ``registrar.tasks.run_job`` is enqueued (with the tests' immediate backend it runs
+    before this returns). Writes no audit entry: no student's record changes. Returns the
+    job, refreshed.
     """
     from registrar.tasks import run_job  # the task module imports these services
 
@@ -74,9 +75,7 @@ def job_enqueue(*, actor, kind: str, target: Model, params: dict | None = None) 
             enqueue = _is_stale(job, now)
         else:
             if not job_kind.reuse:
-                jobs.filter(
-                    requested_by=actor, status__in=(Status.DONE, Status.FAILED)
-                ).delete()
+                jobs.filter(requested_by=actor, status__in=(Status.DONE, Status.FAILED)).delete()
             job = Job.objects.create(
                 kind=kind,
                 target_type=target_type,
@@ -108,17 +107,15 @@ def job_claim(*, job_id: int, worker: str) -> bool:
     claimable = Q(status=Status.QUEUED) | Q(
         status=Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER
     )
-    claimed = (
-        Job.objects.filter(claimable, pk=job_id).update(
-            status=Status.RUNNING,
-            worker=worker,
-            heartbeat_at=now,
-            started_at=now,
-            attempts=F("attempts") + 1,
-            progress_done=0,
-            progress_total=0,
-            error="",
-        )
+    claimed = Job.objects.filter(claimable, pk=job_id).update(
+        status=Status.RUNNING,
+        worker=worker,
+        heartbeat_at=now,
+        started_at=now,
+        attempts=F("attempts") + 1,
+        progress_done=0,
+        progress_total=0,
+        error="",
     )
     return claimed == 1
 

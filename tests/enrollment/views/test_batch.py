@@ -576,9 +576,7 @@ def test_report_downloads(staff_client, registrar_staff, guide):
         response = staff_client.get(url)
         assert response["Content-Type"] == "application/pdf"
         assert response.content.startswith(b"%PDF")
-        assert response["Content-Disposition"] == (
-            f'attachment; filename="{job.result_name}"'
-        )
+        assert response["Content-Disposition"] == f'attachment; filename="{job.result_name}"'
 
 
 def test_operation_list_shows_mine_and_queries_do_not_grow(
