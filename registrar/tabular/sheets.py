@@ -198,13 +198,19 @@ class _XlsxSheet(StreamParser):
                     first = False
                 self.limits.count_unpacked(len(chunk))
                 out.write(chunk)
-                pending += chunk
-                if b"<!DOCTYPE" in pending:
+                window = pending[-16:] + chunk  # a tag may straddle two chunks
+                if b"<!DOCTYPE" in window:
                     raise ValueError("a DOCTYPE in a spreadsheet part")
-                rows = pending.split(b"<row")
-                pending = rows.pop()  # the row still being unpacked
-                for row in rows:
-                    self._row(row)
+                if _PREFIXED_ROW_OR_CELL.search(window):
+                    # <x:row>, <x:c>: legal XML that Excel and LibreOffice never write, and
+                    # that the byte checks here would not see (calamine would).
+                    raise ValueError("prefixed sheet elements")
+                pending += chunk
+                if b"<row" in window:
+                    rows = pending.split(b"<row")
+                    pending = rows.pop()  # the row still being unpacked
+                    for row in rows:
+                        self._row(row)
                 self.limits.check_time()
         self._row(pending)
 
@@ -228,8 +234,16 @@ class _XlsxSheet(StreamParser):
             limits.refuse(SHEET_TOO_WIDE)
         refs = _FILLED_CELL.findall(row)
         if refs:
-            last_row = max(int(digits) for digits in {digits for _letters, digits in refs})
-            last_column = max(_column_of(letters) for letters in {letters for letters, _d in refs})
+            rows = {digits for _letters, digits in refs}
+            last_row = max(int(digits) if digits else self.row for digits in rows)
+            columns = {letters.upper() for letters, _digits in refs}
+            if any(len(letters) > 3 for letters in columns):
+                limits.refuse(SHEET_TOO_WIDE)
+            # A cell without a reference follows the one before: at most one column further
+            # for each of them.
+            last_column = max(_column_of(letters) for letters in columns) + max(
+                0, cells - len(refs)
+            )
         elif b"<v" in row or b"<is" in row or b"<f" in row:
             last_row, last_column = self.row, cells
         else:
@@ -242,10 +256,11 @@ class _XlsxSheet(StreamParser):
 
 # A cell with content (not « <c …/> »), its reference's column and row.
 _FILLED_CELL = re.compile(
-    rb'<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br="\$?([A-Z]{1,3})\$?([0-9]{1,7})"[^>/]*>'
+    rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]*)\$?([0-9]*)[\"'][^>/]*>"
 )
-_ROW_NUMBER = re.compile(rb'[^>]*?\br="([0-9]{1,7})"')
-_DIMENSION = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="[^"]*?([0-9]{1,7})"')
+_PREFIXED_ROW_OR_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:(?:row|c)[\s/>]")
+_ROW_NUMBER = re.compile(rb"[^>]*?\br\s*=\s*[\"']([0-9]*)[\"']")
+_DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref\s*=\s*[\"'][^\"']*?([0-9]+)[\"']")
 
 
 _DECLARED = re.compile(rb"<(?:\w+:)?sst\b[^>]*\suniqueCount=[\"']([0-9]{1,10})[\"']")
@@ -323,6 +338,7 @@ def _ods_parts(archive: zipfile.ZipFile, limits: Limits, checked: zipfile.ZipFil
         _OdsContent(limits).parse(archive, "content.xml", out)
 
 
+_ODS_PREFIXES = {"office": _OFFICE, "table": _TABLE, "text": _TEXT}
 _ODS_TABLE = f"{_TABLE} table"
 _ODS_ROW = f"{_TABLE} table-row"
 _ODS_CELLS = (f"{_TABLE} table-cell", f"{_TABLE} covered-table-cell")
@@ -342,6 +358,7 @@ class _OdsContent(StreamParser):
 
     def __init__(self, limits: Limits):
         super().__init__(limits)
+        self.parser.StartNamespaceDeclHandler = self._namespace
         self.depth = 0  # tables open (a table inside a cell is not a sheet)
         self.row = self.column = self.row_repeat = self.row_last_column = 0
         self.last_row = self.last_column = 0
@@ -371,6 +388,12 @@ class _OdsContent(StreamParser):
             self.in_cell, self.cell_depth, self.size = True, 0, 0
             self.cell_repeat = _repeat(attrs, _ODS_COLUMNS_REPEATED) if attrs else 1
             self.filled = _ODS_VALUE_TYPE in attrs
+
+    def _namespace(self, prefix: str | None, uri: str) -> None:
+        # calamine knows the elements by their names as written, « table:table-row »: a
+        # « table: » bound elsewhere would be rows to calamine and none to this check.
+        if prefix in _ODS_PREFIXES and uri != _ODS_PREFIXES[prefix]:
+            raise ValueError(f"the prefix {prefix} bound to {uri}")
 
     def _grow(self, size: int) -> None:
         self.size += size

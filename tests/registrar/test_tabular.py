@@ -528,3 +528,53 @@ def test_a_shared_string_longer_than_excel_allows_is_refused():
     )
     content = hostile.xlsx('<row r="1"><c r="A1" t="s"><v>0</v></c></row>', shared_strings=shared)
     assert "a une cellule de plus de 32\u202f767 caractères" in refusal(content, "f.xlsx")
+
+
+def test_an_xlsx_sheet_whose_rows_and_cells_carry_a_prefix_is_refused():
+    """<x:row>, <x:c>: legal XML Excel never writes, that would hide a far cell from the
+    checks (calamine reads it: a cell at XFD1048576 made it allocate until it died)."""
+    far = f"{hostile.EXCEL_LAST_COLUMN}{hostile.EXCEL_LAST_ROW}"
+    content = hostile.xlsx(
+        hostile._real_rows() + f'<row r="{hostile.EXCEL_LAST_ROW}"><c r="{far}"><v>1</v></c></row>'
+    )
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    sheet = files["xl/worksheets/sheet1.xml"].decode()
+    sheet = sheet.replace("<worksheet xmlns=", "<x:worksheet xmlns:x=")
+    sheet = sheet.replace("</worksheet>", "</x:worksheet>")
+    for tag in ("dimension", "sheetData", "row", "c", "is", "t", "v"):
+        sheet = sheet.replace(f"<{tag}", f"<x:{tag}").replace(f"</{tag}>", f"</x:{tag}>")
+    files["xl/worksheets/sheet1.xml"] = sheet.encode()
+    assert refusal(zipped(files), "liste.ods") == NOT_A_SPREADSHEET
+
+
+def test_an_ods_whose_table_prefix_names_another_namespace_is_refused():
+    """calamine knows « table:table-row » by its name as written: rows in another namespace
+    under that prefix would be expanded by calamine and unseen by the checks."""
+    with zipfile.ZipFile(io.BytesIO(hostile.ods_far_row())) as archive:
+        files = {name: archive.read(name) for name in archive.namelist()}
+    files["content.xml"] = files["content.xml"].replace(
+        b'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"',
+        b'xmlns:table="urn:example:other"',
+    )
+    assert refusal(zipped(files), "liste.ods") == NOT_A_SPREADSHEET
+
+
+@pytest.mark.parametrize(
+    "cell",
+    [
+        "<c r='XFD1048576'><v>1</v></c>",  # single quotes
+        '<c r = "xfd1048576"><v>1</v></c>',  # spaces, lower case
+        '<c r="A1048576"><v>1</v></c><c><v>2</v></c>',  # a cell without reference after it
+    ],
+)
+def test_a_far_cell_written_in_any_legal_way_is_seen(cell):
+    content = hostile.xlsx(hostile._real_rows() + f"<row r='1048576'>{cell}</row>")
+    assert ROWS_TOO_FAR in refusal(content, "f.xlsx")
+
+
+def test_a_reference_past_the_last_row_or_column_is_refused():
+    content = hostile.xlsx('<row r="1"><c r="A99999999"><v>1</v></c></row>')
+    assert "va jusqu'à la ligne 99\u202f999\u202f999" in refusal(content, "f.xlsx")
+    content = hostile.xlsx('<row r="1"><c r="AAAA1"><v>1</v></c></row>')
+    assert BEYOND_XFD in refusal(content, "f.xlsx")
