@@ -222,8 +222,8 @@ class _XlsxSheet(StreamParser):
     def _row(self, row: bytes) -> None:
         """One <row …>…</row> (without its « <row »), or what comes before the first."""
         limits = self.limits
-        cells = row.count(b"<c ") + row.count(b"<c>") + row.count(b"<c/")
-        if not cells and not row.startswith((b" ", b">", b"/")):
+        cells = len(_CELL_TAG.findall(row))
+        if not cells and not (row[:1].isspace() or row[:1] in (b">", b"/")):
             return  # before the first row (or a <rowBreaks>, <rows…>)
         number = _ROW_NUMBER.match(row)
         self.row = _row_of(number.group(1).decode()) if number else self.row + 1
@@ -258,6 +258,7 @@ class _XlsxSheet(StreamParser):
 _FILLED_CELL = re.compile(
     rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\br\s*=\s*[\"']\$?([A-Za-z]*)\$?([0-9]*)[\"'][^>/]*>"
 )
+_CELL_TAG = re.compile(rb"<c[\s/>]")
 _PREFIXED_ROW_OR_CELL = re.compile(rb"<[A-Za-z_][\w.-]*:(?:row|c)[\s/>]")
 _ROW_NUMBER = re.compile(rb"[^>]*?\br\s*=\s*[\"']([0-9]*)[\"']")
 _DIMENSION = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref\s*=\s*[\"'][^\"']*?([0-9]+)[\"']")

@@ -578,3 +578,9 @@ def test_a_reference_past_the_last_row_or_column_is_refused():
     assert "va jusqu'à la ligne 99\u202f999\u202f999" in refusal(content, "f.xlsx")
     content = hostile.xlsx('<row r="1"><c r="AAAA1"><v>1</v></c></row>')
     assert BEYOND_XFD in refusal(content, "f.xlsx")
+
+
+def test_a_far_cell_after_a_tab_or_a_line_break_is_seen():
+    far = "<c\tr='XFD1048576'\n><v>1</v></c>"
+    content = hostile.xlsx(hostile._real_rows() + f"<row\nr='1048576'>{far}</row>")
+    assert ROWS_TOO_FAR in refusal(content, "f.xlsx")
