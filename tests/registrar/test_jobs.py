@@ -456,3 +456,16 @@ def test_a_claim_waiting_on_another_finds_the_job_taken():
     assert outcome == {"first": True, "second": False}
     job.refresh_from_db()
     assert (job.worker, job.attempts) == ("host:first", 1)
+
+
+@pytest.mark.django_db
+def test_the_admin_lists_jobs_read_only(term, asker, admin):
+    job = job_enqueue(actor=asker, kind="tests.document", target=term)
+    client = _client(admin)
+    changelist = client.get(reverse("admin:registrar_job_changelist"))
+    text = changelist.content.decode()
+    assert changelist.status_code == 200 and "tests.document" in text and "asker" in text
+    assert client.get(reverse("admin:registrar_job_add")).status_code == 403
+    change = client.get(reverse("admin:registrar_job_change", args=[job.pk])).content.decode()
+    assert "fichier-" in change and "%PDF-1.7 tests" not in change  # its name, not its bytes
+    assert 'name="_save"' not in change
