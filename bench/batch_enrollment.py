@@ -240,12 +240,12 @@ def check_run(run, kind: str, expected: int) -> None:
 def run_operation(actor, refs, students) -> dict[str, Timer]:
     """One round for a fresh operation: selection, the pasted list, simulation, execution,
     undo. Returns the timers by scenario key, and the execution's run."""
+    from enrollment.imports import analyse_rows, rows_from_text
     from enrollment.services.batch import (
         batch_operation_run,
         batch_operation_undo,
         batch_selection_add,
     )
-    from enrollment.imports import analyse_rows, rows_from_text
 
     ids = [s.pk for s in students]
     timers: dict[str, Timer] = {}
@@ -346,8 +346,8 @@ def main() -> None:
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
 
-    from enrollment.models import CourseEnrollment, TermRecord
     from enrollment.imports import LOOKUP_CHUNK
+    from enrollment.models import CourseEnrollment, TermRecord
     from registrar.models import AssignmentState, Course, CourseGroup, Student, Term
 
     n = args.students

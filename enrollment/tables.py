@@ -5,8 +5,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from enrollment.models import BatchLine, BatchOperation, BatchRun, BatchSelection
 from enrollment.documents import STUDENT_LABEL
+from enrollment.models import BatchLine, BatchOperation, BatchRun, BatchSelection
 from registrar.tables import NOWRAP
 
 OUTCOME_LABELS = dict(BatchLine.Outcome.choices)
