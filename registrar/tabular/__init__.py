@@ -10,10 +10,11 @@ sessions » (certification/imports/). Choice and figures: docs/decisions/0012-ta
 - .xlsx and .ods are read by python-calamine (Rust), after the archive is checked
   (registrar/tabular/sheets.py): calamine loads a whole sheet and expands what it is told
   (rows repeated a billion times, a cell at XFD1048576, a million shared strings), so each
-  XML part it will read is first unpacked as a stream with a cap and parsed by expat, which
-  refuses a DOCTYPE (entity bombs, external entities) and meets every claim with a bound —
-  rows, columns, cells, characters in a cell, unpacked bytes, seconds — in milliseconds and
-  with a French message. calamine then reads a zip made of the checked parts only.
+  XML part it will read is first unpacked as a stream with a cap and checked — by expat, or
+  on its bytes for the long parts of an .xlsx — refusing a DOCTYPE (entity bombs, external
+  entities) and meeting every claim with a bound — rows, columns, cells, characters in a
+  cell, unpacked bytes, seconds — in milliseconds and with a French message. calamine then
+  reads a zip made of the checked parts only.
 
 ``read_rows`` gives the rows; ``header_columns`` maps a header row to fields through accepted
 spellings (compared without case, accents or spaces); ``line_error`` writes
