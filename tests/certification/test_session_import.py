@@ -133,3 +133,33 @@ def test_too_many_sessions_are_refused(client, monkeypatch):
     _response, text = _post(client, _xlsx(rows))
     assert "Le fichier contient plus de 2 sessions : scindez-le." in text
     assert not CertificationSession.objects.exists()
+
+
+def test_headers_are_matched_by_their_accepted_spellings_in_any_order(client):
+    """registrar.tabular.header_columns: « SALLE », « heure de debut », « surveillants »…
+    compared without case, accents or spaces; « Observations » may be left out; the line
+    numbers of the errors are the spreadsheet's."""
+    headers = ["Surveillants", "SALLE", "Nom du site", "heure de debut", "Date", "Session"]
+    upload = _xlsx(
+        [
+            ["Mme Durand", "Salle 1", "Collège", "14:00", _date(10), "Pix 3eA"],
+            [],
+            ["M. Petit", "Salle 2", "Collège", "25:00", _date(10), "Pix 3eB"],
+        ],
+        headers=headers,
+    )
+    response, text = _post(client, upload)
+    assert response.status_code == 200
+    assert "Ligne 4 : « 25:00 » n'est pas une heure (HH:MM)." in text
+    assert not CertificationSession.objects.exists()
+    upload = _xlsx(
+        [["Mme Durand", "Salle 1", "Collège", "14:00", _date(10), "Pix 3eA"]], headers=headers
+    )
+    response, _text = _post(client, upload)
+    assert response.url == reverse("certification:session_list")
+    session = CertificationSession.objects.get()
+    assert (session.name, session.room, session.invigilators) == (
+        "Pix 3eA",
+        "Salle 1",
+        "Mme Durand",
+    )
