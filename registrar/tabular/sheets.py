@@ -11,6 +11,7 @@ from collections.abc import Iterator
 import python_calamine
 
 from registrar.tabular.limits import (
+    ELEMENTS_PER_CELL,
     MAX_CELL_CHARS,
     MAX_SHEET_COLUMNS,
     MAX_SHEET_ROWS,
@@ -354,12 +355,17 @@ class _OdsContent(StreamParser):
     """Every table of content.xml (calamine loads them all): rows repeated down and cells
     repeated across are counted, never expanded; where the filled ones reach (calamine
     expands those, and the blanks between them) is bounded as for an .xlsx, and so is each
-    cell's text, spaces repeated by <text:s text:c="…"/> included. The empty rest of a
-    sheet LibreOffice writes as repeated blank rows and columns costs nothing."""
+    cell's content: its elements (a million paragraphs) and spaces repeated by
+    <text:s text:c="…"/>; the length of its text is checked on calamine's values
+    (sheet_rows), so that expat calls back no Python for text. A cell with a value type or
+    any content is filled. The empty rest of a sheet LibreOffice writes as repeated blank
+    rows and columns costs nothing."""
 
     def __init__(self, limits: Limits):
         super().__init__(limits)
         self.parser.StartNamespaceDeclHandler = self._namespace
+        self.parser.CharacterDataHandler = None
+        self.max_elements = ELEMENTS_PER_CELL * limits.cell_limit
         self.depth = 0  # tables open (a table inside a cell is not a sheet)
         self.row = self.column = self.row_repeat = self.row_last_column = 0
         self.last_row = self.last_column = 0
@@ -369,12 +375,15 @@ class _OdsContent(StreamParser):
 
     def start(self, tag: str, attrs: dict) -> None:
         limits = self.limits
-        limits.count_element()
+        limits.elements += 1
+        if limits.elements > self.max_elements:
+            limits.refuse_cells()
         if self.in_cell:
             self.cell_depth += 1
-            self._grow(_repeat(attrs, _ODS_SPACES) if tag == _ODS_SPACE else 1)
-            if tag == _ODS_SPACE:
-                self.filled = True
+            self.filled = True
+            self.size += _repeat(attrs, _ODS_SPACES) if tag == _ODS_SPACE else 1
+            if self.size > MAX_CELL_CHARS:
+                limits.refuse(TOO_LONG_CELL, max=thousands(MAX_CELL_CHARS))
             return
         if tag == _ODS_TABLE:
             self.depth += 1
@@ -382,29 +391,22 @@ class _OdsContent(StreamParser):
         elif self.depth != 1:
             return
         elif tag == _ODS_ROW:
-            self.row_repeat = _repeat(attrs, _ODS_ROWS_REPEATED)
+            self.row_repeat = _repeat(attrs, _ODS_ROWS_REPEATED) if attrs else 1
             self.column = self.row_last_column = 0
         elif tag in _ODS_CELLS:
             limits.count_cell(self.column + 1)
             self.in_cell, self.cell_depth, self.size = True, 0, 0
-            self.cell_repeat = _repeat(attrs, _ODS_COLUMNS_REPEATED) if attrs else 1
-            self.filled = _ODS_VALUE_TYPE in attrs
+            if attrs:
+                self.cell_repeat = _repeat(attrs, _ODS_COLUMNS_REPEATED)
+                self.filled = _ODS_VALUE_TYPE in attrs
+            else:
+                self.cell_repeat, self.filled = 1, False
 
     def _namespace(self, prefix: str | None, uri: str) -> None:
         # calamine knows the elements by their names as written, « table:table-row »: a
         # « table: » bound elsewhere would be rows to calamine and none to this check.
         if prefix in _ODS_PREFIXES and uri != _ODS_PREFIXES[prefix]:
             raise ValueError(f"the prefix {prefix} bound to {uri}")
-
-    def _grow(self, size: int) -> None:
-        self.size += size
-        if self.size > MAX_CELL_CHARS:
-            self.limits.refuse(TOO_LONG_CELL, max=thousands(MAX_CELL_CHARS))
-
-    def text(self, data: str) -> None:
-        if self.in_cell:
-            self._grow(len(data))
-            self.filled = self.filled or bool(data.strip())
 
     def end(self, tag: str) -> None:
         if self.in_cell and self.cell_depth:

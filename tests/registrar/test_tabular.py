@@ -584,3 +584,21 @@ def test_a_far_cell_after_a_tab_or_a_line_break_is_seen():
     far = "<c\tr='XFD1048576'\n><v>1</v></c>"
     content = hostile.xlsx(hostile._real_rows() + f"<row\nr='1048576'>{far}</row>")
     assert ROWS_TOO_FAR in refusal(content, "f.xlsx")
+
+
+def test_an_ods_paragraph_longer_than_excel_allows_is_refused():
+    cell = (
+        '<table:table-row><table:table-cell office:value-type="string">'
+        f"<text:p>{'a' * 40_000}</text:p></table:table-cell></table:table-row>"
+    )
+    assert "a une cellule de plus de 32\u202f767 caractères" in refusal(hostile.ods(cell))
+
+
+def test_an_ods_cell_with_text_but_no_value_type_counts_as_filled_far_down():
+    rows = (
+        hostile._ods_real_rows()
+        + '<table:table-row table:number-rows-repeated="5000"><table:table-cell/>'
+        + "</table:table-row><table:table-row><table:table-cell><text:p>x</text:p>"
+        + "</table:table-cell></table:table-row>"
+    )
+    assert "va jusqu'à la ligne 5\u202f004" in refusal(hostile.ods(rows))
