@@ -203,16 +203,20 @@ class ReportLineTable(tables.Table):
     da_number = tables.Column(
         verbose_name=_("Numéro DA"),
         accessor="da_display",
-        order_by=("da_number",),
+        order_by=("da_number", "position"),
         attrs=NOWRAP,
     )
     kind = tables.Column(
         verbose_name=_("Dossier"), accessor="position", orderable=False, attrs=NOWRAP
     )
+    # Lines that tie on a sorted column keep their order in the list (and the same order on
+    # every page and database): the line number breaks the tie.
     full_name = tables.Column(
-        verbose_name=_("Nom, prénom"), accessor="full_name", order_by=("last_name", "first_name")
+        verbose_name=_("Nom, prénom"),
+        accessor="full_name",
+        order_by=("last_name", "first_name", "position"),
     )
-    outcome = tables.Column(verbose_name=_("Résultat"))
+    outcome = tables.Column(verbose_name=_("Résultat"), order_by=("outcome", "position"))
     message = tables.Column(verbose_name=_("Détail"), accessor="message", orderable=False)
 
     class Meta:
