@@ -27,6 +27,18 @@
     }
   });
 
+  // Text typed into a course picker while its dialog was still loading (before htmx listened
+  // to the box) is searched as soon as the picker is ready, rather than silently ignored.
+  document.addEventListener("htmx:load", function (event) {
+    // Only the picker's own arrival: its results load inside it too, and must not search again.
+    var body = event.target;
+    if (!body.matches || !body.matches(".course-picker-body") || !window.htmx) return;
+    var box = body.querySelector("input[name='q']");
+    if (box && box.value.trim()) {
+      window.htmx.trigger(box, "search");
+    }
+  });
+
   // « Redéfinir » (<button data-reset-target data-reset-value>) puts a field back to its default.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-reset-target]");

@@ -44,3 +44,31 @@ def test_pick_a_course_fills_the_field(page, screenshot):
     # The dialog's own inputs never join the page's form.
     names = page.evaluate("() => [...new FormData(document.getElementById('host-form')).keys()]")
     assert names == ["course"]
+
+
+def test_text_typed_while_the_picker_loads_is_searched_once_it_is_ready(page):
+    """Typing before htmx listens to the box (the dialog's body just arrived) is not lost:
+    when the picker's body is loaded with text in its box, that text is searched."""
+    seed_reference_data(SeedReport())
+    UserFactory(username="agent", password="agent-password", roles=[roles.REGISTRAR_STAFF])
+    log_in(page, "agent", "agent-password")
+    page.locator(".app-nav").wait_for()
+    widget_html = f'<form id="host-form" method="post">{EnrolmentForm()["course"]}</form>'
+    page.evaluate(
+        "html => { const main = document.getElementById('main');"
+        " main.insertAdjacentHTML('afterbegin', html); htmx.process(main); }",
+        widget_html,
+    )
+    page.get_by_role("button", name="Rechercher").click()
+    dialog = page.get_by_role("dialog", name="Recherche de cours")
+    box = dialog.get_by_label("Rechercher")
+    box.wait_for()
+    # The box's value set without an input event (as when typed before htmx listened), then
+    # the body announced as loaded, as htmx does when it arrives.
+    page.evaluate(
+        "() => { const body = document.querySelector('.modal.show .course-picker-body');"
+        " body.querySelector(\"input[name='q']\").value = 'INS-TEE*';"
+        " htmx.trigger(body, 'htmx:load', {elt: body}); }"
+    )
+    dialog.get_by_role("cell", name="INS-TEE-RA").wait_for()
+    assert dialog.get_by_text("1 cours trouvé").is_visible()
