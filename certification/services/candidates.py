@@ -68,9 +68,11 @@ def ensure_check_in_possible(
     candidate_check_in calls it under the session's row lock."""
     now = now or timezone.now()
     if session.is_finalized:
-        raise ValidationError(CHECK_IN_FINALIZED)
+        raise ValidationError(CHECK_IN_FINALIZED, code="finalized")
     if timezone.localtime(now, session.starts_at.tzinfo).date() != session.date:
-        raise ValidationError(CHECK_IN_NOT_TODAY % {"date": short_date(session.date)})
+        raise ValidationError(
+            CHECK_IN_NOT_TODAY % {"date": short_date(session.date)}, code="not_today"
+        )
 
 
 def check_in_is_possible(

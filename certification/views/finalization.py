@@ -30,6 +30,7 @@ from certification.services import finalization as services
 from certification.views.sessions import _session_context
 from registrar.services.jobs import job_enqueue
 from registrar.text import parse_id
+from registrar.views import show_refusal
 
 PRESENT = "present"
 ABSENT = "absent"
@@ -296,15 +297,17 @@ def session_finalize(request: HttpRequest, pk: int) -> HttpResponse:
     recorded. Before the session has started, only the reason why it cannot be finalized."""
     session = selectors.session_for(request.user, pk)
     here = redirect("certification:session_finalize", pk=pk)
-    if session.is_finalized:
-        if request.method == "POST":
-            messages.error(request, services.ALREADY_FINALIZED % {"number": session.number})
+    if request.method == "POST":
+        # The service's policy, asked before the forms are read; session_finalize asks it
+        # again under the session's lock.
+        try:
+            services.ensure_session_can_be_finalized(session)
+        except ValidationError as exc:
+            show_refusal(request, exc)
             return here
+    if session.is_finalized:
         return _render_summary(request, session)
     started = services.has_started(session)
-    if not started and request.method == "POST":
-        messages.error(request, str(services.NOT_STARTED))
-        return here
     candidates = list(selectors.candidates_of(session))
     attendance, incidents, comment = _bound_forms(request, candidates)
     general: list = []

@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -154,13 +153,16 @@ def _invigilated(request: HttpRequest) -> CertificationSession | None:
 
 
 def _closed_reason(session: CertificationSession) -> str:
-    """Why the space is closed now, or "" when it is open (the session's day, in the
-    centre's time zone, and not finalized)."""
-    if session.is_finalized:
-        return str(FINALIZED)
-    today = timezone.localtime(timezone.now(), session.starts_at.tzinfo).date()
-    if today != session.date:
-        return str(NOT_TODAY % {"date": short_date(session.date)})
+    """Why the space is closed now, or "" when it is open: the check-in policy's refusal
+    (candidate_services.ensure_check_in_possible decides), worded for the space."""
+    try:
+        candidate_services.ensure_check_in_possible(session)
+    except ValidationError as exc:
+        if exc.code == "finalized":
+            return str(FINALIZED)
+        if exc.code == "not_today":
+            return str(NOT_TODAY % {"date": short_date(session.date)})
+        return " ".join(exc.messages)
     return ""
 
 
