@@ -2,9 +2,14 @@
 entry and « Inscription en lot » shortcut, the file's « Dossiers sessions / Inscriptions »
 section, « Mes opérations », and its permissions for the registrar's staff."""
 
+from django.urls import reverse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from enrollment.selectors import operations_visible_to
+from enrollment.tables import totals_text
 from registrar import activity, navigation, plugins, roles, student_file
+from registrar.activity import Operation
 from registrar.navigation import NavEntry
 from registrar.student_file import FileSection
 
@@ -26,9 +31,31 @@ MOVED = (
 )
 
 
-def register() -> None:
-    from enrollment.activity import my_batch_operations
+def my_batch_operations(user, limit: int) -> list[Operation]:
+    """« Mes opérations » of the home page: the user's latest batch operations, each with its
+    state and its latest report's totals, linked to the operation. One query."""
+    if not user.has_perm("enrollment.view_batchoperation"):
+        return []
+    return [
+        Operation(
+            label=f"{operation} — {operation.description}".rstrip(" —"),
+            kind=str(gettext("Inscription en lot")),
+            status=" · ".join(
+                part
+                for part in (
+                    str(operation.get_status_display()),
+                    totals_text(operation.last_run_totals),
+                )
+                if part
+            ),
+            started_at=operation.created_at,
+            url=reverse("enrollment:batch_detail", args=[operation.pk]),
+        )
+        for operation in operations_visible_to(user)[:limit]
+    ]
 
+
+def register() -> None:
     plugins.register_urls(
         "enrollment", prefix="inscriptions/", module="enrollment.urls", moved=MOVED
     )
