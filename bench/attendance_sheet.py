@@ -6,8 +6,8 @@ centre, a session and its candidates (one in six with extra time, some long name
 times ``certification.documents.attendance_sheet_pdf`` and ``candidates_xlsx`` --repeat
 times each after 2 warm-ups, in the process, with their SQL queries. Prints p50 / p95 / max
 in milliseconds, the PDF's page count, the first (cold) call apart, and the verdict against
-DESIGN.md's budget (« Attendance sheet of 60 candidates: ≤ 1 s », held by the slowest of the
-timed calls). It prints figures; it never passes or fails.
+the budget of docs/performance.md (« Attendance sheet of 60 candidates: ≤ 1 s », held by the
+slowest of the timed calls). It prints figures; it never passes or fails.
 
     .venv/bin/python bench/attendance_sheet.py [--candidates 60] [--repeat 10]
 """

@@ -480,7 +480,7 @@ def main() -> None:
 
     out += [
         "",
-        "## Budgets (DESIGN.md)",
+        "## Budgets (docs/performance.md)",
         "",
         f"- Simulation de {n} étudiants ≤ {BUDGET_SECONDS:.0f} s : "
         f"{verdict(simulation.median <= BUDGET_SECONDS)} (médiane {simulation.median:.3f} s, "

@@ -13,7 +13,7 @@ class, name prefix, birth date, class and name) and --repeat POSTs of « Ajouter
 chosen students; every filtered student of a class), each on a session emptied again
 afterwards; prints p50 / p95 / max in milliseconds, the part spent in SQL, the SQL queries
 per request, the filtered count, the
-plan of the main query (PostgreSQL, EXPLAIN ANALYZE) and the verdicts against DESIGN.md's
+plan of the main query (PostgreSQL, EXPLAIN ANALYZE) and the verdicts against docs/performance.md's
 list-page budget. It prints figures; it never passes or fails.
 
     .venv/bin/python bench/candidate_picker.py [--students 5000] [--repeat 30]
@@ -538,10 +538,10 @@ def run(args: argparse.Namespace, *, sqlite_directory: str | None) -> str:
     out += [
         "",
         f"## Budget « page de liste : ≤ {BUDGET_QUERIES} requêtes, p95 ≤ "
-        f"{BUDGET_LIST_P95_MS:.0f} ms » (DESIGN.md)",
+        f"{BUDGET_LIST_P95_MS:.0f} ms » (docs/performance.md)",
         "",
-        f"Mesuré avec {active} élèves actifs (l'issue 5 : 5 000 ; DESIGN.md tient ce budget "
-        "avec 100 000 lignes : `--students 100000` sur une autre base).",
+        f"Mesuré avec {active} élèves actifs (l'issue 5 : 5 000 ; docs/performance.md tient ce "
+        "budget avec 100 000 lignes : `--students 100000` sur une autre base).",
         "",
     ]
     for measure, _params in gets:

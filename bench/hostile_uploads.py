@@ -10,7 +10,7 @@ milliseconds, and the outcome (« refusé : <message> » or the number of rows r
 the same for legitimate files (the three rows; a batch list of 19,999 numéros DA under a header) so
 that the limits are seen not to cost honest files. Django is set up without a database:
 reading a file writes nothing and queries nothing. It prints figures; it never passes or
-fails (DESIGN.md's budget for these: refused in well under 1 s).
+fails (docs/performance.md's budget for these: refused in well under 1 s).
 
     .venv/bin/python bench/hostile_uploads.py [--repeat 3] [--only xlsx_far_cell,...]
 """

@@ -172,7 +172,7 @@ def main() -> None:
             f"| {label} | {m['found']} | {m['p50']:.1f} | {m['p95']:.1f} | {m['max']:.1f} "
             f"| {m['queries']} |"
         )
-        # DESIGN.md's search budget names name prefixes, wildcards and numbers; the program
+        # docs/performance.md's search budget: prefixes, wildcards and numbers; the program
         # criteria (tens of thousands of results) and the file fall under the list-page one.
         list_page = label.startswith("Dossier") or "programme" in label
         budget = BUDGET_LIST_P95_MS if list_page else BUDGET_SEARCH_P95_MS

@@ -6,7 +6,8 @@ as a spreadsheet (openpyxl, write-only). The PDFs are made in the background
 
 Each reads the session's candidates with one query (``selectors.candidates_of``): the number
 of queries does not grow with the number of candidates. Nothing here writes to the database,
-and nothing is fetched while a PDF is made (no font, style sheet or image: DESIGN.md rule 9).
+and nothing is fetched while a PDF is made (no font, style sheet or image:
+docs/architecture.md rule 9).
 """
 
 import datetime

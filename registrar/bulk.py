@@ -1,4 +1,4 @@
-"""Inserting many rows at once, for the batch operations' budgets (DESIGN.md: 10,000
+"""Inserting many rows at once, for the batch operations' budgets (docs/performance.md: 10,000
 students in ≤ 5 s).
 
 On PostgreSQL, ``bulk_insert`` takes the new rows' ids from their sequence in one query and

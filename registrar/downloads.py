@@ -1,6 +1,6 @@
-"""The one way a view hands a file to the browser (DESIGN.md rule 8): ``file_response`` for
-the .pdf, .xlsx and .ods every app makes (reports, attendance sheets, exports, import
-templates)."""
+"""The one way a view hands a file to the browser (docs/architecture.md rule 8):
+``file_response`` for the .pdf, .xlsx and .ods every app makes (reports, attendance sheets,
+exports, import templates)."""
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header

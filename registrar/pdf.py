@@ -1,8 +1,8 @@
-"""PDF documents (DESIGN.md rule 8): a Django template rendered by WeasyPrint, with the shared
-fonts and nothing fetched (rule 9). Every PDF the apps make goes through here — the batch
-report (enrollment/documents.py), the attendance sheet, invigilator kit and PV d'incident
-(certification/documents.py) — and their templates put their running header and footer in
-``templates/includes/pdf_margin_boxes.html``.
+"""PDF documents (docs/architecture.md rule 8): a Django template rendered by WeasyPrint,
+with the shared fonts and nothing fetched (rule 9). Every PDF the apps make goes through
+here — the batch report (enrollment/documents.py), the attendance sheet, invigilator kit
+and PV d'incident (certification/documents.py) — and their templates put their running
+header and footer in ``templates/includes/pdf_margin_boxes.html``.
 
 - ``render_pdf``: a template (or a long document in chunks) to PDF bytes, with progress;
 - ``render_document`` and ``write_pdf``: the laid-out document, for the code that measures

@@ -1,10 +1,10 @@
 """Staff roles: Django groups and the named permissions each one holds.
 
-The five roles are the product's (DESIGN.md's users); what each may do is the union of the
-grants every installed app makes from its ``AppConfig.ready()`` (``grant`` below; registrar's
-own in ``registrar/plugin.py``). ``manage.py sync_roles`` sets each group's permissions to
-exactly that union, and runs after every ``migrate`` (and every test flush) through
-``registrar.signals``. Code checks permissions, never group names.
+The five roles are the product's (its users: docs/architecture.md); what each may do is the
+union of the grants every installed app makes from its ``AppConfig.ready()`` (``grant``
+below; registrar's own in ``registrar/plugin.py``). ``manage.py sync_roles`` sets each
+group's permissions to exactly that union, and runs after every ``migrate`` (and every test
+flush) through ``registrar.signals``. Code checks permissions, never group names.
 """
 
 from dataclasses import dataclass

@@ -1,4 +1,4 @@
-"""The audit trail of changes to students' academic records (DESIGN.md rule 4)."""
+"""The audit trail of changes to students' academic records (docs/architecture.md rule 4)."""
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
@@ -10,7 +10,7 @@ from registrar.formats import short_datetime
 from registrar.models.students import Student
 
 # --------------------------------------------------------------------------------------
-# Audit trail (DESIGN.md rule 4)
+# Audit trail (docs/architecture.md rule 4)
 # --------------------------------------------------------------------------------------
 
 

@@ -1,4 +1,4 @@
-"""Tracked background jobs (DESIGN.md rule 7): work the ``db_worker`` does for a user — a
+"""Tracked background jobs (docs/architecture.md rule 7): work the ``db_worker`` does for a user — a
 PDF of a 10,000-line report, a session's attendance sheet — with its status, progress, who
 asked, when, its error and its result file. ``registrar/services/jobs.py`` writes them,
 ``registrar/jobs.py`` reads them and knows each kind, ``registrar/tasks.py`` runs them."""

@@ -155,7 +155,8 @@ def test_an_administrator_lifts_an_invigilator_lockout_by_deleting_its_failures(
 
 
 def test_changes_made_in_the_admin_reach_the_students_history(client, admin):
-    """The academic record is audited whatever the screen (DESIGN rule 4): a student and an
+    """The academic record is audited whatever the screen (docs/architecture.md rule 4): a
+    student and an
     admission created, changed and deleted in the admin are in the « Historique »."""
     admission = AdmissionFactory()
     student = admission.student

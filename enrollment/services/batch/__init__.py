@@ -9,8 +9,8 @@ its simulation, its execution and its undo.
 - ``undo``: the reverse of an execution;
 - ``trail``: the audit entries and report lines execution and undo write.
 
-Simulation and execution run the same code (DESIGN.md rule 3): ``plan_operation`` reads what
-it needs in a fixed number of queries, whatever the number of students, and returns one
+Simulation and execution run the same code (docs/architecture.md rule 3): ``plan_operation``
+reads what it needs in a fixed number of queries, whatever the number of students, and returns one
 planned line per student without writing anything. A simulation stores that plan as its
 report. An execution locks the operation, the group and the students, plans again inside the
 same transaction, applies the plan with bulk writes and stores its report in the same
