@@ -16,7 +16,8 @@ class EnrolmentForm(forms.Form):
     course = forms.CharField(label="Cours", widget=CoursePickerWidget())
 
 
-def test_pick_a_course_fills_the_field(page, screenshot):
+def _open_picker(page):
+    """Log in, place the widget in a page of the shell and open its dialog."""
     seed_reference_data(SeedReport())
     UserFactory(username="agent", password="agent-password", roles=[roles.REGISTRAR_STAFF])
     log_in(page, "agent", "agent-password")
@@ -32,7 +33,11 @@ def test_pick_a_course_fills_the_field(page, screenshot):
         widget_html,
     )
     page.get_by_role("button", name="Rechercher").click()
-    dialog = page.get_by_role("dialog", name="Recherche de cours")
+    return page.get_by_role("dialog", name="Recherche de cours")
+
+
+def test_pick_a_course_fills_the_field(page, screenshot):
+    dialog = _open_picker(page)
     dialog.get_by_label("Rechercher").wait_for()
     dialog.get_by_label("Dans le champ").select_option(label="Titre du cours")
     dialog.get_by_label("Rechercher").fill("littérature")
@@ -49,18 +54,7 @@ def test_pick_a_course_fills_the_field(page, screenshot):
 def test_text_typed_while_the_picker_loads_is_searched_once_it_is_ready(page):
     """Typing before htmx listens to the box (the dialog's body just arrived) is not lost:
     when the picker's body is loaded with text in its box, that text is searched."""
-    seed_reference_data(SeedReport())
-    UserFactory(username="agent", password="agent-password", roles=[roles.REGISTRAR_STAFF])
-    log_in(page, "agent", "agent-password")
-    page.locator(".app-nav").wait_for()
-    widget_html = f'<form id="host-form" method="post">{EnrolmentForm()["course"]}</form>'
-    page.evaluate(
-        "html => { const main = document.getElementById('main');"
-        " main.insertAdjacentHTML('afterbegin', html); htmx.process(main); }",
-        widget_html,
-    )
-    page.get_by_role("button", name="Rechercher").click()
-    dialog = page.get_by_role("dialog", name="Recherche de cours")
+    dialog = _open_picker(page)
     box = dialog.get_by_label("Rechercher")
     box.wait_for()
     # The box's value set without an input event (as when typed before htmx listened), then
