@@ -199,6 +199,20 @@ def job_run(*, job_id: int, worker: str) -> Job | None:
     return job
 
 
+def job_purge(*, older_than: datetime.timedelta, now: datetime.datetime | None = None) -> int:
+    """Delete the jobs that ended (done or failed) more than ``older_than`` ago, and their
+    files with them; queued and running jobs are never touched. Returns how many were
+    deleted. A page whose last job is gone offers to make the file again (« Préparer le
+    PDF », a session's document links), so nothing is lost but the stored copy."""
+    if older_than < datetime.timedelta(0):
+        raise ValueError("older_than must not be negative.")
+    cutoff = (now or timezone.now()) - older_than
+    deleted, _per_model = Job.objects.filter(
+        status__in=(Status.DONE, Status.FAILED), finished_at__lt=cutoff
+    ).delete()
+    return deleted
+
+
 def _mine(job_id: int, worker: str):
     return Job.objects.filter(pk=job_id, worker=worker, status=Status.RUNNING)
 

@@ -469,3 +469,40 @@ def test_the_admin_lists_jobs_read_only(term, asker, admin):
     change = client.get(reverse("admin:registrar_job_change", args=[job.pk])).content.decode()
     assert "fichier-" in change and "%PDF-1.7 tests" not in change  # its name, not its bytes
     assert 'name="_save"' not in change
+
+
+# --------------------------------------------------------------------------------------
+# Purging the jobs that ended long ago (manage.py purge_jobs)
+# --------------------------------------------------------------------------------------
+
+
+def test_purge_deletes_only_the_jobs_that_ended_before_the_cutoff(term):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    long_ago = timezone.now() - datetime.timedelta(days=40)
+    lately = timezone.now() - datetime.timedelta(days=2)
+    old_done = _queued(term, status=Status.DONE, result=b"%PDF", finished_at=long_ago)
+    old_failed = _queued(term, status=Status.FAILED, error="Échec.", finished_at=long_ago)
+    recent = _queued(term, status=Status.DONE, result=b"%PDF", finished_at=lately)
+    waiting = _queued(term, created_at=long_ago)
+    running = _queued(
+        term, status=Status.RUNNING, worker="w1", heartbeat_at=long_ago, created_at=long_ago
+    )
+    out = StringIO()
+    call_command("purge_jobs", "--days", "30", stdout=out)
+    assert "2 job(s) deleted" in out.getvalue()
+    left = set(Job.objects.values_list("pk", flat=True))
+    assert left == {recent.pk, waiting.pk, running.pk}
+    assert old_done.pk not in left and old_failed.pk not in left
+    # Nothing more to purge: a second run deletes nothing.
+    call_command("purge_jobs", "--days", "30", stdout=out)
+    assert Job.objects.count() == 3
+
+
+def test_purge_refuses_a_negative_age(db):
+    from django.core.management import CommandError, call_command
+
+    with pytest.raises(CommandError, match="--days"):
+        call_command("purge_jobs", "--days", "-1")
