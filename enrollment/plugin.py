@@ -29,6 +29,7 @@ MOVED = (
     ("operations/<int:pk>/selection/", "batch_selection"),
     ("operations/rapports/<int:pk>/", "batch_report"),
 )
+_CRUD = ("view", "add", "change", "delete")
 
 
 def my_batch_operations(user, limit: int) -> list[Operation]:
@@ -96,6 +97,3 @@ def register() -> None:
         *(f"enrollment.{action}_{model}" for model in records for action in _CRUD),
     )
     roles.grant(roles.READONLY_STAFF.key, *(f"enrollment.view_{model}" for model in records))
-
-
-_CRUD = ("view", "add", "change", "delete")

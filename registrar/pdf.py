@@ -5,7 +5,7 @@ and PV d'incident (certification/documents.py) — and their templates put their
 header and footer in ``templates/includes/pdf_margin_boxes.html``.
 
 - ``render_pdf``: a template (or a long document in chunks) to PDF bytes, with progress;
-- ``render_document`` and ``write_pdf``: the laid-out document, for the code that measures
+- ``Renderer.document`` and ``write_pdf``: the laid-out document, for the code that measures
   its pages before writing them (the attendance sheet's blank rows);
 - ``css_string``: a value as a quoted CSS string, for the margin boxes' ``content``.
 
@@ -55,12 +55,6 @@ class Renderer:
         return HTML(string=html, url_fetcher=self.fetcher).render(
             stylesheets=self.stylesheets, font_config=self.fonts
         )
-
-
-def render_document(template_name: str, context: dict, *, renderer: Renderer | None = None):
-    """The laid-out document (``weasyprint.Document``) of a template; write it with
-    ``write_pdf``. Pass one ``renderer`` to lay out several documents with the same fonts."""
-    return (renderer or Renderer()).document(template_name, context)
 
 
 def write_pdf(document, pages: Sequence | None = None) -> bytes:

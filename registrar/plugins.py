@@ -13,7 +13,7 @@ An app lists itself in ``INSTALLED_APPS`` and, from its ``AppConfig.ready()``, c
 - its demo data: a ``demo`` module with ``seed(report)`` (``registrar.demo.seed_apps``).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from django.urls import URLPattern, URLResolver, include, path
 from django.views.generic import RedirectView
@@ -26,7 +26,7 @@ class AppUrls:
     module: str  # the app's URLconf, whose ``app_name`` is ``namespace``
     # Paths the app used to answer at (bookmarks, links in old e-mails): GET answers a
     # permanent redirect to the named URL, with the same arguments and query string.
-    moved: tuple[tuple[str, str], ...] = field(default=())
+    moved: tuple[tuple[str, str], ...] = ()
 
 
 _apps: dict[str, AppUrls] = {}

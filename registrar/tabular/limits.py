@@ -210,10 +210,6 @@ def check_utf8(head: bytes) -> None:
         raise ValueError("an XML part not in UTF-8")
 
 
-def is_filled(cells) -> bool:
-    return any(value not in (None, "") for value in cells)
-
-
 def thousands(value: int) -> str:
     """1048576 -> « 1 048 576 », with a narrow no-break space as French typography wants."""
     return f"{value:,}".replace(",", "\u202f")

@@ -109,7 +109,7 @@ def test_a_registered_section_joins_the_student_file_in_its_order(staff_client, 
     assert positions == sorted(positions)
 
 
-def test_an_entry_whose_app_is_not_routed_is_left_out(monkeypatch, rf):
+def test_an_entry_whose_app_is_not_routed_is_left_out(monkeypatch):
     monkeypatch.setattr(navigation, "_entries", dict(navigation._entries))
     navigation.register(NavEntry("ghost", "Fantôme", "ghost:index", None, "i-home", order=1))
 
