@@ -240,12 +240,12 @@ def check_run(run, kind: str, expected: int) -> None:
 def run_operation(actor, refs, students) -> dict[str, Timer]:
     """One round for a fresh operation: selection, the pasted list, simulation, execution,
     undo. Returns the timers by scenario key, and the execution's run."""
-    from enrollment.imports import analyse_rows, rows_from_text
     from enrollment.services.batch import (
         batch_operation_run,
         batch_operation_undo,
         batch_selection_add,
     )
+    from registrar.student_lists import analyse_rows, rows_from_text
 
     ids = [s.pk for s in students]
     timers: dict[str, Timer] = {}
@@ -346,9 +346,9 @@ def main() -> None:
     from django.contrib.contenttypes.models import ContentType
     from django.db import connection
 
-    from enrollment.imports import LOOKUP_CHUNK
     from enrollment.models import CourseEnrollment, TermRecord
     from registrar.models import AssignmentState, Course, CourseGroup, Student, Term
+    from registrar.student_lists import LOOKUP_CHUNK
 
     n = args.students
     print(f"Seeding up to {n} eligible generated students…", file=sys.stderr)
@@ -445,7 +445,7 @@ def main() -> None:
     out += [
         "",
         f"La liste collée est lue par lots de {LOOKUP_CHUNK} numéros (une requête par lot, "
-        "`enrollment.imports.LOOKUP_CHUNK`) : elle n'entre pas dans le verdict.",
+        "`registrar.student_lists.LOOKUP_CHUNK`) : elle n'entre pas dans le verdict.",
     ]
     out += ["", "## Page du rapport d'exécution", ""]
     if "skipped" in report:

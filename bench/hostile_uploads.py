@@ -1,7 +1,7 @@
 """Benchmark of hostile spreadsheet uploads: small .xlsx and .ods files that claim or hold far
 more rows, columns or text than they look (tests/registrar/hostile_spreadsheets.py), read
 by each of the three imports that take a spreadsheet — the batch selection's file
-(« Saisie manuelle », enrollment.imports.rows_from_file), « Importer des candidats »
+(« Saisie manuelle », registrar.student_lists.rows_from_file), « Importer des candidats »
 (certification.imports.candidates.read_candidates_file) and « Importer des sessions »
 (certification.imports.sessions.read_sessions) — all three through registrar.tabular.
 
@@ -34,7 +34,7 @@ def parse_args() -> argparse.Namespace:
 
 def importers():
     from certification.imports import candidates, sessions
-    from enrollment import imports
+    from registrar import student_lists as imports
 
     session = types.SimpleNamespace(number=1)
     return {

@@ -10,8 +10,9 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from enrollment import imports, services
+from enrollment import services
 from enrollment.models import BatchOperation, CourseEnrollment, TermRecord
+from registrar import student_lists as imports
 from registrar import validators
 from registrar.forms import IdChoiceField
 from registrar.models import (

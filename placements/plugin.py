@@ -1,13 +1,18 @@
-"""The placements app's place in the shell (registrar/plugins.py). Its workflow is not built
-yet: its « Stages » entry stays hidden until its URLs are routed."""
+"""The placements app's place in the shell (registrar/plugins.py): its URLs under /stages/,
+its « Stages » menu entry and what placement coordinators may do."""
 
 from django.utils.translation import gettext_lazy as _
 
-from registrar import navigation, roles
+from registrar import navigation, plugins, roles
 from registrar.navigation import NavEntry
+
+_COORDINATED = ("cohort", "cohortcourse", "cohortenrollment", "preference", "worksheet")
+_RECEIVING = ("agency", "site", "service", "destination", "contact")
+_CRUD = ("view", "add", "change", "delete")
 
 
 def register() -> None:
+    plugins.register_urls("placements", prefix="stages/", module="placements.urls")
     navigation.register(
         NavEntry(
             "placements",
@@ -25,4 +30,14 @@ def register() -> None:
         "registrar.view_program",
         "registrar.view_course",
         "registrar.view_term",
+        *(f"placements.{action}_{model}" for model in _COORDINATED for action in _CRUD),
+        "placements.view_placementrequest",
+        "placements.add_placementrequest",
+        "placements.change_placementrequest",
+        "placements.delete_placementrequest",
+        "placements.view_assignment",
+        "placements.add_assignment",
+        "placements.change_assignment",
+        *(f"placements.view_{model}" for model in _RECEIVING),
+        "placements.view_reasoncode",
     )

@@ -239,7 +239,7 @@ INSTITUTION_NAME = env_str("INSTITUTION_NAME", "Cégep Marie-Victorin")
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # The whole request body, files included (registrar.middleware.RequestSizeLimitMiddleware):
 # the form data above, plus the largest file an import takes (5 MB: the student lists of
-# enrollment/imports.py and the candidate import of certification/imports/candidates.py;
+# registrar/student_lists.py and the candidate import of certification/imports/candidates.py;
 # the session import takes 2 MB), plus 1 MB of multipart framing. The reverse proxy's
 # client_max_body_size is the same (docs/operations.md).
 REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_MB", 16, minimum=1) * 1024 * 1024

@@ -244,3 +244,124 @@ class CandidateFactory(factory.django.DjangoModelFactory):
     birth_country = "France"
     class_name = "3eB"
     added_by = factory.SubFactory(UserFactory)
+
+
+# --------------------------------------------------------------------------------------
+# Placements
+# --------------------------------------------------------------------------------------
+
+
+class AgencyFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "placements.Agency"
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"CISSS de la Montérégie {n}")
+    address = "3120, boulevard Taschereau"
+    city = "Greenfield Park"
+    province = "QC"
+    postal_code = "J4V 2H1"
+
+
+class SiteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "placements.Site"
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Sequence(lambda n: f"Hôpital Charles-Le Moyne {n}")
+
+
+class ServiceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "placements.Service"
+
+    site = factory.SubFactory(SiteFactory)
+    name = factory.Sequence(lambda n: f"Médecine {n}")
+
+
+class DestinationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "placements.Destination"
+
+    service = factory.SubFactory(ServiceFactory)
+    name = factory.Sequence(lambda n: f"Unité {n}")
+
+
+class ContactFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "placements.Contact"
+
+    agency = factory.SubFactory(AgencyFactory)
+    name = factory.Faker("name", locale="fr_CA")
+    role = "Coordonnatrice des stages"
+    email = factory.Sequence(lambda n: f"stages{n}@cisss.example.org")
+    phone = "450-466-5000"
+
+
+class ProgramCoordinatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "placements.ProgramCoordinator"
+        django_get_or_create = ("program", "user")
+
+    program = factory.SubFactory(ProgramFactory)
+    user = factory.SubFactory(UserFactory)
+
+
+class CohortFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "placements.Cohort"
+
+    program = factory.SubFactory(ProgramFactory, code="180.A0", title="Soins infirmiers")
+    name = factory.Sequence(lambda n: f"Soins infirmiers – entrée A-2026 ({n})")
+    start_term = factory.SubFactory(TermFactory, code="A-2026")
+    end_term = factory.SubFactory(TermFactory, code="H-2027")
+    created_by = factory.SubFactory(UserFactory)
+
+
+class CohortCourseFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "placements.CohortCourse"
+
+    cohort = factory.SubFactory(CohortFactory)
+    course = factory.SubFactory(CourseFactory)
+    term = factory.SubFactory(TermFactory, code="H-2027")
+    start_date = datetime.date(2027, 2, 1)
+    end_date = datetime.date(2027, 3, 26)
+    weekdays = 7  # Monday, Tuesday, Wednesday
+    start_time = datetime.time(7, 30)
+    end_time = datetime.time(15, 30)
+    shift_code = "D8"
+
+
+class CohortEnrollmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "placements.CohortEnrollment"
+
+    cohort_course = factory.SubFactory(CohortCourseFactory)
+    student = factory.SubFactory(StudentFactory)
+    added_by = factory.SubFactory(UserFactory)
+
+
+class WorksheetFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "placements.Worksheet"
+        django_get_or_create = ("cohort_course", "kind")
+
+    cohort_course = factory.SubFactory(CohortCourseFactory)
+    kind = "group"
+
+
+class PlacementRequestFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "placements.PlacementRequest"
+
+    worksheet = factory.SubFactory(WorksheetFactory)
+    site = factory.SubFactory(SiteFactory)
+    agency = factory.LazyAttribute(lambda r: r.site.agency)
+    group_size = 4
+    destination_group_size = 4
+    origin = "scratch"
+    created_by = factory.SubFactory(UserFactory)
+    start_date = datetime.date(2027, 2, 1)
+    end_date = datetime.date(2027, 3, 26)
+    weekdays = 7

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
-from enrollment import documents, imports, selectors, tasks
+from enrollment import documents, selectors, tasks
 from enrollment.filters import OperationFilter, ReportLineFilter
 from enrollment.forms import BatchOperationForm, StudentListForm
 from enrollment.models import BatchOperation, BatchRun
@@ -28,6 +28,7 @@ from enrollment.tables import (
 )
 from registrar import jobs
 from registrar import selectors as registrar_selectors
+from registrar import student_lists as imports
 from registrar.downloads import file_response
 from registrar.exports import ExportTooLarge, table_xlsx_response
 from registrar.forms import StudentSearchForm, apply_service

@@ -1,7 +1,7 @@
 """The shared tabular reader: the rows of an uploaded CSV, Excel (.xlsx) or OpenDocument
 (.ods, LibreOffice) file, each with its line number as the user sees it, for every import
 (docs/architecture.md: « imports », file → validated rows, no writes). Today: the batch
-selection's list (enrollment/imports.py), « Importer des candidats » and « Importer des
+selection's list (registrar/student_lists.py), « Importer des candidats » and « Importer des
 sessions » (certification/imports/). Choice and figures: docs/decisions/0012-tabular-reader.md.
 
 - CSV is read as a stream (registrar/tabular/delimited.py): encoding and separator told from

@@ -1,5 +1,5 @@
-"""Lists of students pasted or uploaded by the user, recognised line by line (an « imports »
-module, docs/architecture.md: file → validated rows, no writes).
+"""Lists of students pasted or uploaded by the user, recognised line by line (shared
+machinery, docs/architecture.md: file → validated rows, no writes).
 
 The window « Définition d'une liste de dossiers étudiants » (Opérations massives – Sélection
 des étudiants ciblés – Saisie manuelle) takes a column or several columns copied from Excel,
@@ -243,7 +243,10 @@ class _ParsedRow:
 
 
 def analyse_rows(
-    rows: Iterable[Row], *, already_selected: AbstractSet[int] = frozenset()
+    rows: Iterable[Row],
+    *,
+    already_selected: AbstractSet[int] = frozenset(),
+    already_message: str = "",
 ) -> ListAnalysis:
     """Recognise the student of each non-blank row (from rows_from_text or rows_from_file).
 
@@ -291,7 +294,7 @@ def analyse_rows(
         else:
             first_line_of[student.pk] = row.number
             if student.pk in already_selected:
-                status, message = LineStatus.ALREADY, str(ALREADY_SELECTED)
+                status, message = LineStatus.ALREADY, str(already_message or ALREADY_SELECTED)
             else:
                 status, message = LineStatus.RECOGNISED, ""
             lines.append(ListLine(row.number, text, status, student.pk, label, message))

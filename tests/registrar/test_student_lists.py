@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from openpyxl import Workbook
 
-from enrollment import imports
-from enrollment.imports import (
+from registrar import student_lists as imports
+from registrar.models import Student
+from registrar.student_lists import (
     MAX_FILE_BYTES,
     MAX_LIST_LINES,
     LineStatus,
@@ -18,7 +19,6 @@ from enrollment.imports import (
     rows_from_file,
     rows_from_text,
 )
-from registrar.models import Student
 from registrar.tabular import ods_bytes
 from tests.factories import StudentFactory
 from tests.registrar import hostile_spreadsheets as hostile

@@ -1,0 +1,3 @@
+"""URLs of the agencies screens."""
+
+urlpatterns: list = []

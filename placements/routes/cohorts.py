@@ -1,0 +1,3 @@
+"""URLs of the cohorts screens."""
+
+urlpatterns: list = []

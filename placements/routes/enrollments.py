@@ -1,0 +1,3 @@
+"""URLs of the enrollments screens."""
+
+urlpatterns: list = []

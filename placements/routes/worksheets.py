@@ -1,0 +1,3 @@
+"""URLs of the worksheets screens."""
+
+urlpatterns: list = []

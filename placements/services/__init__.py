@@ -1,0 +1,2 @@
+"""Every write of the placements app (docs/architecture.md: services), one module per part
+of the cycle."""

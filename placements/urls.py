@@ -1,0 +1,13 @@
+"""The placements app's URLs under /stages/ (namespace ``placements:``); each part of the
+cycle's in its module of placements/routes/."""
+
+from django.urls import include, path
+
+app_name = "placements"
+
+urlpatterns = [
+    path("", include("placements.routes.cohorts")),
+    path("", include("placements.routes.enrollments")),
+    path("", include("placements.routes.worksheets")),
+    path("organismes/", include("placements.routes.agencies")),
+]
