@@ -1,7 +1,11 @@
 """The placements app's URLs under /stages/ (namespace ``placements:``); each part of the
 cycle's in its module of placements/routes/."""
 
-from django.urls import include, path
+from django.urls import include, path, register_converter
+
+from placements.converters import WorksheetKindConverter
+
+register_converter(WorksheetKindConverter, "worksheet_kind")
 
 app_name = "placements"
 
