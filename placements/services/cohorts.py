@@ -36,6 +36,11 @@ def term_key(term: Term) -> tuple[int, int]:
     return (term.year, term.season)
 
 
+def season_rank(term: Term) -> int:
+    """The term's place in the calendar of seasons: consecutive terms differ by one."""
+    return term.year * len(Term.Season) + term.season
+
+
 def terms_between(start: Term, end: Term) -> list[Term]:
     """The terms from ``start`` to ``end`` included, chronological (one query)."""
     return [
@@ -68,15 +73,17 @@ def _weeks_between(source: Term, target: Term) -> int:
 def _copy_courses(*, source: Cohort, cohort: Cohort) -> CopiedCourses:
     """Copy ``source``'s courses and their set-up into ``cohort``.
 
-    The rule: the source's terms ranked from its start term (0, 1, 2…) map onto the new
-    cohort's terms ranked the same way from its start term; a course keeps its place in
-    that order, its dates shift by whole weeks to the new term, and a course whose term
-    would fall after the new cohort's end term is left out and named."""
+    The rule: a course's term is ranked from its cohort's start term in seasons (H, E, A:
+    the start term is 0, the next season 1…); the copy goes to the term of the same rank
+    from the new cohort's start term. Counting seasons rather than the terms recorded
+    keeps the rule the same whether or not summer terms were created. The dates shift by
+    whole weeks to the new term; a course whose term would fall after the new cohort's end
+    term (or is not recorded) is left out and named, as is a course no longer active."""
     outcome = CopiedCourses()
-    source_rank = {
-        term.pk: rank for rank, term in enumerate(terms_between(source.start_term, source.end_term))
+    targets = {
+        season_rank(term) - season_rank(cohort.start_term): term
+        for term in terms_between(cohort.start_term, cohort.end_term)
     }
-    targets = terms_between(cohort.start_term, cohort.end_term)
     courses = (
         source.courses.select_related("course", "term")
         .prefetch_related("supervisors")
@@ -84,11 +91,11 @@ def _copy_courses(*, source: Cohort, cohort: Cohort) -> CopiedCourses:
     )
     pending: list[tuple[CohortCourse, list]] = []
     for old in courses:
-        rank = source_rank.get(old.term_id)
-        if rank is None or rank >= len(targets):
+        target = targets.get(season_rank(old.term) - season_rank(source.start_term))
+        if target is None:
             outcome.skipped.append(
                 str(
-                    _("%(number)s (%(term)s) : aucune session correspondante avant %(end)s.")
+                    _("%(number)s (%(term)s) : aucune session correspondante d'ici %(end)s.")
                     % {
                         "number": old.course.number,
                         "term": old.term.code,
@@ -100,7 +107,6 @@ def _copy_courses(*, source: Cohort, cohort: Cohort) -> CopiedCourses:
         if not old.course.is_active:
             outcome.skipped.append(str(COURSE_INACTIVE % {"number": old.course.number}))
             continue
-        target = targets[rank]
         days = _weeks_between(old.term, target)
         new = CohortCourse(
             cohort=cohort,
