@@ -1,0 +1,106 @@
+"""Reads of « Inscriptions pour ce cours » and of the preferences pages.
+
+Every object reaches a view through placements/selectors/scope.py first (another program's
+course answers 404, docs/architecture.md rule 5); the reads here take a cohort course the
+view already holds and keep a number of queries that does not grow with the rows
+(docs/architecture.md rule 6).
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+
+from placements.models import (
+    Agency,
+    Assignment,
+    Cohort,
+    CohortCourse,
+    CohortEnrollment,
+    Preference,
+    Service,
+    Site,
+)
+from placements.selectors import scope
+
+
+def enrollments_of(cohort_course: CohortCourse) -> QuerySet[CohortEnrollment]:
+    """The cohort course's enrolments, real students by name then fictitious ones by number,
+    each with its student, worksheet, ``is_assigned`` and its preferences (with agency,
+    site and service): three queries whatever the number of rows."""
+    preferences = Preference.objects.select_related("agency", "site", "service").order_by("rank")
+    return (
+        CohortEnrollment.objects.filter(cohort_course=cohort_course)
+        .select_related("student", "worksheet")
+        .annotate(is_assigned=Exists(Assignment.objects.filter(enrollment=OuterRef("pk"))))
+        .prefetch_related(Prefetch("preferences", queryset=preferences))
+        .order_by(
+            "student__search_last_name",
+            "student__search_first_name",
+            "fictitious_number",
+            "pk",
+        )
+    )
+
+
+def enrollments_scope(cohort_course: CohortCourse) -> QuerySet[CohortEnrollment]:
+    """The queryset ticked ids are picked from (scope.pick): this course's enrolments only,
+    so another course's id answers 404."""
+    return CohortEnrollment.objects.filter(cohort_course=cohort_course).select_related(
+        "student", "cohort_course__cohort"
+    )
+
+
+def enrolled_student_ids(cohort_course: CohortCourse) -> set[int]:
+    return set(
+        CohortEnrollment.objects.filter(
+            cohort_course=cohort_course, student__isnull=False
+        ).values_list("student_id", flat=True)
+    )
+
+
+def other_cohorts(user, cohort: Cohort) -> list[Cohort]:
+    """The cohorts of ``user``'s programs but ``cohort``: where « Inscrire les étudiants dans
+    une autre cohorte » may send students."""
+    return list(scope.cohorts_visible_to(user).exclude(pk=cohort.pk))
+
+
+# --------------------------------------------------------------------------------------
+# The receiving side, as the preference selects offer it
+# --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Catalogue:
+    """Every agency, site and service by id (one query each), for the preference selects
+    and their validation: the selects offer the active ones; an inactive one stays known
+    so that a preference naming it gets its French message rather than « choix invalide »."""
+
+    agencies: dict[int, Agency] = field(default_factory=dict)
+    sites: dict[int, Site] = field(default_factory=dict)
+    services: dict[int, Service] = field(default_factory=dict)
+
+    def active_agencies(self) -> list[Agency]:
+        return [a for a in self.agencies.values() if a.is_active]
+
+    def active_sites(self) -> list[Site]:
+        return [s for s in self.sites.values() if s.is_active and s.agency.is_active]
+
+    def active_services(self) -> list[Service]:
+        return [
+            s
+            for s in self.services.values()
+            if s.is_active and s.site.is_active and s.site.agency.is_active
+        ]
+
+
+def receiving_catalogue() -> Catalogue:
+    agencies = {a.pk: a for a in Agency.objects.order_by("name")}
+    sites = {}
+    for site in Site.objects.order_by("agency__name", "name"):
+        site.agency = agencies[site.agency_id]
+        sites[site.pk] = site
+    services = {}
+    for service in Service.objects.order_by("site__agency__name", "site__name", "name"):
+        service.site = sites[service.site_id]
+        services[service.pk] = service
+    return Catalogue(agencies, sites, services)
