@@ -1,0 +1,204 @@
+"""Reads of the worksheets, the outbox, a request's details and the « fiche
+d'affectation », each in a number of queries that does not grow with the rows
+(docs/architecture.md rule 6)."""
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+
+from placements.models import (
+    Assignment,
+    CohortCourse,
+    CohortEnrollment,
+    Destination,
+    PlacementRequest,
+    RequestEvent,
+    Worksheet,
+)
+from placements.selectors import scope
+from registrar.text import fold
+
+Status = PlacementRequest.Status
+_WHERE = ("agency", "site", "service", "destination")
+
+
+@dataclass(frozen=True)
+class Tally:
+    """The count at the bottom of a worksheet (the guide's example: 12 / 13 in 3 / 13 / 13)."""
+
+    students: int  # « N étudiants inscrits = places nécessaires »
+    places: int  # « N places dans G groupes = taille de la fiche de travail »
+    groups: int
+    in_outbox: int  # « N places créées dans la boîte de sortie »
+    accepted: int  # « N places acceptées par l'organisme receveur »
+    scratch: int  # places created from scratch: the copy is no longer offered
+
+    @property
+    def missing(self) -> int:
+        return max(self.students - self.places, 0)
+
+
+EMPTY_TALLY = Tally(0, 0, 0, 0, 0, 0)
+
+
+def worksheet_tally(worksheet: Worksheet | None) -> Tally:
+    """The worksheet's tally in two aggregate queries: students copied to it; the places
+    (group sizes) not refused or cancelled and their number of groups; those in the outbox;
+    those accepted. A refused or cancelled place counts « 0 »."""
+    if worksheet is None:
+        return EMPTY_TALLY
+    counted = ~Q(status__in=PlacementRequest.LOST)
+    totals = PlacementRequest.objects.filter(worksheet=worksheet).aggregate(
+        places=Sum("group_size", filter=counted, default=0),
+        groups=Count("pk", filter=counted),
+        in_outbox=Sum(
+            "group_size",
+            filter=counted & Q(status__in=PlacementRequest.IN_OUTBOX),
+            default=0,
+        ),
+        accepted=Sum("group_size", filter=Q(status=Status.ACCEPTED), default=0),
+        scratch=Count("pk", filter=Q(origin=PlacementRequest.Origin.SCRATCH)),
+    )
+    students = CohortEnrollment.objects.filter(worksheet=worksheet).count()
+    return Tally(students=students, **totals)
+
+
+def worksheet_places(worksheet: Worksheet | None) -> QuerySet[PlacementRequest] | list:
+    """The worksheet's places with where they are, in one query; a list while it has no
+    worksheet."""
+    if worksheet is None:
+        return []
+    return (
+        PlacementRequest.objects.filter(worksheet=worksheet)
+        .select_related(*_WHERE)
+        .order_by("agency__name", "site__name", "service__name", "pk")
+    )
+
+
+def worksheet_students(worksheet: Worksheet | None) -> QuerySet[CohortEnrollment] | list:
+    """The students copied to the worksheet (fictitious ones after the real, by number)."""
+    if worksheet is None:
+        return []
+    return (
+        CohortEnrollment.objects.filter(worksheet=worksheet)
+        .select_related("student", "assignment")
+        .order_by("student__last_name", "student__first_name", "fictitious_number", "pk")
+    )
+
+
+def _assignments() -> Prefetch:
+    return Prefetch(
+        "assignments",
+        queryset=Assignment.objects.select_related("enrollment__student").order_by("pk"),
+    )
+
+
+def outbox_requests(cohort_course: CohortCourse, status: str = "") -> QuerySet[PlacementRequest]:
+    """The cohort course's requests in the outbox (both worksheets), with where they are,
+    their worksheet and assigned students: two queries whatever the number."""
+    requests = PlacementRequest.objects.filter(
+        worksheet__cohort_course=cohort_course, status__in=PlacementRequest.IN_OUTBOX
+    )
+    if status:
+        requests = requests.filter(status=status)
+    return (
+        requests.select_related("worksheet", *_WHERE)
+        .prefetch_related(_assignments())
+        .order_by("pk")
+    )
+
+
+def assignment_requests(worksheet: Worksheet | None) -> QuerySet[PlacementRequest] | list:
+    """The worksheet's requests in the outbox with their assigned students (« fiche
+    d'affectation »)."""
+    if worksheet is None:
+        return []
+    return (
+        PlacementRequest.objects.filter(worksheet=worksheet, status__in=PlacementRequest.IN_OUTBOX)
+        .select_related(*_WHERE)
+        .prefetch_related(_assignments())
+        .order_by("agency__name", "site__name", "pk")
+    )
+
+
+def unassigned_students(worksheet: Worksheet | None) -> QuerySet[CohortEnrollment] | list:
+    """The students copied to the worksheet and not assigned to any request yet."""
+    if worksheet is None:
+        return []
+    return worksheet_students(worksheet).filter(assignment__isnull=True)
+
+
+def request_events(request: PlacementRequest) -> QuerySet[RequestEvent]:
+    return request.events.select_related("actor").order_by("at", "pk")
+
+
+def request_assignments(request: PlacementRequest) -> QuerySet[Assignment]:
+    return request.assignments.select_related("enrollment__student", "assigned_by").order_by("pk")
+
+
+def copy_sources(user, cohort_course: CohortCourse, kind: str) -> QuerySet[Worksheet]:
+    """The worksheets of ``kind`` a coordinator may copy from: of their programs' cohort
+    courses, with at least one place, this cohort course's own excluded; the same course
+    first, latest term first."""
+    return (
+        Worksheet.objects.filter(
+            cohort_course__cohort__program__in=scope.programs_of(user),
+            kind=kind,
+            requests__isnull=False,
+        )
+        .exclude(cohort_course=cohort_course)
+        .distinct()
+        .select_related("cohort_course__cohort", "cohort_course__course", "cohort_course__term")
+        .annotate(place_count=Count("requests", distinct=True))
+        .order_by(
+            "-cohort_course__term__year",
+            "-cohort_course__term__season",
+            "cohort_course__course__number",
+            "cohort_course__cohort__name",
+        )
+    )
+
+
+def default_copy_source(sources: list[Worksheet], cohort_course: CohortCourse) -> Worksheet | None:
+    """This course's previous term's worksheet (the same course, the latest term before
+    this one), else None: the coordinator chooses another course."""
+    term = cohort_course.term
+    for worksheet in sources:
+        other = worksheet.cohort_course
+        if other.course_id == cohort_course.course_id and (other.term.year, other.term.season) < (
+            term.year,
+            term.season,
+        ):
+            return worksheet
+    return None
+
+
+MIN_SEARCH = 2
+MAX_RESULTS = 50
+
+
+def destination_search(text: str) -> list[Destination]:
+    """Active destinations (of active services, sites and agencies) whose name, or whose
+    service's, site's or agency's name, contains ``text`` — accents and case ignored — at
+    most MAX_RESULTS. Folding is done in Python on the name columns only: the receivers'
+    list is short (hundreds), read in one query."""
+    needle = fold(text)
+    if len(needle) < MIN_SEARCH:
+        return []
+    candidates = Destination.objects.filter(
+        is_active=True,
+        service__is_active=True,
+        service__site__is_active=True,
+        service__site__agency__is_active=True,
+    ).select_related("service__site__agency")
+    found = []
+    for destination in candidates:
+        service = destination.service
+        haystack = fold(
+            " ".join((destination.name, service.name, service.site.name, service.site.agency.name))
+        )
+        if needle in haystack:
+            found.append(destination)
+            if len(found) >= MAX_RESULTS:
+                break
+    return found
