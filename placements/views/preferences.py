@@ -8,15 +8,20 @@ match the list is an error on the page, an enrolment id of another course answer
 (docs/architecture.md rules 1 and 5).
 """
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from placements.forms.preferences import (
+    BULK_PAGE_SIZE,
     BULK_RANKS,
     ROWS_INVALID,
     PreferenceRowForm,
@@ -30,7 +35,6 @@ from placements.selectors import scope
 from placements.selectors.cohorts import cohort_course_with_progress
 from placements.services import preferences as services
 from placements.services.preferences import Choice
-from registrar.forms import apply_service
 from registrar.text import parse_id
 
 SAVED = _("Préférences de %(student)s enregistrées.")
@@ -66,17 +70,15 @@ def preferences(request: HttpRequest, pk: int) -> HttpResponse:
     errors: list[str] = []
     if data is not None:
         if all(row.is_valid() for row in rows):
-            holder = PreferenceRowForm(catalogue=catalogue, rank=0)
-            outcome = apply_service(
-                holder,
-                lambda: services.preferences_set(
+            try:
+                services.preferences_set(
                     actor=request.user, enrollment=enrollment, choices=compacted(rows)
-                ),
-            )
-            if outcome.ok:
+                )
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
                 messages.success(request, SAVED % {"student": enrollment})
                 return redirect("placements:enrollments", pk=cohort_course.pk)
-            errors = holder.non_field_errors()
         else:
             errors = [FIX_ERRORS]
     options = SelectOptions(catalogue)
@@ -96,49 +98,57 @@ def preferences(request: HttpRequest, pk: int) -> HttpResponse:
 @change_preferences
 @require_http_methods(["GET", "POST"])
 def preferences_bulk(request: HttpRequest, pk: int) -> HttpResponse:
-    """« Tout modifier »: the first BULK_RANKS preferences of every enrolled student in one
-    table, « Tout sauvegarder » saves them all or none; later ranks are kept after them."""
+    """« Tout modifier »: the first BULK_RANKS preferences of the enrolled students, by
+    pages of BULK_PAGE_SIZE; « Tout sauvegarder » saves the page's rows all or none (later
+    ranks are kept after them) and goes on to the next page.
+
+    Pages, because a page of 300 students would send 2,100 fields, over Django's
+    DATA_UPLOAD_MAX_NUMBER_FIELDS (1,000: the request would answer 400), and weigh
+    megabytes of <option>s once agencies have hundreds of sites."""
     cohort_course = cohort_course_with_progress(request.user, pk)
-    enrollments = list(selectors.enrollments_of(cohort_course))
+    enrollments = selectors.enrollments_of(cohort_course)
+    count = enrollments.count()
+    pages = max(1, math.ceil(count / BULK_PAGE_SIZE))
+    page = min(parse_id(request.GET.get("page", "1")) or 1, pages)
+    start = (page - 1) * BULK_PAGE_SIZE
     catalogue = selectors.receiving_catalogue()
     errors: list[str] = []
+    table = None
     if request.method == "POST":
-        order = _posted_order(request, cohort_course, len(enrollments))
+        order = _posted_order(request, cohort_course)
         if order is None:
             errors = [ROWS_INVALID]
-            table = _table(enrollments, catalogue, None)
         else:
-            by_pk = {e.pk: e for e in enrollments}
-            posted = [by_pk[pk] for pk in order]
-            table = _table(posted, catalogue, request.POST)
+            by_pk = {e.pk: e for e in enrollments.filter(pk__in=order)}
+            table = _table([by_pk[pk] for pk in order], catalogue, request.POST)
             if all(form.is_valid() for _e, forms in table for form in forms):
                 choices = {e: _merged(e, forms) for e, forms in table}
-                holder = PreferenceRowForm(catalogue=catalogue, rank=0)
-                outcome = apply_service(
-                    holder,
-                    lambda: services.preferences_set_many(
+                try:
+                    saved = services.preferences_set_many(
                         actor=request.user,
                         cohort_course=cohort_course,
                         choices_by_enrollment=choices,
-                    ),
-                )
-                if outcome.ok:
-                    count = outcome.value
+                    )
+                except ValidationError as exc:
+                    errors = exc.messages
+                else:
                     messages.success(
                         request,
                         ngettext(
                             "Préférences de %(count)s étudiant enregistrées.",
                             "Préférences de %(count)s étudiants enregistrées.",
-                            count,
+                            saved,
                         )
-                        % {"count": count},
+                        % {"count": saved},
                     )
+                    if page < pages:
+                        next_page = reverse("placements:preferences_bulk", args=[cohort_course.pk])
+                        return redirect(f"{next_page}?page={page + 1}")
                     return redirect("placements:enrollments", pk=cohort_course.pk)
-                errors = holder.non_field_errors()
             else:
                 errors = [FIX_ERRORS]
-    else:
-        table = _table(enrollments, catalogue, None)
+    if table is None:
+        table = _table(list(enrollments[start : start + BULK_PAGE_SIZE]), catalogue, None)
     options = SelectOptions(catalogue)
     return render(
         request,
@@ -150,18 +160,23 @@ def preferences_bulk(request: HttpRequest, pk: int) -> HttpResponse:
                 for index, (enrollment, forms) in enumerate(table)
             ],
             "total": len(table),
+            "count": count,
+            "page": page,
+            "pages": pages,
+            "previous_page": page - 1 if page > 1 else None,
+            "next_page": page + 1 if page < pages else None,
             "ranks": range(1, BULK_RANKS + 1),
             "errors": errors,
         },
     )
 
 
-def _posted_order(request: HttpRequest, cohort_course, count: int) -> list[int] | None:
+def _posted_order(request: HttpRequest, cohort_course) -> list[int] | None:
     """The enrolment ids of the posted rows, in order; None when the row count is not a
-    number, exceeds the list, or a row repeats; 404 for an id outside this course."""
+    number, exceeds a page, or a row repeats; 404 for an id outside this course."""
     total_text = request.POST.get("rows-TOTAL", "")
     total = 0 if total_text == "0" else parse_id(total_text)
-    if total is None or total > count:
+    if total is None or total > BULK_PAGE_SIZE:
         return None
     ids = []
     for index in range(total):
