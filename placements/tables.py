@@ -37,6 +37,3 @@ class CohortTable(tables.Table):
         sequence = ("program", "name", "start_term", "end_term", "course_count")
         empty_text = _("Aucune cohorte. « Nouvelle cohorte » en crée une.")
         attrs = {"class": "table table-sm table-hover align-middle", "id": "cohorts"}
-
-    def render_program(self, record: Cohort) -> str:
-        return record.program.code

@@ -40,7 +40,11 @@ class CohortFilter(django_filters.FilterSet):
         label=_("Nom de la cohorte"),
         max_length=NAME_FILTER_MAX,
         widget=forms.TextInput(
-            attrs={"class": "form-control form-control-sm w-auto", "type": "search"}
+            attrs={
+                "class": "form-control form-control-sm w-auto",
+                "type": "search",
+                "placeholder": _("Nom de la cohorte"),
+            }
         ),
     )
 
@@ -114,7 +118,7 @@ class CohortCourseAddForm(forms.Form):
         max_length=12,
         help_text=_("ex. 180-5303-RO"),
     )
-    term = IdChoiceField(label=_("Session"), queryset=None)
+    term = IdChoiceField(label=_("Session du cours"), queryset=None)
 
     def __init__(self, *args, terms, **kwargs):
         super().__init__(*args, **kwargs)
@@ -168,3 +172,5 @@ class CourseSetupForm(ScheduleFields):
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supervisors"].queryset = users
+        # The days are drawn by includes/radio_field.html from each choice's own tag.
+        self.fields["weekdays"].widget.attrs["class"] = "form-check-input"

@@ -6,6 +6,8 @@ answers 404 (docs/architecture.md rule 5); query counts do not grow with the row
 (docs/architecture.md rule 6).
 """
 
+import datetime
+
 from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
@@ -45,10 +47,19 @@ def cohort_courses_by_term(cohort: Cohort) -> list[tuple[Term, list[CohortCourse
     )
     groups: list[tuple[Term, list[CohortCourse]]] = []
     for course in courses:
+        course.blocks = blocks_of(course)
         if not groups or groups[-1][0].pk != course.term_id:
             groups.append((course.term, []))
         groups[-1][1].append(course)
     return groups
+
+
+def blocks_of(schedule) -> list[tuple[datetime.date, datetime.date]]:
+    """The schedule's block dates as dates (stored as ISO text pairs)."""
+    return [
+        (datetime.date.fromisoformat(start), datetime.date.fromisoformat(end))
+        for start, end in schedule.block_dates or []
+    ]
 
 
 def active_users() -> QuerySet:

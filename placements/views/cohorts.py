@@ -58,9 +58,13 @@ def cohort_list(request: HttpRequest) -> HttpResponse:
 @permission_required("placements.add_cohort", raise_exception=True)
 def cohort_create(request: HttpRequest) -> HttpResponse:
     """« Nouvelle cohorte », optionally copying a previous cohort's courses."""
+    programs = scope.programs_of(request.user)
+    if not programs.exists():
+        messages.error(request, _("Vous ne coordonnez les stages d'aucun programme."))
+        return redirect("placements:cohort_list")
     form = CohortForm(
         request.POST or None,
-        programs=scope.programs_of(request.user),
+        programs=programs,
         cohorts=scope.cohorts_visible_to(request.user).order_by(
             "program__code", "-start_term__year", "-start_term__season", "name"
         ),

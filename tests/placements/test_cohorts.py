@@ -81,6 +81,25 @@ def test_the_list_costs_the_same_queries_for_one_cohort_or_thirty(world, coordin
     assert "Cohorte 10" in html
 
 
+def test_the_list_exports_to_xlsx(world, coordinator_client):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = coordinator_client.get(reverse("placements:cohort_list"), {"_export": "xlsx"})
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0] == ("Programme", "Nom", "Session de début", "Session de fin", "Cours")
+    assert rows[1][1:] == (world.course.cohort.name, "A-2026", "H-2027", 1)
+
+
+def test_a_user_who_coordinates_no_program_is_sent_back_to_the_list(client, placement_coordinator):
+    client.force_login(placement_coordinator)
+    response = client.get(reverse("placements:cohort_create"), follow=True)
+    assert "Vous ne coordonnez les stages d&#x27;aucun programme." in response.content.decode()
+    assert f'href="{reverse("placements:cohort_create")}"' not in response.content.decode()
+
+
 def test_the_list_needs_the_permission(world, client, registrar_staff):
     client.force_login(registrar_staff)
     assert client.get(reverse("placements:cohort_list")).status_code == 403
@@ -274,6 +293,9 @@ def test_the_cohort_screen_lists_courses_per_term_with_set_up_and_progress(
         term=cohort.start_term,
         course=CourseFactory(number="180-5303-RO", title="Stage de soins"),
         default_comment="Tenue de ville.",
+        start_date=datetime.date(2026, 9, 7),
+        end_date=datetime.date(2026, 10, 30),
+        block_dates=[["2026-09-07", "2026-09-18"], ["2026-10-19", "2026-10-30"]],
     )
     supervisor = UserFactory(first_name="Gisèle", last_name="Tremblay")
     world.course.supervisors.add(supervisor)
@@ -286,6 +308,7 @@ def test_the_cohort_screen_lists_courses_per_term_with_set_up_and_progress(
     for label in ("Horaire", "Responsable(s) de cours", "Commentaire par défaut"):
         assert label in html
     assert "Gisèle Tremblay" in html and "Tenue de ville." in html
+    assert "07/09/2026 – 18/09/2026 ; 19/10/2026 – 30/10/2026" in html
     assert "D8" in html and "01/02/2027" in html and "lun. mar. mer." in html
     assert reverse("placements:course_setup", args=[autumn.pk]) in html
     assert "Modifier la configuration" in html
