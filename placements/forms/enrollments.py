@@ -35,6 +35,7 @@ CONFIRMATION_EXPIRED = _(
     "La confirmation a expiré ou ne correspond pas à ce cours : téléversez le fichier de nouveau."
 )
 FILE_REQUIRED = _("Choisissez un fichier.")
+FILE_EMPTY = _("Le fichier est vide : choisissez la liste des étudiants.")
 
 # The recognised ids of an upload travel to the confirmation signed, for this course only,
 # for an hour at most.
@@ -82,7 +83,7 @@ class UploadForm(forms.Form):
             "Une ligne par étudiant, avec son numéro DA ou son code permanent ; les autres "
             "colonnes (nom, prénom…) sont ignorées."
         ),
-        error_messages={"required": FILE_REQUIRED, "empty": FILE_REQUIRED},
+        error_messages={"required": FILE_REQUIRED, "empty": FILE_EMPTY},
         widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.ods,.csv"}),
     )
 

@@ -472,8 +472,15 @@ def test_upload_of_a_lying_or_huge_file_gets_the_readers_message(world, coordina
     huge = upload(coordinator_client, world.course, "liste.csv", b"1234567\n" * 700_000)
     assert huge.status_code == 200
     assert "Mo au plus" in text(huge)
-    empty = coordinator_client.post(url("enrollments_upload", world.course.pk), {})
-    assert "Choisissez un fichier." in text(empty)
+    missing = coordinator_client.post(url("enrollments_upload", world.course.pk), {})
+    assert "Choisissez un fichier." in text(missing)
+    empty = upload(coordinator_client, world.course, "liste.csv", b"")
+    assert "Le fichier est vide" in text(empty)
+    garbage = upload(coordinator_client, world.course, "liste.csv", bytes(range(256)) * 50)
+    assert garbage.status_code == 200
+    assert "Inscrire les" not in text(garbage)
+    fake_ods = upload(coordinator_client, world.course, "liste.ods", b"PK\x03\x04" + b"0" * 100)
+    assert fake_ods.status_code == 200 and "Inscrire les" not in text(fake_ods)
     assert not CohortEnrollment.objects.exists()
 
 
@@ -489,3 +496,51 @@ def test_a_forged_or_foreign_confirmation_is_refused(world, coordinator_client):
     )
     assert "La confirmation a expiré" in text(foreign)
     assert not CohortEnrollment.objects.exists()
+
+
+# --------------------------------------------------------------------------------------
+# Hostile input on every page of the area: a French message or a 404, never a 500
+# --------------------------------------------------------------------------------------
+
+HOSTILE = ["²", "١٢", "１２", "-1", "9" * 25, "1e400", "nan", "x" * 20_000, "a\x00b", ""]
+PARAMETERS = (
+    "enrollment",
+    "action",
+    "cohort",
+    "student",
+    "token",
+    "q",
+    "field",
+    "page",
+    "rows-TOTAL",
+    "rows-0-enrollment",
+    "rows-0-r1-agency",
+    "rows-0-r1-site",
+    "p1-agency",
+    "p1-site",
+    "p1-service",
+)
+
+
+def test_hostile_values_never_break_a_page(world, coordinator_client, placement_coordinator):
+    enrollment = enrol(world.course)
+    fictitious = CohortEnrollment.objects.create(
+        cohort_course=world.course, fictitious_number=1, added_by=placement_coordinator
+    )
+    pages = [
+        url("enrollments", world.course.pk),
+        url("enrollments_upload", world.course.pk),
+        url("enrollments_search", world.course.pk),
+        url("enrollment_replace", fictitious.pk),
+        url("preferences", enrollment.pk),
+        url("preferences_bulk", world.course.pk),
+    ]
+    for page in pages:
+        for value in HOSTILE:
+            data = dict.fromkeys(PARAMETERS, value)
+            got = coordinator_client.get(page, data)
+            assert got.status_code in (200, 302, 404), (page, value, got.status_code)
+            posted = coordinator_client.post(page, data)
+            assert posted.status_code in (200, 302, 404), (page, value, posted.status_code)
+    assert CohortEnrollment.objects.count() == 2
+    assert not Preference.objects.exists()
