@@ -120,11 +120,20 @@ def check_place_values(values: dict, *, kind: str, current: PlacementRequest | N
         raise ValidationError(errors)
 
 
+_RECEIVERS = ("agency", "site", "service", "destination")
+# The same fields by column (agency_id…): a copy reads them without loading the receivers.
+PLACE_COLUMNS = tuple(f"{field}_id" if field in _RECEIVERS else field for field in PLACE_FIELDS)
+
+
+def _copied_values(request: PlacementRequest) -> dict:
+    return {column: getattr(request, column) for column in PLACE_COLUMNS}
+
+
 def _place(worksheet: Worksheet, actor, values: dict, **extra) -> PlacementRequest:
     return PlacementRequest(
         worksheet=worksheet,
         created_by=actor,
-        **{field: values[field] for field in PLACE_FIELDS if field in values},
+        **{key: value for key, value in values.items() if key in PLACE_FIELDS + PLACE_COLUMNS},
         **extra,
     )
 
@@ -188,8 +197,9 @@ def place_copy(*, actor, request: PlacementRequest) -> PlacementRequest:
         worksheet = worksheet_get_or_create(
             cohort_course=request.worksheet.cohort_course, kind=request.worksheet.kind
         )
-        values = {field: getattr(request, field) for field in PLACE_FIELDS}
-        copy = _place(worksheet, actor, values, origin=Origin.COPY, copied_from=request)
+        copy = _place(
+            worksheet, actor, _copied_values(request), origin=Origin.COPY, copied_from=request
+        )
         copy.save()
         record_creation(actor=actor, requests=[copy])
     return copy
@@ -260,7 +270,7 @@ def worksheet_copy_requests(
             shared = {}
         copies = []
         for original in originals:
-            values = {field: getattr(original, field) for field in PLACE_FIELDS}
+            values = _copied_values(original)
             values.update(shared)
             copies.append(
                 _place(worksheet, actor, values, origin=Origin.COPY, copied_from_id=original.pk)
