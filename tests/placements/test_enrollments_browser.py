@@ -3,6 +3,9 @@ WCAG 2.1 A/AA with axe-core (tests/browser/conftest.py): the list, the « Action
 no box ticked then a copy, the upload preview, the search, a fictitious student, one
 student's preferences with an error, « Tout modifier »."""
 
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from placements.models import CohortEnrollment
@@ -23,9 +26,7 @@ pytestmark = [
 ]
 
 
-def test_a_coordinator_walks_the_enrollments_screens(
-    page, a11y, world, placement_coordinator, tmp_path
-):
+def test_the_enrollments_screens(page, a11y, world, placement_coordinator):  # noqa: F811
     placement_coordinator.set_password("coordinator-password")
     placement_coordinator.save()
     course = world.course
@@ -52,7 +53,7 @@ def test_a_coordinator_walks_the_enrollments_screens(
     page.get_by_text("1 étudiant copié à la fiche de groupe.").wait_for()
     page.get_by_role("cell", name="Grp", exact=True).wait_for()
 
-    listing = tmp_path / "liste.csv"
+    listing = Path(tempfile.mkdtemp()) / "liste.csv"
     listing.write_text("DA;Nom\n7654321;Zénon\n9999999;Inconnu\n", encoding="utf-8")
     page.get_by_role("link", name="Téléverser un fichier d'étudiants pour cette cohorte").click()
     page.get_by_label("Fichier d'étudiants (.xlsx, .ods ou .csv)").set_input_files(str(listing))
