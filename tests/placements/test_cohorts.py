@@ -81,6 +81,16 @@ def test_the_list_costs_the_same_queries_for_one_cohort_or_thirty(world, coordin
     assert "Cohorte 10" in html
 
 
+@pytest.mark.parametrize(
+    "query",
+    [{"sort": "-start_term"}, {"sort": "created_by__password"}, {"page": "١"}, {"page": "999"}],
+)
+def test_sorting_and_paging_never_fail(world, coordinator_client, query):
+    response = coordinator_client.get(reverse("placements:cohort_list"), query)
+    assert response.status_code == 200
+    assert world.course.cohort.name in response.content.decode()
+
+
 def test_the_list_exports_to_xlsx(world, coordinator_client):
     import io
 
