@@ -14,7 +14,13 @@ class AgencyFilterForm(forms.Form):
         label=_("Nom"),
         max_length=150,
         required=False,
-        widget=forms.TextInput(attrs={"class": "form-control form-control-sm", "type": "search"}),
+        widget=forms.TextInput(
+            attrs={
+                "class": "form-control form-control-sm w-auto",
+                "type": "search",
+                "placeholder": _("Nom de l'organisme"),
+            }
+        ),
     )
     utilise = forms.ChoiceField(
         label=_("Utilise le système"),
