@@ -8,7 +8,7 @@ view already holds and keep a number of queries that does not grow with the rows
 
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
 
 from placements.models import (
     Agency,
@@ -34,7 +34,9 @@ def enrollments_of(cohort_course: CohortCourse) -> QuerySet[CohortEnrollment]:
         .annotate(is_assigned=Exists(Assignment.objects.filter(enrollment=OuterRef("pk"))))
         .prefetch_related(Prefetch("preferences", queryset=preferences))
         .order_by(
-            "student__search_last_name",
+            # Fictitious students after the real ones on every database (SQLite puts NULLs
+            # first, PostgreSQL last).
+            F("student__search_last_name").asc(nulls_last=True),
             "student__search_first_name",
             "fictitious_number",
             "pk",

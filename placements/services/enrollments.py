@@ -414,7 +414,10 @@ def enrollments_copy_preferences_and_assign(
                 created_by=actor,
                 **schedule,
             )
-            request.full_clean(exclude=["worksheet", "created_by"])
+            # Field checks only: the agency, site and service come from saved preferences
+            # and the schedule from the course set-up, both already held by the database's
+            # constraints; full_clean would cost queries per student.
+            request.clean_fields(exclude=["worksheet", "created_by", "agency", "site", "service"])
             pairs.append((enrollment, request))
         if not pairs:
             return outcome

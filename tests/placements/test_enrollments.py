@@ -544,3 +544,28 @@ def test_hostile_values_never_break_a_page(world, coordinator_client, placement_
             assert posted.status_code in (200, 302, 404), (page, value, posted.status_code)
     assert CohortEnrollment.objects.count() == 2
     assert not Preference.objects.exists()
+
+
+def test_copy_preferences_queries_do_not_grow_with_the_students(world, placement_coordinator):
+    def run(course, count):
+        service = ServiceFactory()
+        enrollments = []
+        for _ in range(count):
+            enrollment = enrol(course)
+            prefer(enrollment, 1, service)
+            enrollments.append(enrollment)
+        with CaptureQueriesContext(connection) as queries:
+            outcome = services.enrollments_copy_preferences_and_assign(
+                actor=placement_coordinator, enrollments=enrollments
+            )
+        assert len(outcome.done) == count
+        return len(queries)
+
+    assert run(world.course, 3) == run(CohortCourseFactory(cohort=world.course.cohort), 60)
+
+
+def test_fictitious_students_come_after_the_real_ones(world, coordinator_client):
+    coordinator_client.post(url("enrollment_fictitious_add", world.course.pk))
+    enrol(world.course, student=StudentFactory(last_name="Zz"))
+    rows = coordinator_client.get(url("enrollments", world.course.pk)).context["rows"]
+    assert [row.is_fictitious for row in rows] == [False, True]
