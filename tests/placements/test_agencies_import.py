@@ -342,3 +342,33 @@ def test_too_many_lines_are_refused():
     with pytest.raises(ValidationError) as caught:
         read_agencies(xlsx(rows))
     assert "plus de 2000 lignes" in caught.value.messages[0]
+
+
+def test_the_service_checks_each_record_and_writes_nothing_on_a_refusal(admin):
+    from placements.imports.agencies import Line
+
+    rows = [
+        Line(number=2, path=("CISSS A",), fields={"city": "Laval"}),
+        Line(number=3, path=("CISSS A", "Site 1"), contact={
+            "name": "Ana", "role": "", "email": "pas-un-courriel", "phone": ""
+        }),
+    ]  # fmt: skip
+    with pytest.raises(ValidationError) as caught:
+        agencies_import(actor=admin, rows=rows)
+    assert caught.value.messages == ["Ligne 3 : Saisissez une adresse de courriel valide."]
+    assert not Agency.objects.exists() and not Site.objects.exists()
+
+
+def test_two_imports_at_once_are_told_to_start_again(admin, monkeypatch):
+    from django.db import IntegrityError
+
+    from placements.services import agencies as service
+
+    def clash(self, rows):
+        raise IntegrityError("placements_agency_unique_name")
+
+    monkeypatch.setattr(service._Writer, "write", clash)
+    read = read_agencies(xlsx([HEADERS, line("CISSS A")]))
+    with pytest.raises(ValidationError) as caught:
+        agencies_import(actor=admin, rows=read.lines)
+    assert "recommencez" in caught.value.messages[0]
