@@ -5,6 +5,7 @@ assignments are read here only: the coordinators' screens write them through the
 and a request's status changes only through placements/services/requests.py, which keeps
 its history (docs/architecture.md rule 2)."""
 
+from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
@@ -26,10 +27,38 @@ class SiteInline(BoundedTabularInline):
     show_change_link = True
 
 
+SITE_OF_ANOTHER_AGENCY = _("Ce site n'appartient pas à l'organisme de la personne-ressource.")
+SERVICE_OF_ANOTHER_SITE = _("Ce service n'appartient pas au site de la personne-ressource.")
+SERVICE_WITHOUT_SITE = _("Choisissez le site du service.")
+
+
+class ContactForm(forms.ModelForm):
+    """A contact person's site belongs to its agency, its service to its site: the outbox
+    finds a request's contacts through them."""
+
+    def clean(self):
+        cleaned = super().clean()
+        agency = cleaned.get("agency") or (
+            self.instance.agency if self.instance.agency_id else None
+        )
+        site, service = cleaned.get("site"), cleaned.get("service")
+        if "agency" not in self.fields and site is not None:
+            # On a site's page the contact is the site's agency's.
+            agency = self.instance.agency = site.agency
+        if site and agency and site.agency_id != agency.pk:
+            self.add_error("site", SITE_OF_ANOTHER_AGENCY)
+        if service and not site:
+            self.add_error("site", SERVICE_WITHOUT_SITE)
+        elif service and site and service.site_id != site.pk:
+            self.add_error("service", SERVICE_OF_ANOTHER_SITE)
+        return cleaned
+
+
 class AgencyContactInline(BoundedTabularInline):
     """The agency's contact persons; a site's or a service's are on the site's page."""
 
     model = models.Contact
+    form = ContactForm
     fields = ("name", "role", "email", "phone", "site", "service")
     extra = 0
     autocomplete_fields = ("site", "service")
@@ -54,10 +83,13 @@ class ServiceInline(BoundedTabularInline):
 
 
 class SiteContactInline(BoundedTabularInline):
+    """The site's contact persons (and its services'): their agency is the site's."""
+
     model = models.Contact
-    fields = ("agency", "name", "role", "email", "phone", "service")
+    form = ContactForm
+    fields = ("name", "role", "email", "phone", "service")
     extra = 0
-    autocomplete_fields = ("agency", "service")
+    autocomplete_fields = ("service",)
 
 
 @admin.register(models.Site)
@@ -104,6 +136,7 @@ class DestinationAdmin(admin.ModelAdmin):
 
 @admin.register(models.Contact)
 class ContactAdmin(admin.ModelAdmin):
+    form = ContactForm
     list_display = ("name", "role", "email", "phone", "agency", "site", "service")
     search_fields = ("name", "email", "agency__name", "site__name")
     list_select_related = ("agency", "site", "service")

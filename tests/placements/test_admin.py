@@ -129,3 +129,59 @@ def test_the_program_coordinators_are_listed(admin_client, world, placement_coor
     assert "placement_coordinator" in content and "180.A0" in content
     assert models.ProgramCoordinator.objects.count() == 2
     ProgramCoordinatorFactory()  # any program, any user: the admin adds them
+
+
+def _site_post(site, contacts: list[dict]) -> dict:
+    data = {
+        "agency": site.agency.pk,
+        "name": site.name,
+        "address": "",
+        "city": "",
+        "province": "",
+        "postal_code": "",
+        "is_active": "on",
+        "services-TOTAL_FORMS": "0",
+        "services-INITIAL_FORMS": "0",
+        "contacts-TOTAL_FORMS": str(len(contacts)),
+        "contacts-INITIAL_FORMS": "0",
+    }
+    for index, contact in enumerate(contacts):
+        for key, value in contact.items():
+            data[f"contacts-{index}-{key}"] = value
+    return data
+
+
+def test_a_contact_added_on_a_site_page_belongs_to_the_site_agency(admin_client):
+    service = ServiceFactory(name="Urgence")
+    site = service.site
+    url = reverse("admin:placements_site_change", args=[site.pk])
+    contact = {"name": "Anne Roy", "role": "Chef", "email": "anne@example.org", "phone": ""}
+    response = admin_client.post(url, _site_post(site, [{**contact, "service": service.pk}]))
+    assert response.status_code == 302
+    saved = models.Contact.objects.get()
+    assert (saved.agency, saved.site, saved.service) == (site.agency, site, service)
+
+
+def test_a_contact_naming_another_site_service_is_refused(admin_client):
+    site = SiteFactory()
+    elsewhere = ServiceFactory()
+    url = reverse("admin:placements_site_change", args=[site.pk])
+    contact = {"name": "Anne Roy", "role": "", "email": "", "phone": "", "service": elsewhere.pk}
+    response = admin_client.post(url, _site_post(site, [contact]))
+    assert response.status_code == 200
+    assert "Ce service n&#x27;appartient pas au site de la personne-ressource." in (
+        response.content.decode()
+    )
+    assert not models.Contact.objects.exists()
+
+
+def test_a_contact_of_an_agency_naming_another_agency_site_is_refused(admin_client):
+    agency = AgencyFactory(name="CISSS A")
+    other_site = SiteFactory()
+    url = reverse("admin:placements_contact_add")
+    response = admin_client.post(
+        url, {"agency": agency.pk, "site": other_site.pk, "name": "Anne Roy"}
+    )
+    assert response.status_code == 200
+    assert "Ce site n&#x27;appartient pas à l&#x27;organisme" in response.content.decode()
+    assert not models.Contact.objects.exists()
