@@ -62,10 +62,10 @@ def worksheet(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         if not request.user.has_perm("placements.change_placementrequest"):
             raise PermissionDenied
         ids = scope.ids_from(request.POST.getlist("places"))
-        if not action_form.is_valid():
-            messages.error(request, " ".join(action_form.errors["action"]))
-        elif not ids:
+        if not ids:
             messages.error(request, NONE_TICKED)
+        elif not action_form.is_valid():
+            messages.error(request, " ".join(action_form.errors["action"]))
         else:
             if sheet is None:
                 scope.pick(PlacementRequest.objects.none(), ids)  # any id is forged: 404
