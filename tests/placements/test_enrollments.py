@@ -569,3 +569,27 @@ def test_fictitious_students_come_after_the_real_ones(world, coordinator_client)
     enrol(world.course, student=StudentFactory(last_name="Zz"))
     rows = coordinator_client.get(url("enrollments", world.course.pk)).context["rows"]
     assert [row.is_fictitious for row in rows] == [False, True]
+
+
+def test_upload_an_xlsx_or_ods_by_code_permanent(world, coordinator_client):
+    import openpyxl
+
+    from registrar.tabular import ods_bytes
+
+    by_code = StudentFactory()
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["Code permanent", "Nom"])
+    workbook.active.append([by_code.permanent_code, by_code.last_name])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = upload(coordinator_client, world.course, "liste.xlsx", buffer.getvalue())
+    html = text(response)
+    assert "En-tête ignoré." in html
+    assert f"{by_code.da_display} {by_code.full_name}" in html
+    assert response.context["analysis"].student_ids == [by_code.pk]
+
+    other = StudentFactory()
+    content = ods_bytes([["DA"], [other.da_number]], sheet_name="Étudiants")
+    response = upload(coordinator_client, world.course, "liste.ods", content)
+    assert response.context["analysis"].student_ids == [other.pk]
+    assert not CohortEnrollment.objects.exists()
