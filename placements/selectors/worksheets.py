@@ -5,6 +5,8 @@ d'affectation », each in a number of queries that does not grow with the rows
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 
 from placements.models import (
     Assignment,
@@ -20,6 +22,55 @@ from registrar.text import fold
 
 Status = PlacementRequest.Status
 _WHERE = ("agency", "site", "service", "destination")
+
+# A status's badge: its colour and its full meaning (title and visually-hidden text), for
+# the short codes « Env », « Env-P »… of the worksheet and the outbox.
+STATUS_BADGES = {
+    Status.PLANNED: (
+        "text-bg-light border",
+        _("Planifiée dans la fiche de travail, pas encore dans la boîte de sortie"),
+    ),
+    Status.NEW: ("text-bg-info", _("Nouvelle : dans la boîte de sortie, pas encore envoyée")),
+    Status.SENT: ("text-bg-primary", _("Envoyée : l'organisme receveur répond dans l'application")),
+    Status.SENT_PDF: ("text-bg-primary", _("Envoyée en PDF par courriel")),
+    Status.ACCEPTED: ("text-bg-success", _("Acceptée par l'organisme receveur")),
+    Status.REFUSED: ("text-bg-secondary", _("Refusée par l'organisme receveur")),
+    Status.CANCELLED: ("text-bg-secondary", _("Annulée : la place ne compte plus")),
+}
+
+
+def schedule_summary(place, weekdays: str | None = None) -> str:
+    """« 01/02/2027 – 26/03/2027 · lun. mar. · 07:30–15:30 · D8 · 2 blocs » in one line."""
+    parts = [
+        f"{place.start_date:%d/%m/%Y} – {place.end_date:%d/%m/%Y}"
+        if place.start_date and place.end_date
+        else gettext("Dates à préciser")
+    ]
+    weekdays = place.weekdays_display if weekdays is None else weekdays
+    if weekdays:
+        parts.append(weekdays)
+    if place.start_time and place.end_time:
+        parts.append(f"{place.start_time:%H:%M}–{place.end_time:%H:%M}")
+    if place.shift_code:
+        parts.append(place.shift_code)
+    if place.block_dates:
+        count = len(place.block_dates)
+        parts.append(ngettext("%(count)s bloc", "%(count)s blocs", count) % {"count": count})
+    return " · ".join(parts)
+
+
+def for_display(places):
+    """The rows with what each line shows computed once in Python (the schedule's summary,
+    the status badge's colour and meaning) rather than by template includes per row: the
+    200-place pages stay within their time budget (docs/performance.md)."""
+    rows = list(places)
+    days: dict[int, str] = {}
+    for place in rows:
+        if place.weekdays not in days:
+            days[place.weekdays] = place.weekdays_display
+        place.schedule_summary = schedule_summary(place, days[place.weekdays])
+        place.status_css, place.status_meaning = STATUS_BADGES[place.status]
+    return rows
 
 
 @dataclass(frozen=True)

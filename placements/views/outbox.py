@@ -29,6 +29,6 @@ def outbox(request: HttpRequest, pk: int) -> HttpResponse:
             "current": "outbox",
             "filters": filters,
             "status": status,
-            "requests": selectors.outbox_requests(cohort_course, status),
+            "requests": selectors.for_display(selectors.outbox_requests(cohort_course, status)),
         },
     )

@@ -26,7 +26,7 @@ def request_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "nav_active": "placements",
             "cohort_course": cohort_course,
-            "place": place,
+            "place": selectors.for_display([place])[0],
             "kind": place.worksheet.kind,
             "editable": place.status
             in (PlacementRequest.Status.PLANNED, PlacementRequest.Status.NEW),

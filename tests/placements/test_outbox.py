@@ -89,7 +89,7 @@ def test_outbox_lists_both_worksheets_requests(world, coordinator_client, placem
     for request in (sent, new, refused):
         assert f'href="{url("request_detail", request.pk)}"' in page_html
     assert f'href="{url("request_detail", planned.pk)}"' not in page_html
-    assert "Env-P" in page and "envoyée en PDF par courriel" in page
+    assert "Env-P (Envoyée en PDF par courriel)" in page
     assert "Nouvelle" in page and "Refusée" in page
     assert "15/01/2027" in page
     assert "Grp" in page and "Indiv" in page
