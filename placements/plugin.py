@@ -22,7 +22,16 @@ def register() -> None:
             "i-placements",
             _("Cohortes, fiches de travail, boîte de sortie et affectations."),
             order=40,
-        )
+        ),
+        NavEntry(
+            "placement_agencies",
+            _("Organismes receveurs"),
+            "placements:agency_list",
+            "placements.view_agency",
+            "i-agencies",
+            _("Organismes, sites, services et destinations qui reçoivent les stagiaires."),
+            order=41,
+        ),
     )
     roles.grant(
         roles.PLACEMENT_COORDINATOR.key,

@@ -18,14 +18,22 @@ from registrar.models import Job
 from tests.conftest import PERSONAS
 from tests.factories import (
     AdmissionFactory,
+    AgencyFactory,
     CandidateFactory,
     CertificationCenterFactory,
     CertificationSessionFactory,
+    CohortCourseFactory,
+    CohortEnrollmentFactory,
+    CohortFactory,
     CourseEnrollmentFactory,
     CourseFactory,
     CourseGroupFactory,
+    PlacementRequestFactory,
+    ProgramCoordinatorFactory,
+    ProgramFactory,
     TermFactory,
     TermRecordFactory,
+    WorksheetFactory,
 )
 
 ALL = ("anonymous", *PERSONAS, "admin")
@@ -53,6 +61,7 @@ OPERATION_READERS = ("registrar_staff", "readonly_staff", "admin")
 CENTRE = ("centre_staff", "admin")
 OPERATION_WRITERS = ("registrar_staff", "admin")
 LOGIN = "login"  # expected answer: redirect to the login page
+COORDINATORS = ("placement_coordinator", "other_program_coordinator", "admin")
 
 
 def _only(allowed, *, otherwise=403, anonymous=LOGIN):
@@ -75,6 +84,26 @@ def _centre(status=200):
     """A session of centre_staff's centre: its staff and the administrator open it; the
     staff of another centre get 404, everyone else 403."""
     return {**_only(CENTRE), "other_centre_staff": 404} | {p: status for p in CENTRE}
+
+
+def _coordinator(status=200):
+    """An object of placement_coordinator's program: they and the administrator open it;
+    the coordinator of another program gets 404, everyone else 403."""
+    return {**_only(COORDINATORS), "other_program_coordinator": 404} | {
+        p: status for p in ("placement_coordinator", "admin")
+    }
+
+
+def _cohort_course(d):
+    return {"pk": d["cohort_course"].pk}
+
+
+def _group(d):
+    return {"pk": d["cohort_course"].pk, "kind": "group"}
+
+
+def _request(d):
+    return {"pk": d["placement_request"].pk}
 
 
 def _session(d):
@@ -206,6 +235,48 @@ EXPECTED = {
     "certification:invigilator_link": (lambda d: {"token": "A" * 59}, _everyone(302)),
     # « Lien d'accès surveillant »: POST only, for the session's centre.
     "certification:invigilator_link_create": (_session, _only((), otherwise=405)),
+    "placements:cohort_list": (None, _only(COORDINATORS)),
+    "placements:cohort_create": (None, _only(COORDINATORS)),
+    "placements:cohort_detail": (lambda d: {"pk": d["cohort_course"].cohort_id}, _coordinator()),
+    "placements:cohort_course_add": (
+        lambda d: {"pk": d["cohort_course"].cohort_id},
+        _coordinator(),
+    ),
+    "placements:course_setup": (_cohort_course, _coordinator()),
+    "placements:enrollments": (_cohort_course, _coordinator()),
+    "placements:enrollments_upload": (_cohort_course, _coordinator()),
+    "placements:enrollments_search": (_cohort_course, _coordinator()),
+    "placements:enrollment_fictitious_add": (
+        _cohort_course,
+        {**_only((), otherwise=403), **dict.fromkeys(COORDINATORS, 405)},
+    ),
+    "placements:enrollment_replace": (
+        lambda d: {"pk": d["fictitious_enrollment"].pk},
+        _coordinator(),
+    ),
+    "placements:preferences": (lambda d: {"pk": d["placement_enrollment"].pk}, _coordinator()),
+    "placements:preferences_bulk": (_cohort_course, _coordinator()),
+    "placements:worksheet": (_group, _coordinator()),
+    "placements:place_create": (_group, _coordinator()),
+    "placements:destination_search": (_group, _coordinator()),
+    # The group worksheet has a place made from scratch: copying is offered on the empty
+    # individual one (the group one sends back to its worksheet).
+    "placements:worksheet_copy": (
+        lambda d: {"pk": d["cohort_course"].pk, "kind": "individual"},
+        _coordinator(),
+    ),
+    "placements:place_update": (_request, _coordinator()),
+    "placements:place_copy": (_request, _only((), otherwise=405)),
+    "placements:place_delete": (_request, _coordinator()),
+    "placements:request_detail": (_request, _coordinator()),
+    "placements:outbox": (_cohort_course, _coordinator()),
+    "placements:assignments": (_group, _coordinator()),
+    # Agencies are not a program's: every coordinator reads them; only who may add them
+    # (the administrator) imports them.
+    "placements:agency_list": (None, _only(COORDINATORS)),
+    "placements:agency_detail": (lambda d: {"pk": d["agency"].pk}, _only(COORDINATORS)),
+    "placements:agency_import": (None, _only(("admin",))),
+    "placements:agency_import_template": (lambda d: {"extension": "xlsx"}, _only(("admin",))),
     # POST-only endpoints answer 405 to a GET; the language switch is public (login page).
     "registrar:set_language": (None, _everyone(405)),
     "registrar:set_working_term": (None, _only((), otherwise=405)),
@@ -242,7 +313,14 @@ def test_every_url_has_an_expectation():
 
 
 @pytest.fixture
-def data(db, registrar_staff, centre_staff, other_centre_staff):
+def data(
+    db,
+    registrar_staff,
+    centre_staff,
+    other_centre_staff,
+    placement_coordinator,
+    other_program_coordinator,
+):
     TermFactory(code="H-2018")
     CourseFactory()
     admission = AdmissionFactory()
@@ -280,7 +358,23 @@ def data(db, registrar_staff, centre_staff, other_centre_staff):
         result_name="feuille-emargement.pdf",
         result_type="application/pdf",
     )
+    nursing = ProgramFactory(code="180.A0", title="Soins infirmiers")
+    ProgramCoordinatorFactory(program=nursing, user=placement_coordinator)
+    ProgramCoordinatorFactory(
+        program=ProgramFactory(code="141.A0", title="Techniques d'inhalothérapie"),
+        user=other_program_coordinator,
+    )
+    cohort_course = CohortCourseFactory(cohort=CohortFactory(program=nursing))
     return {
+        "cohort_course": cohort_course,
+        "placement_enrollment": CohortEnrollmentFactory(cohort_course=cohort_course),
+        "fictitious_enrollment": CohortEnrollmentFactory(
+            cohort_course=cohort_course, student=None, fictitious_number=1
+        ),
+        "placement_request": PlacementRequestFactory(
+            worksheet=WorksheetFactory(cohort_course=cohort_course)
+        ),
+        "agency": AgencyFactory(),
         "job": job,
         "pro_session": pro_session,
         "certification_session": certification_session,
