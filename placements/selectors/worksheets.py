@@ -110,7 +110,10 @@ def worksheet_tally(worksheet: Worksheet | None) -> Tally:
         accepted=Sum("group_size", filter=Q(status=Status.ACCEPTED), default=0),
         scratch=Count("pk", filter=Q(origin=PlacementRequest.Origin.SCRATCH)),
     )
-    students = CohortEnrollment.objects.filter(worksheet=worksheet).count()
+    # « inscrits »: a student exempted from the course since the copy needs no place.
+    students = CohortEnrollment.objects.filter(
+        worksheet=worksheet, status=CohortEnrollment.Status.ENROLLED
+    ).count()
     return Tally(students=students, **totals)
 
 

@@ -559,3 +559,68 @@ def test_copy_buttons_come_back_when_the_worksheet_is_empty(world, coordinator_c
 def test_held_date_is_untouched_by_the_worksheet_dates(world):
     # A guard for the factories' default dates used above.
     assert world.course.start_date == datetime.date(2027, 2, 1)
+
+
+def test_exempted_students_need_no_place(world, placement_coordinator):
+    from placements.models import CohortEnrollment
+    from placements.selectors.worksheets import worksheet_tally
+
+    sheet = WorksheetFactory(cohort_course=world.course, kind=GROUP)
+    CohortEnrollmentFactory(cohort_course=world.course, worksheet=sheet)
+    CohortEnrollmentFactory(
+        cohort_course=world.course, worksheet=sheet, status=CohortEnrollment.Status.EXEMPTED
+    )
+    assert worksheet_tally(sheet).students == 1
+
+
+HOSTILE = ["", "0", "-1", "١٢", "²", "9" * 30, "1e3", "<script>", "' OR 1=1 --", "\x00"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_hostile_values_never_500(world, coordinator_client, receivers, value):
+    sheet = WorksheetFactory(cohort_course=world.course, kind=GROUP)
+    (place,) = places(sheet, 1)
+    course = world.course.pk
+    answers = [
+        coordinator_client.get(url("worksheet", course, GROUP), {"modifier": value}),
+        coordinator_client.post(
+            url("worksheet", course, GROUP), {"action": value, "places": [str(place.pk)]}
+        ),
+        coordinator_client.post(
+            url("worksheet", course, GROUP), {"action": "outbox", "places": [value]}
+        ),
+        coordinator_client.get(url("destination_search", course, GROUP), {"q": value}),
+        coordinator_client.get(url("destination_search", course, GROUP), {"destination": value}),
+        coordinator_client.get(url("worksheet_copy", course, GROUP), {"mode": value}),
+        coordinator_client.post(
+            url("worksheet_copy", course, GROUP),
+            {"source": value, "mode": value, "schedule_from": value},
+        ),
+        coordinator_client.get(url("outbox", course), {"status": value}),
+    ]
+    for field in (
+        "agency",
+        "site",
+        "group_size",
+        "destination_group_size",
+        "count",
+        "start_date",
+        "weekdays",
+        "start_time",
+        "block_dates",
+    ):
+        answers.append(
+            coordinator_client.post(
+                url("place_create", course, GROUP), place_data(receivers, **{field: value})
+            )
+        )
+        answers.append(
+            coordinator_client.post(
+                url("place_update", place.pk), place_data(receivers, **{field: value})
+            )
+        )
+    assert all(response.status_code in (200, 302, 404) for response in answers), [
+        response.status_code for response in answers
+    ]
+    place.refresh_from_db()
+    assert place.status == S.PLANNED
