@@ -2,6 +2,7 @@
 d'affectation », each in a number of queries that does not grow with the rows
 (docs/architecture.md rule 6)."""
 
+import datetime
 from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
@@ -59,6 +60,10 @@ def schedule_summary(place, weekdays: str | None = None) -> str:
     return " · ".join(parts)
 
 
+def _french_date(iso: str) -> str:
+    return f"{datetime.date.fromisoformat(iso):%d/%m/%Y}"
+
+
 def for_display(places):
     """The rows with what each line shows computed once in Python (the schedule's summary,
     the status badge's colour and meaning) rather than by template includes per row: the
@@ -70,6 +75,9 @@ def for_display(places):
             days[place.weekdays] = place.weekdays_display
         place.schedule_summary = schedule_summary(place, days[place.weekdays])
         place.status_css, place.status_meaning = STATUS_BADGES[place.status]
+        place.blocks_display = [
+            f"{_french_date(start)} – {_french_date(end)}" for start, end in place.block_dates or []
+        ]
     return rows
 
 

@@ -63,7 +63,7 @@ def test_request_detail_and_history(world, coordinator_client, placement_coordin
         "Apporter la carte d'identité",
         "lun. mer.",
         "07:00 – 15:00 (D8)",
-        "2027-02-01 – 2027-02-12",
+        "01/02/2027 – 12/02/2027",
         "20/01/2027",
         "Taille du groupe 6",
         "Taille du groupe à la destination 3",
