@@ -91,13 +91,14 @@ class Tally:
     in_outbox: int  # « N places créées dans la boîte de sortie »
     accepted: int  # « N places acceptées par l'organisme receveur »
     scratch: int  # places created from scratch: the copy is no longer offered
+    from_preferences: int  # requests created from preferences: nor then
 
     @property
     def missing(self) -> int:
         return max(self.students - self.places, 0)
 
 
-EMPTY_TALLY = Tally(0, 0, 0, 0, 0, 0)
+EMPTY_TALLY = Tally(0, 0, 0, 0, 0, 0, 0)
 
 
 def worksheet_tally(worksheet: Worksheet | None) -> Tally:
@@ -117,6 +118,7 @@ def worksheet_tally(worksheet: Worksheet | None) -> Tally:
         ),
         accepted=Sum("group_size", filter=Q(status=Status.ACCEPTED), default=0),
         scratch=Count("pk", filter=Q(origin=PlacementRequest.Origin.SCRATCH)),
+        from_preferences=Count("pk", filter=Q(origin=PlacementRequest.Origin.PREFERENCE)),
     )
     # « inscrits »: a student exempted from the course since the copy needs no place.
     students = CohortEnrollment.objects.filter(

@@ -32,6 +32,7 @@ Origin = PlacementRequest.Origin
 
 MAX_PLACES_AT_ONCE = 50
 
+AGENCY_REQUIRED = _("Choisissez l'organisme receveur.")
 SITE_NOT_OF_AGENCY = _("Ce site n'appartient pas à l'organisme choisi.")
 SERVICE_NOT_OF_SITE = _("Ce service n'appartient pas au site choisi.")
 DESTINATION_NOT_OF_SERVICE = _("Cette destination n'appartient pas au service choisi.")
@@ -50,6 +51,10 @@ NOT_DELETABLE = _(
 )
 HAS_ASSIGNMENTS = _("Des étudiants sont affectés à la demande %(number)s : retirez-les d'abord.")
 COPY_AFTER_SCRATCH = _("Les stages ne peuvent plus être copiés : des places ont été créées à zéro.")
+COPY_AFTER_PREFERENCES = _(
+    "Les stages ne peuvent pas être copiés : les demandes de cette fiche ont été créées "
+    "d'après les préférences des étudiants."
+)
 COPY_WRONG_KIND = _("La fiche source doit être du même type que la fiche cible.")
 COPY_SAME_WORKSHEET = _("Une fiche ne peut pas être copiée sur elle-même.")
 COPY_NOTHING = _("La fiche source n'a aucun stage à copier.")
@@ -72,10 +77,12 @@ PLACE_FIELDS = (
 )
 
 
-def check_place_values(values: dict, *, kind: str, current: PlacementRequest | None = None):
+def check_place_values(values: dict, *, kind: str, current: PlacementRequest | None = None) -> None:
     """Raise ValidationError (messages at their fields) when ``values`` do not make a place:
-    site of another agency, service of another site, destination of another service, a
-    receiver no longer active (unless the place already names it), sizes out of range."""
+    no agency, site of another agency, service of another site, destination of another
+    service, a receiver no longer active (unless the place already names it), sizes out of
+    range. Fills in ``values`` the sizes implied: 1 and 1 for an individual place, the whole
+    group at the destination when left empty."""
     errors: dict[str, list] = {}
 
     def add(field, message, **params):
@@ -83,6 +90,8 @@ def check_place_values(values: dict, *, kind: str, current: PlacementRequest | N
 
     agency, site = values.get("agency"), values.get("site")
     service, destination = values.get("service"), values.get("destination")
+    if agency is None:
+        add("agency", AGENCY_REQUIRED)
     for field, obj in (
         ("agency", agency),
         ("site", site),
@@ -223,10 +232,23 @@ def place_delete(*, actor, request: PlacementRequest) -> None:
         locked.delete()
 
 
-def has_scratch_places(worksheet: Worksheet | None) -> bool:
-    """True once a place of the worksheet was created from scratch: the copy of last time's
-    requests is then no longer offered (the guide's « Astuce »)."""
-    return worksheet is not None and worksheet.requests.filter(origin=Origin.SCRATCH).exists()
+def copy_refusal(worksheet: Worksheet | None):
+    """Why last time's requests may not be copied to ``worksheet`` any more, or None: a place
+    was created from scratch (the guide's « Astuce »: the buttons come back once the
+    worksheet is empty again), or its requests come from the students' preferences (the
+    guide's option #2: « Copier les demandes précédentes » cannot be used)."""
+    if worksheet is None:
+        return None
+    origins = set(
+        worksheet.requests.filter(origin__in=(Origin.SCRATCH, Origin.PREFERENCE))
+        .values_list("origin", flat=True)
+        .distinct()
+    )
+    if Origin.SCRATCH in origins:
+        return COPY_AFTER_SCRATCH
+    if Origin.PREFERENCE in origins:
+        return COPY_AFTER_PREFERENCES
+    return None
 
 
 def worksheet_copy_requests(
@@ -247,7 +269,8 @@ def worksheet_copy_requests(
     Changes: the target worksheet (created if needed), the new PlacementRequests and one
     RequestEvent each, in bulk (a few queries whatever the number). Raises ValidationError,
     writing nothing, when the source is of another kind or the target itself, when the
-    target already has a place created from scratch, or when there is nothing to copy.
+    target already has a place created from scratch or from preferences (copy_refusal), or
+    when there is nothing to copy.
     Returns the number of places created.
     """
     if source.kind != kind:
@@ -256,8 +279,9 @@ def worksheet_copy_requests(
         worksheet = worksheet_get_or_create(cohort_course=target_cohort_course, kind=kind)
         if source.pk == worksheet.pk:
             raise ValidationError({"source": COPY_SAME_WORKSHEET})
-        if has_scratch_places(worksheet):
-            raise ValidationError(COPY_AFTER_SCRATCH)
+        refusal = copy_refusal(worksheet)
+        if refusal is not None:
+            raise ValidationError(refusal)
         originals = PlacementRequest.objects.filter(worksheet=source).order_by("pk")
         if accepted_only:
             originals = originals.filter(status=Status.ACCEPTED)

@@ -116,7 +116,7 @@ def worksheet(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             can_delete=request.user.has_perm("placements.delete_placementrequest"),
             students=selectors.worksheet_students(sheet),
             tally=tally,
-            can_copy=tally.scratch == 0,
+            can_copy=tally.scratch == 0 and tally.from_preferences == 0,
             action_form=action_form,
             editing=request.GET.get("modifier") == "1",
         ),
@@ -206,8 +206,9 @@ def worksheet_copy(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     worksheet was created from scratch."""
     cohort_course = cohort_selectors.cohort_course_with_progress(request.user, pk)
     sheet = scope.worksheet_of(cohort_course, kind)
-    if services.has_scratch_places(sheet):
-        messages.error(request, str(services.COPY_AFTER_SCRATCH))
+    refusal = services.copy_refusal(sheet)
+    if refusal is not None:
+        messages.error(request, str(refusal))
         return _back(cohort_course, kind)
     sources = selectors.copy_sources(request.user, cohort_course, kind)
     source_list = list(sources)

@@ -216,3 +216,14 @@ def test_copying_500_requests_is_fast_and_bounded(world, placement_coordinator, 
     assert (
         RequestEvent.objects.filter(request__worksheet__cohort_course=world.course).count() == 500
     )
+
+
+def test_copy_not_offered_for_requests_made_from_preferences(world, coordinator_client, last_time):
+    """The guide's option #2: « Copier les demandes précédentes » cannot be used."""
+    sheet = WorksheetFactory(cohort_course=world.course, kind=GROUP)
+    PlacementRequestFactory(worksheet=sheet, origin="preference")
+    page = text_of(coordinator_client.get(url("worksheet", world.course.pk, GROUP)))
+    assert "Copier les stages demandés la dernière fois" not in page
+    response = coordinator_client.get(url("worksheet_copy", world.course.pk, GROUP), follow=True)
+    assert "les demandes de cette fiche ont été créées d'après les préférences" in text_of(response)
+    assert sheet.requests.count() == 1
