@@ -8,7 +8,9 @@ view already holds and keep a number of queries that does not grow with the rows
 
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.db.models import Exists, F, OuterRef, Prefetch, QuerySet
+from django.utils.translation import gettext_lazy as _
 
 from placements.models import (
     Agency,
@@ -19,8 +21,12 @@ from placements.models import (
     Preference,
     Service,
     Site,
+    Worksheet,
 )
 from placements.selectors import scope
+from registrar.text import apply_mask
+
+FICTITIOUS = _("Étudiant fictif %(number)s")
 
 
 def enrollments_of(cohort_course: CohortCourse) -> QuerySet[CohortEnrollment]:
@@ -42,6 +48,83 @@ def enrollments_of(cohort_course: CohortCourse) -> QuerySet[CohortEnrollment]:
             "pk",
         )
     )
+
+
+@dataclass(frozen=True)
+class EnrollmentRow:
+    """One line of « Inscriptions pour ce cours », as plain values: the list shows up to a
+    few hundred students with their preferences, and model instances for each enrolment,
+    student and preference (with its agency, site and service) cost more than the page's
+    budget (docs/performance.md)."""
+
+    pk: int
+    label: str  # « 123-4567 Leblanc, Lise » or « Étudiant fictif 2 »
+    da_display: str
+    last_name: str
+    first_name: str
+    fictitious_number: int | None
+    status: str
+    status_label: str
+    is_assigned: bool
+    action: str  # « Grp » / « Indiv » once copied to a worksheet, else ""
+    preferences: tuple[str, ...]  # « 1. Organisme / Site / Service »
+
+    @property
+    def is_fictitious(self) -> bool:
+        return self.fictitious_number is not None
+
+    def __str__(self) -> str:
+        return self.label
+
+
+def enrollment_rows(cohort_course: CohortCourse) -> list[EnrollmentRow]:
+    """The list's rows, in enrollments_of's order: two queries whatever the number of
+    students (the enrolments with their student, and every preference of the course)."""
+    mask = settings.STUDENT_NUMBER_MASK
+    preferences: dict[int, list[str]] = {}
+    for enrollment_id, rank, agency, site, service in (
+        Preference.objects.filter(enrollment__cohort_course=cohort_course)
+        .order_by("enrollment_id", "rank")
+        .values_list("enrollment_id", "rank", "agency__name", "site__name", "service__name")
+    ):
+        where = " / ".join(part for part in (agency, site, service) if part)
+        preferences.setdefault(enrollment_id, []).append(f"{rank}. {where}")
+    statuses = dict(CohortEnrollment.Status.choices)
+    short = {Worksheet.Kind.GROUP: "Grp", Worksheet.Kind.INDIVIDUAL: "Indiv"}
+    rows = []
+    for pk, da, last, first, number, status, kind, assigned in enrollments_of(
+        cohort_course
+    ).values_list(
+        "pk",
+        "student__da_number",
+        "student__last_name",
+        "student__first_name",
+        "fictitious_number",
+        "status",
+        "worksheet__kind",
+        "is_assigned",
+    ):
+        da_display = apply_mask(da, mask) if da else ""
+        if number is None:
+            label = f"{da_display} {last}, {first}"
+        else:
+            label = str(FICTITIOUS % {"number": number})
+        rows.append(
+            EnrollmentRow(
+                pk=pk,
+                label=label,
+                da_display=da_display,
+                last_name=last or "",
+                first_name=first or "",
+                fictitious_number=number,
+                status=status,
+                status_label=str(statuses[status]),
+                is_assigned=assigned,
+                action=short.get(kind, ""),
+                preferences=tuple(preferences.get(pk, ())),
+            )
+        )
+    return rows
 
 
 def enrollments_scope(cohort_course: CohortCourse) -> QuerySet[CohortEnrollment]:

@@ -126,7 +126,7 @@ def enrollments(request: HttpRequest, pk: int) -> HttpResponse:
             else:
                 show_outcome(request, outcome, _DONE[action], **params)
             return redirect("placements:enrollments", pk=cohort_course.pk)
-    rows = list(selectors.enrollments_of(cohort_course))
+    rows = selectors.enrollment_rows(cohort_course)
     return render(
         request,
         "placements/enrollments/list.html",
