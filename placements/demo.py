@@ -17,9 +17,11 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 
 from placements.models import (
     Agency,
+    Assignment,
     Cohort,
     CohortCourse,
     CohortEnrollment,
@@ -588,3 +590,28 @@ def _answered_worksheet(cohort_course, places, coordinator, report) -> None:
                 actor=coordinator, requests=[request], to_status=status, reason=reason
             )
     report.add("demandes de stage", len(requests), 0)
+    _assign(worksheet, coordinator, report)
+
+
+def _assign(worksheet, coordinator, report) -> None:
+    """The course's students copied to the worksheet and placed, group by group, in its
+    accepted requests (final, disclosed), as a finished term looks."""
+    enrollments = list(
+        CohortEnrollment.objects.filter(cohort_course=worksheet.cohort_course).order_by("pk")
+    )
+    CohortEnrollment.objects.filter(pk__in=[e.pk for e in enrollments]).update(worksheet=worksheet)
+    accepted = worksheet.requests.filter(status=PlacementRequest.Status.ACCEPTED).order_by("pk")
+    places = [request for request in accepted for _seat in range(request.group_size)]
+    now = timezone.now()
+    assignments = [
+        Assignment(
+            request=request,
+            enrollment=enrollment,
+            status=Assignment.Status.FINAL,
+            assigned_by=coordinator,
+            disclosed_at=now,
+        )
+        for request, enrollment in zip(places, enrollments, strict=False)
+    ]
+    Assignment.objects.bulk_create(assignments)
+    report.add("affectations", len(assignments), 0)

@@ -6,6 +6,7 @@ import pytest
 from placements import demo
 from placements.models import (
     Agency,
+    Assignment,
     Cohort,
     CohortCourse,
     CohortEnrollment,
@@ -100,6 +101,13 @@ def test_last_term_has_accepted_requests_and_current_term_no_worksheet(seeded):
     assert sum(r.group_size for r in accepted) == 13  # the guide's tally: 13 places accepted
     assert not current.worksheets.exists()
     assert current.enrollments.count() == 12
+    # Last term is finished: its 12 students copied to the group worksheet (« Grp ») and
+    # placed in its accepted requests, final and disclosed.
+    assert set(last.enrollments.values_list("worksheet__kind", flat=True)) == {"group"}
+    placed = Assignment.objects.filter(enrollment__cohort_course=last)
+    assert placed.count() == 12
+    assert set(placed.values_list("request__status", flat=True)) == {"accepted"}
+    assert not placed.exclude(status=Assignment.Status.FINAL).exists()
     assert current.shift_code == "D8" and current.default_comment
     assert current.supervisors.filter(username="demo_stages").exists()
     # Each status change went through the service: the history is there.
