@@ -33,6 +33,9 @@ from registrar.views import show_refusal
 MAX_SEARCH_RESULTS = 50
 
 ALREADY_ENROLLED = _("Déjà inscrit à ce cours.")
+# The upload preview's status of such a line: the batch lists' « Déjà sélectionné » would
+# contradict the summary above it (« 1 déjà inscrit »).
+ALREADY_STATUS = _("Déjà inscrit")
 FICTITIOUS_ADDED = _("%(student)s ajouté.")
 REPLACED = _("%(fictitious)s est remplacé par %(student)s.")
 NOT_FICTITIOUS = _("Seul un étudiant fictif peut être remplacé : %(student)s est un étudiant réel.")
@@ -214,7 +217,10 @@ def enrollments_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 form.add_error("file", exc)
             else:
                 context["analysis"] = analysis
-                context["status_labels"] = dict(student_lists.LineStatus.choices)
+                context["status_labels"] = {
+                    **dict(student_lists.LineStatus.choices),
+                    student_lists.LineStatus.ALREADY: ALREADY_STATUS,
+                }
                 if analysis.student_ids:
                     context["token"] = forms.sign_upload(cohort_course.pk, analysis.student_ids)
                 return render(request, "placements/enrollments/upload.html", context)

@@ -128,6 +128,9 @@ def test_placement_request_cycle(page, guide_image, demo, tmp_path):
     assert "1 déjà inscrit" in preview and "1 ligne rejetée" in preview
     refused = lines.filter(has_text=UNKNOWN_DA)
     assert "table-danger" in refused.get_attribute("class")
+    assert "Numéro DA 729-9999 inconnu." in refused.inner_text()
+    already = lines.filter(has_text="7200001").inner_text()
+    assert "Déjà inscrit" in already and "Déjà sélectionné" not in already
     guide_image("stages-televersement")
     page.get_by_role("button", name="Inscrire les 2 étudiants reconnus").click()
     page.get_by_role("heading", name="12 inscriptions").wait_for()
