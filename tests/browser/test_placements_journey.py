@@ -20,6 +20,7 @@ from placements.models import (
     Preference,
     Worksheet,
 )
+from placements.selectors.worksheets import worksheet_tally
 from registrar.demo import SeedReport, seed_demo_users
 from tests.browser.conftest import log_in
 
@@ -77,7 +78,7 @@ def test_placement_request_cycle(page, guide_image, demo, tmp_path):
     # one only « Inscriptions ».
     last_term = page.locator("article", has_text="180-3P4-MV")
     steps = last_term.get_by_role("list", name="Étapes du cours 180-3P4-MV")
-    for label in ("Inscriptions", "Fiche de groupe", "Boîte de sortie"):
+    for label in ("Inscriptions", "Fiche de groupe", "Boîte de sortie", "Fiche d'affectation"):
         assert steps.get_by_role("link", name=re.compile(label)).count() == 1
     this_term = page.locator(f"#cours-{current.pk}")
     progress = this_term.get_by_role("list", name="Étapes du cours 180-4P5-MV")
@@ -234,6 +235,15 @@ def test_placement_request_cycle(page, guide_image, demo, tmp_path):
     assert "Nouvelle" in history.inner_text()
     assert "Nadia Roy" in history.inner_text()
     guide_image("stages-demande")
+
+    # Last term's group worksheet, answered: its tally reads like the guide's example
+    # (12 students enrolled, 13 places in 3 groups, 13 in the outbox, 13 accepted).
+    page.goto(f"/stages/cours/{last_sheet.cohort_course_id}/fiche/groupe/")
+    page.get_by_role("heading", name="Décompte").wait_for()
+    last = worksheet_tally(last_sheet)
+    assert tally(page) == [last.students, last.places, last.in_outbox, last.accepted]
+    assert tally(page) == [12, 13, 13, 13]
+    assert "13 places dans 3 groupes" in page.locator("#tally").inner_text()
 
     # The database at the end.
     assert CohortEnrollment.objects.filter(cohort_course=current).count() == 13
