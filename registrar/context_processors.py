@@ -4,7 +4,7 @@ from django.conf import settings
 from django.http import HttpRequest
 
 from registrar import selectors
-from registrar.navigation import entries_for
+from registrar.navigation import active_key, entries_for
 
 
 def shell(request: HttpRequest) -> dict:
@@ -18,5 +18,7 @@ def shell(request: HttpRequest) -> dict:
         working_term=lambda: selectors.working_term(request),
         working_term_choices=selectors.term_choices,
         navigation=lambda: entries_for(user),
+        # The default: the entry whose address the page is under (a view's own wins).
+        nav_active=lambda: active_key(request.path, entries_for(user)),
     )
     return context

@@ -58,6 +58,20 @@ def entries_for(user, *, menu: bool = True) -> list[dict]:
     return entries
 
 
+def active_key(path: str, entries: list[dict]) -> str:
+    """The key of the entry whose page ``path`` belongs to: the one whose URL is the longest
+    start of ``path`` (« /stages/cours/3/inscriptions/ » is under « Stages », « /stages/
+    organismes/2/ » under « Organismes receveurs »); the home page only for itself. A view
+    that knows better sets ``nav_active`` in its context."""
+    best, best_length = "", 0
+    for item in entries:
+        url = item["url"]
+        matches = path == url if url == "/" else path.startswith(url)
+        if matches and len(url) > best_length:
+            best, best_length = item["entry"].key, len(url)
+    return best
+
+
 @dataclass(frozen=True)
 class PublicEntry:
     """A door of the sign-in page for people without a staff account (the invigilator

@@ -19,7 +19,7 @@ from django.urls import reverse
 from tests.test_url_permissions import EXPECTED, data  # noqa: F401 (the walk's fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("registrar", "enrollment", "certification")
+APPS = ("registrar", "enrollment", "certification", "placements")
 HOSTILE = {
     "superscript": "²",
     "arabic_indic": "١٢",
@@ -50,17 +50,38 @@ def _parameter_names() -> list[str]:
             names.update(read.findall(path.read_text(encoding="utf-8")))
     import certification.forms
     import enrollment.forms
+    import placements.forms.agencies
+    import placements.forms.cohorts
+    import placements.forms.enrollments
+    import placements.forms.preferences
+    import placements.forms.schedule
+    import placements.forms.worksheets
     import registrar.forms
     import registrar.login
 
-    for module in (registrar.forms, registrar.login, enrollment.forms, certification.forms):
+    for module in (
+        registrar.forms,
+        registrar.login,
+        enrollment.forms,
+        certification.forms,
+        placements.forms.agencies,
+        placements.forms.cohorts,
+        placements.forms.enrollments,
+        placements.forms.preferences,
+        placements.forms.schedule,
+        placements.forms.worksheets,
+    ):
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, forms.BaseForm):
                 names.update(getattr(value, "base_fields", {}))
-    for prefix in ("attendance", "incidents", "form"):
+    for prefix in ("attendance", "incidents", "form", "rows"):
         for field in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
             names.add(f"{prefix}-{field}")
-        names.update(f"{prefix}-0-{name}" for name in ("candidate", "id", "DELETE"))
+        names.update(f"{prefix}-0-{name}" for name in ("candidate", "id", "DELETE", "enrollment"))
+    # The preference rows: « p1-agency » (one student), « rows-0-r1-site » (« Tout modifier »).
+    for field in ("agency", "site", "service", "choice"):
+        names.update(f"p{rank}-{field}" for rank in range(1, 6))
+        names.update(f"rows-0-r{rank}-{field}" for rank in range(1, 3))
     return sorted(names)
 
 

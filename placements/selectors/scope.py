@@ -123,18 +123,21 @@ def pick(queryset: QuerySet, ids: Iterable[int]) -> list:
 
 def with_progress(cohort_courses: QuerySet[CohortCourse]) -> QuerySet[CohortCourse]:
     """The cohort courses, each with what its row of progress buttons needs, in the same
-    query: ``enrolled_count`` (enrolled students, fictitious included), ``has_group_places``,
-    ``has_individual_places``, ``has_outbox`` (a request copied to the outbox),
+    query: ``enrolled_count`` (enrolled students, fictitious included),
+    ``has_group_worksheet`` / ``has_individual_worksheet`` (the worksheet exists: students
+    were copied to it or places created in it — its button appears then, as the guide's
+    step 3 says), ``has_outbox`` (a request copied to the outbox),
     ``has_group_assignments`` and ``has_individual_assignments``."""
     requests = PlacementRequest.objects.filter(worksheet__cohort_course=OuterRef("pk"))
+    worksheets = Worksheet.objects.filter(cohort_course=OuterRef("pk"))
     in_outbox = requests.filter(status__in=PlacementRequest.IN_OUTBOX)
     assignments = Assignment.objects.filter(request__worksheet__cohort_course=OuterRef("pk"))
     return cohort_courses.annotate(
         enrolled_count=Count(
             "enrollments", filter=Q(enrollments__status=CohortEnrollment.Status.ENROLLED)
         ),
-        has_group_places=Exists(requests.filter(worksheet__kind=Worksheet.Kind.GROUP)),
-        has_individual_places=Exists(requests.filter(worksheet__kind=Worksheet.Kind.INDIVIDUAL)),
+        has_group_worksheet=Exists(worksheets.filter(kind=Worksheet.Kind.GROUP)),
+        has_individual_worksheet=Exists(worksheets.filter(kind=Worksheet.Kind.INDIVIDUAL)),
         has_outbox=Exists(in_outbox),
         has_group_assignments=Exists(
             assignments.filter(request__worksheet__kind=Worksheet.Kind.GROUP)

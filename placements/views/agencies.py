@@ -24,7 +24,7 @@ add_agencies = permission_required("placements.add_agency", raise_exception=True
 
 
 def _context(**extra) -> dict:
-    return {"nav_active": "placements", **extra}
+    return {"nav_active": "placement_agencies", **extra}
 
 
 @require_GET

@@ -172,11 +172,9 @@ def test_placement_request_cycle(page, guide_image, demo, tmp_path):
     assert [text.strip() for text in actions] == ["Grp"] * 13
     guide_image("stages-inscriptions")
 
-    # Step 4 — the group worksheet: copy last term's accepted places.
-    # The guide has a « Fiche de groupe » button appear here as soon as students are copied;
-    # placements.selectors.scope.with_progress shows it only once the worksheet holds a
-    # place, so the journey opens the worksheet by its address until that is changed.
-    page.goto(f"/stages/cours/{current.pk}/fiche/groupe/")
+    # Step 4 — the « Fiche de groupe » button appeared with the copy (the guide's step 3 b):
+    # the group worksheet, to copy last term's accepted places.
+    page.get_by_role("link", name="Fiche de groupe").click()
     page.get_by_role("heading", name="Places de la fiche (0)").wait_for()
     page.get_by_role("link", name="Copier les stages acceptés la dernière fois").click()
     last_sheet = Worksheet.objects.get(

@@ -23,7 +23,7 @@ def test_the_selector_reads_the_course_and_its_progress_in_one_query(
         assert course.enrolled_count == 1
         assert (course.cohort.program.code, course.term.code) == ("180.A0", "H-2027")
         assert course.course.number
-    assert not course.has_group_places and not course.has_outbox
+    assert not course.has_group_worksheet and not course.has_outbox
     with pytest.raises(Http404):
         cohort_course_with_progress(placement_coordinator, world.other_course.pk)
 

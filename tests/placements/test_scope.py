@@ -45,12 +45,12 @@ def test_pick_refuses_a_forged_id_whole(world, placement_coordinator):
 
 def test_progress_buttons_follow_each_step(world):
     course = scope.with_progress(type(world.course).objects.filter(pk=world.course.pk)).get()
-    assert course.enrolled_count == 0 and not course.has_group_places
+    assert course.enrolled_count == 0 and not course.has_group_worksheet
     CohortEnrollmentFactory(cohort_course=world.course)
     request = PlacementRequestFactory(worksheet=WorksheetFactory(cohort_course=world.course))
     course = scope.with_progress(type(world.course).objects.filter(pk=world.course.pk)).get()
     assert course.enrolled_count == 1
-    assert course.has_group_places and not course.has_individual_places
+    assert course.has_group_worksheet and not course.has_individual_worksheet
     assert not course.has_outbox
     request.status = request.Status.NEW
     request.save()

@@ -130,3 +130,15 @@ def test_the_sign_in_page_shows_the_doors_apps_register(client):
     page = client.get(reverse("login")).content.decode()
     assert "Vous surveillez une session de certification ?" in page
     assert f'href="{reverse("certification:invigilator_login")}"' in page
+
+
+def test_the_menu_marks_the_entry_a_page_is_under():
+    entries = [
+        {"entry": NavEntry("home", "Accueil", "x", None, "i"), "url": "/"},
+        {"entry": NavEntry("placements", "Stages", "x", None, "i"), "url": "/stages/"},
+        {"entry": NavEntry("agencies", "Organismes", "x", None, "i"), "url": "/stages/organismes/"},
+    ]
+    assert navigation.active_key("/", entries) == "home"
+    assert navigation.active_key("/stages/cours/3/inscriptions/", entries) == "placements"
+    assert navigation.active_key("/stages/organismes/2/", entries) == "agencies"
+    assert navigation.active_key("/etudiants/", entries) == ""

@@ -8,15 +8,7 @@ import pytest
 from openpyxl import Workbook
 
 from placements.imports.agencies import HEADERS
-from tests.browser.conftest import (  # noqa: F401  (the fixtures)
-    a11y,
-    browser,
-    checked_page,
-    log_in,
-    missing_tool,
-    page,
-    screenshot,
-)
+from tests.browser.conftest import log_in
 from tests.factories import (
     AgencyFactory,
     ContactFactory,
@@ -28,8 +20,6 @@ from tests.factories import (
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.browser,
-    pytest.mark.skipif(missing_tool() is not None, reason=str(missing_tool())),
 ]
 
 
@@ -43,7 +33,7 @@ def _xlsx(path, rows) -> None:
     path.write_bytes(buffer.getvalue())
 
 
-def test_an_administrator_walks_the_agencies_screens(page, a11y, screenshot, tmp_path):  # noqa: F811
+def test_an_administrator_walks_the_agencies_screens(page, a11y, screenshot, tmp_path):
     UserFactory(username="chef", is_staff=True, is_superuser=True, password="chef-password")
     agency = AgencyFactory(name="CISSS de la Montérégie-Centre", uses_system=True)
     site = SiteFactory(agency=agency, name="Hôpital Charles-Le Moyne")

@@ -8,14 +8,7 @@ tally, the outbox, a request's history."""
 import pytest
 
 from placements.models import PlacementRequest, Worksheet
-from tests.browser.conftest import (  # noqa: F401  (the fixtures)
-    a11y,
-    browser,
-    checked_page,
-    log_in,
-    missing_tool,
-    page,
-)
+from tests.browser.conftest import log_in
 from tests.factories import (
     CohortCourseFactory,
     CohortEnrollmentFactory,
@@ -25,15 +18,14 @@ from tests.factories import (
     TermFactory,
     WorksheetFactory,
 )
+from tests.placements.support import world  # noqa: F401  (the fixture)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.browser,
-    pytest.mark.skipif(missing_tool() is not None, reason=str(missing_tool())),
 ]
 
 
-def test_the_worksheet_screens(page, a11y, world, placement_coordinator):  # noqa: F811
+def test_the_worksheet_screens(page, a11y, world, placement_coordinator):  # noqa: F811 (the fixture)
     placement_coordinator.set_password("coordinator-password")
     placement_coordinator.save()
     course = world.course

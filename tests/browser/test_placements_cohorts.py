@@ -4,24 +4,16 @@ screen with its progress buttons, the course set-up with an error, adding a cour
 
 import pytest
 
-from tests.browser.conftest import (  # noqa: F401  (the fixtures)
-    a11y,
-    browser,
-    checked_page,
-    log_in,
-    missing_tool,
-    page,
-)
+from tests.browser.conftest import log_in
 from tests.factories import CourseFactory, TermFactory
+from tests.placements.support import world  # noqa: F401  (the fixture)
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.browser,
-    pytest.mark.skipif(missing_tool() is not None, reason=str(missing_tool())),
 ]
 
 
-def test_a_coordinator_walks_the_cohorts_screens(page, a11y, world, placement_coordinator):  # noqa: F811
+def test_a_coordinator_walks_the_cohorts_screens(page, a11y, world, placement_coordinator):  # noqa: F811 (the fixture)
     placement_coordinator.set_password("coordinator-password")
     placement_coordinator.save()
     TermFactory(code="A-2027")
