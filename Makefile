@@ -80,6 +80,7 @@ bench: $(STAMP)
 	$(PY) bench/candidate_import.py
 	$(PY) bench/hostile_uploads.py
 	$(PY) bench/tabular_reader.py
+	$(PY) bench/placement_pages.py
 
 clean:
 	rm -rf $(VENV) node_modules staticfiles db.sqlite3 locale/*/LC_MESSAGES/*.mo
