@@ -58,6 +58,9 @@ COPY_AFTER_PREFERENCES = _(
 COPY_WRONG_KIND = _("La fiche source doit être du même type que la fiche cible.")
 COPY_SAME_WORKSHEET = _("Une fiche ne peut pas être copiée sur elle-même.")
 COPY_NOTHING = _("La fiche source n'a aucun stage à copier.")
+COPY_ALREADY = _(
+    "Ces stages ont déjà été copiés dans cette fiche : rien n'a été copié une seconde fois."
+)
 OUTBOX_NOTHING = _("Les places cochées sont déjà dans la boîte de sortie.")
 
 SCHEDULE_FROM_COHORT = "cohort"
@@ -266,11 +269,15 @@ def worksheet_copy_requests(
     comment and schedule of the target cohort course (``schedule_from`` « cohort ») or of
     each copied request (« worksheet »).
 
+    Requests of ``source`` already copied into this worksheet are not copied again: a second
+    click, or the same copy from another tab, adds nothing (the worksheet's lock orders
+    them); « demandés » after « acceptés » adds only the others.
+
     Changes: the target worksheet (created if needed), the new PlacementRequests and one
     RequestEvent each, in bulk (a few queries whatever the number). Raises ValidationError,
     writing nothing, when the source is of another kind or the target itself, when the
     target already has a place created from scratch or from preferences (copy_refusal), or
-    when there is nothing to copy.
+    when there is nothing (left) to copy.
     Returns the number of places created.
     """
     if source.kind != kind:
@@ -285,6 +292,9 @@ def worksheet_copy_requests(
         originals = PlacementRequest.objects.filter(worksheet=source).order_by("pk")
         if accepted_only:
             originals = originals.filter(status=Status.ACCEPTED)
+        already = worksheet.requests.filter(copied_from__worksheet=source).values("copied_from")
+        had_any = originals.exists()
+        originals = originals.exclude(pk__in=already)
         if schedule_from == SCHEDULE_FROM_COHORT:
             shared = {
                 field: getattr(target_cohort_course, field) for field in Schedule.schedule_fields()
@@ -300,7 +310,7 @@ def worksheet_copy_requests(
                 _place(worksheet, actor, values, origin=Origin.COPY, copied_from_id=original.pk)
             )
         if not copies:
-            raise ValidationError({"source": COPY_NOTHING})
+            raise ValidationError({"source": COPY_ALREADY if had_any else COPY_NOTHING})
         created = PlacementRequest.objects.bulk_create(copies, batch_size=500)
         record_creation(actor=actor, requests=created)
     return len(created)

@@ -227,3 +227,21 @@ def test_copy_not_offered_for_requests_made_from_preferences(world, coordinator_
     response = coordinator_client.get(url("worksheet_copy", world.course.pk, GROUP), follow=True)
     assert "les demandes de cette fiche ont été créées d'après les préférences" in text_of(response)
     assert sheet.requests.count() == 1
+
+
+def test_the_same_copy_twice_adds_nothing_the_second_time(
+    world, coordinator_client, last_time, placement_coordinator
+):
+    """A double click, or the same copy sent again from another tab: each request of the
+    source is copied once; « demandés » after « acceptés » adds only the others."""
+    sent = {"source": str(last_time.pk), "mode": "accepted", "schedule_from": "cohort"}
+    coordinator_client.post(url("worksheet_copy", world.course.pk, GROUP), sent)
+    response = coordinator_client.post(url("worksheet_copy", world.course.pk, GROUP), sent)
+    assert "Ces stages ont déjà été copiés dans cette fiche" in text_of(response)
+    target = PlacementRequest.objects.filter(worksheet__cohort_course=world.course)
+    assert target.count() == 2
+    coordinator_client.post(url("worksheet_copy", world.course.pk, GROUP), {**sent, "mode": "all"})
+    assert target.count() == 4
+    assert sorted(target.values_list("copied_from__status", flat=True)) == sorted(
+        [S.ACCEPTED, S.ACCEPTED, S.REFUSED, S.CANCELLED]
+    )
