@@ -36,6 +36,10 @@ TOO_MANY = _("%(max)s préférences au plus.")
 LINE_ERROR = _("Préférence %(rank)s : %(message)s")
 STUDENT_LINE_ERROR = _("%(student)s, préférence %(rank)s : %(message)s")
 NOT_THIS_COURSE = _("Ces inscriptions ne sont pas toutes de ce cours.")
+# Withdrawn by someone else since the page was shown.
+ENROLLMENT_GONE = _(
+    "Un étudiant de la liste n'est plus inscrit à ce cours : rechargez la page, puis recommencez."
+)
 
 
 class Choice(NamedTuple):
@@ -125,7 +129,8 @@ def preferences_set(*, actor, enrollment: CohortEnrollment, choices: Sequence[Ch
             ]
         )
     with transaction.atomic():
-        CohortEnrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
+        if CohortEnrollment.objects.select_for_update().filter(pk=enrollment.pk).first() is None:
+            raise ValidationError(ENROLLMENT_GONE, code="enrollment_gone")
         _replace([(enrollment, choices)])
 
 
@@ -156,11 +161,13 @@ def preferences_set_many(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
-        list(
+        locked = list(
             CohortEnrollment.objects.select_for_update()
             .filter(pk__in=[e.pk for e, _c in items])
             .order_by("pk")
             .values_list("pk", flat=True)
         )
+        if len(locked) != len(items):
+            raise ValidationError(ENROLLMENT_GONE, code="enrollment_gone")
         _replace(items)
     return len(items)

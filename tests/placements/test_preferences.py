@@ -142,6 +142,26 @@ def test_service_refuses_inactive_choices_all_or_nothing(world, placement_coordi
         )
 
 
+def test_a_student_withdrawn_meanwhile_gets_a_message_not_an_error(world, placement_coordinator):
+    """The page was shown, then someone withdrew the student: saving says so, writes
+    nothing, and never reaches the database's foreign key (a 500)."""
+    kept = CohortEnrollmentFactory(cohort_course=world.course)
+    gone = CohortEnrollmentFactory(cohort_course=world.course)
+    service = ServiceFactory()
+    choice = [Choice(service.site.agency, service.site, service)]
+    type(gone).objects.filter(pk=gone.pk).delete()  # the instance the page read stays
+    with pytest.raises(ValidationError) as refused:
+        services.preferences_set(actor=placement_coordinator, enrollment=gone, choices=choice)
+    assert "n'est plus inscrit à ce cours" in refused.value.messages[0]
+    with pytest.raises(ValidationError):
+        services.preferences_set_many(
+            actor=placement_coordinator,
+            cohort_course=world.course,
+            choices_by_enrollment={kept: choice, gone: choice},
+        )
+    assert not Preference.objects.exists()
+
+
 # --------------------------------------------------------------------------------------
 # « Tout modifier »
 # --------------------------------------------------------------------------------------
