@@ -44,6 +44,7 @@ REASON_NO_ACTIVE_PREFERENCE = _(
     "aucune préférence dont l'organisme, le site et le service sont actifs"
 )
 
+ENROLLMENT_GONE = _("Cette inscription a été retirée entre-temps : rechargez la liste.")
 NOT_FICTITIOUS = _("Seul un étudiant fictif peut être remplacé.")
 STUDENT_ALREADY_ENROLLED = _("%(student)s est déjà inscrit à ce cours.")
 STUDENT_INACTIVE = _("Le dossier de %(student)s est inactif.")
@@ -171,7 +172,9 @@ def enrollment_replace_fictitious(
     """
     with transaction.atomic():
         _lock_course(enrollment.cohort_course)
-        locked = CohortEnrollment.objects.select_for_update().get(pk=enrollment.pk)
+        locked = CohortEnrollment.objects.select_for_update().filter(pk=enrollment.pk).first()
+        if locked is None:  # withdrawn by someone else since the page was read
+            raise ValidationError(ENROLLMENT_GONE, code="gone")
         if not locked.is_fictitious:
             raise ValidationError(NOT_FICTITIOUS, code="not_fictitious")
         label = _student_label(student)

@@ -61,6 +61,7 @@ COPY_NOTHING = _("La fiche source n'a aucun stage à copier.")
 COPY_ALREADY = _(
     "Ces stages ont déjà été copiés dans cette fiche : rien n'a été copié une seconde fois."
 )
+REQUEST_GONE = _("Cette place a été supprimée entre-temps : rechargez la fiche.")
 OUTBOX_NOTHING = _("Les places cochées sont déjà dans la boîte de sortie.")
 
 SCHEDULE_FROM_COHORT = "cohort"
@@ -150,6 +151,15 @@ def _place(worksheet: Worksheet, actor, values: dict, **extra) -> PlacementReque
     )
 
 
+def _locked_request(request: PlacementRequest) -> PlacementRequest:
+    """The request again, locked; deleted by someone else since the page was read: the
+    refusal says so (a double click on « Supprimer » is not an error page)."""
+    locked = PlacementRequest.objects.select_for_update().filter(pk=request.pk).first()
+    if locked is None:
+        raise ValidationError(REQUEST_GONE, code="gone")
+    return locked
+
+
 def place_create(
     *, actor, cohort_course: CohortCourse, kind: str, values: dict, count: int = 1
 ) -> list[PlacementRequest]:
@@ -188,7 +198,7 @@ def place_update(*, actor, request: PlacementRequest, values: dict) -> Placement
         worksheet_get_or_create(
             cohort_course=request.worksheet.cohort_course, kind=request.worksheet.kind
         )
-        locked = PlacementRequest.objects.select_for_update().get(pk=request.pk)
+        locked = _locked_request(request)
         if locked.status not in (Status.PLANNED, Status.NEW):
             raise ValidationError(NOT_EDITABLE, params={"number": locked.pk})
         check_place_values(values, kind=request.worksheet.kind, current=locked)
@@ -227,7 +237,7 @@ def place_delete(*, actor, request: PlacementRequest) -> None:
         worksheet_get_or_create(
             cohort_course=request.worksheet.cohort_course, kind=request.worksheet.kind
         )
-        locked = PlacementRequest.objects.select_for_update().get(pk=request.pk)
+        locked = _locked_request(request)
         if locked.status != Status.PLANNED:
             raise ValidationError(NOT_DELETABLE, params={"number": locked.pk})
         if locked.assignments.exists():

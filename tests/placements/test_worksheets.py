@@ -6,6 +6,7 @@ import html
 import re
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -624,3 +625,19 @@ def test_hostile_values_never_500(world, coordinator_client, receivers, value):
     ]
     place.refresh_from_db()
     assert place.status == S.PLANNED
+
+
+def test_a_place_deleted_meanwhile_is_refused_with_a_message(world, placement_coordinator):
+    """Two clicks on « Supprimer », or a change on a place another tab deleted: the second
+    service call says so instead of failing."""
+    place = PlacementRequestFactory(worksheet=WorksheetFactory(cohort_course=world.course))
+    services.place_delete(actor=placement_coordinator, request=place)
+    for call in (
+        lambda: services.place_delete(actor=placement_coordinator, request=place),
+        lambda: services.place_update(
+            actor=placement_coordinator, request=place, values={"teacher": "X"}
+        ),
+    ):
+        with pytest.raises(ValidationError) as refused:
+            call()
+        assert "supprimée entre-temps" in refused.value.messages[0]
