@@ -25,10 +25,15 @@ def test_home_hides_what_a_role_cannot_open(client, centre_staff):
     client.force_login(centre_staff)
     html = client.get(reverse("registrar:home")).content.decode()
     nav = html.split('class="app-nav"')[1].split("</nav>")[0]
-    assert re.findall(r'<a class="nav-link" href="([^"]*)">([^<]*)</a>', nav) == [
+    assert re.findall(
+        r'<a class="nav-link(?: active)?" href="([^"]*)"(?: aria-current="page")?>([^<]*)</a>',
+        nav,
+    ) == [
         ("/", "Accueil"),
         ("/certification/", "Certification"),
     ]
+    # The home page is marked as the current entry (registrar.navigation.active_key).
+    assert '<a class="nav-link active" href="/" aria-current="page">Accueil</a>' in nav
     shortcuts = html.split('class="app-shortcuts"')[1].split("</section>")[0]
     assert re.findall(r'<a class="app-shortcut" href="([^"]*)"><strong>([^<]*)<', shortcuts) == [
         ("/certification/", "Certification")
