@@ -77,6 +77,25 @@ class EnrollmentRow:
         return self.label
 
 
+def enrollment_label(da_display: str, last: str, first: str, number: int | None) -> str:
+    """« 123-4567 Leblanc, Lise », or « Étudiant fictif 2 »: CohortEnrollment's own label,
+    from plain values."""
+    if number is not None:
+        return str(FICTITIOUS % {"number": number})
+    return f"{da_display} {last}, {first}"
+
+
+def enrollment_labels(enrollments: QuerySet[CohortEnrollment]) -> list[str]:
+    """The labels of ``enrollments`` (in their order), read as values in one query."""
+    mask = settings.STUDENT_NUMBER_MASK
+    return [
+        enrollment_label(apply_mask(da, mask) if da else "", last, first, number)
+        for da, last, first, number in enrollments.values_list(
+            "student__da_number", "student__last_name", "student__first_name", "fictitious_number"
+        )
+    ]
+
+
 def enrollment_rows(cohort_course: CohortCourse) -> list[EnrollmentRow]:
     """The list's rows, in enrollments_of's order: two queries whatever the number of
     students (the enrolments with their student, and every preference of the course)."""
@@ -105,10 +124,7 @@ def enrollment_rows(cohort_course: CohortCourse) -> list[EnrollmentRow]:
         "is_assigned",
     ):
         da_display = apply_mask(da, mask) if da else ""
-        if number is None:
-            label = f"{da_display} {last}, {first}"
-        else:
-            label = str(FICTITIOUS % {"number": number})
+        label = enrollment_label(da_display, last, first, number)
         rows.append(
             EnrollmentRow(
                 pk=pk,
