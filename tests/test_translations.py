@@ -56,3 +56,21 @@ def test_the_french_catalogue_translates_nothing_but_plurals():
         if msgid and "msgid_plural" not in block and not block.startswith("#~") and not missing
     ]
     assert translated == [], "run scripts/french-plurals after makemessages -l fr"
+
+
+def test_translated_strings_are_literals():
+    """makemessages finds a string only where it is written inside gettext / ngettext /
+    ``_``: a message passed in a variable (a tuple of singular and plural read later) stays
+    French in the English interface. Plurals chosen later are ngettext_lazy(…, "count")."""
+    root = PO.parent.parent.parent.parent
+    call = re.compile(r"\b(?:n?gettext(?:_lazy)?|_)\( *(?![\"' )]|$)")
+    found = []
+    for app in ("registrar", "enrollment", "certification", "placements", "admissions_sync"):
+        for path in (root / app).rglob("*.py"):
+            if "migrations" in path.parts:
+                continue
+            for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+                # The country names come from the iso-codes package's own catalogue.
+                if call.search(line) and "french.gettext(entry.name)" not in line:
+                    found.append(f"{path.relative_to(root)}:{number}: {line.strip()}")
+    assert found == []

@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
 from placements.forms import enrollments as forms
@@ -48,31 +48,37 @@ REFUSED_LINE = _("%(student)s : %(reason)s.")
 # action -> the message of what was done (count), and the permissions it needs beyond
 # changing enrolments.
 _DONE = {
-    forms.WITHDRAW: (
+    forms.WITHDRAW: ngettext_lazy(
         "%(count)s étudiant retiré de cette cohorte.",
         "%(count)s étudiants retirés de cette cohorte.",
+        "count",
     ),
-    forms.EXEMPT: (
+    forms.EXEMPT: ngettext_lazy(
         "%(count)s étudiant dispensé de ce cours.",
         "%(count)s étudiants dispensés de ce cours.",
+        "count",
     ),
-    forms.ENROLL_ELSEWHERE: (
+    forms.ENROLL_ELSEWHERE: ngettext_lazy(
         "%(count)s étudiant inscrit dans la cohorte « %(cohort)s ».",
         "%(count)s étudiants inscrits dans la cohorte « %(cohort)s ».",
+        "count",
     ),
-    forms.COPY_GROUP: (
+    forms.COPY_GROUP: ngettext_lazy(
         "%(count)s étudiant copié à la fiche de groupe.",
         "%(count)s étudiants copiés à la fiche de groupe.",
+        "count",
     ),
-    forms.COPY_INDIVIDUAL: (
+    forms.COPY_INDIVIDUAL: ngettext_lazy(
         "%(count)s étudiant copié à la fiche de stage individuel.",
         "%(count)s étudiants copiés à la fiche de stage individuel.",
+        "count",
     ),
-    forms.COPY_PREFERENCES: (
+    forms.COPY_PREFERENCES: ngettext_lazy(
         "%(count)s demande créée d'après les préférences, dans la boîte de sortie, et "
         "l'étudiant affecté.",
         "%(count)s demandes créées d'après les préférences, dans la boîte de sortie, et les "
         "étudiants affectés.",
+        "count",
     ),
 }
 _PERMISSIONS = {
@@ -88,12 +94,12 @@ _PERMISSIONS = {
 }
 
 
-def show_outcome(request: HttpRequest, outcome: services.Outcome, done: tuple, **params) -> None:
+def show_outcome(request: HttpRequest, outcome: services.Outcome, done, **params) -> None:
     """What an action did as the next page's messages: one success line, then each student
     left as they were with the reason."""
     if outcome.done:
         count = len(outcome.done)
-        messages.success(request, ngettext(done[0], done[1], count) % {"count": count, **params})
+        messages.success(request, done % {"count": count, **params})
     for label, reason in outcome.refused:
         messages.warning(request, REFUSED_LINE % {"student": label, "reason": reason})
 
@@ -176,9 +182,10 @@ def enrollment_fictitious_add(request: HttpRequest, pk: int) -> HttpResponse:
 # « Téléverser un fichier d'étudiants pour cette cohorte »
 # --------------------------------------------------------------------------------------
 
-_UPLOAD_DONE = (
+_UPLOAD_DONE = ngettext_lazy(
     "%(count)s étudiant inscrit à ce cours.",
     "%(count)s étudiants inscrits à ce cours.",
+    "count",
 )
 
 
