@@ -101,6 +101,7 @@ class UploadConfirmForm(forms.Form):
     which checks each again."""
 
     token = forms.CharField(widget=forms.HiddenInput, max_length=400_000)
+    later_courses_too = forms.BooleanField(required=False)
 
     def __init__(self, *args, cohort_course_pk: int, **kwargs):
         super().__init__(*args, **kwargs)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
+from django.db.models import Max, Q
 from django.utils.translation import gettext_lazy as _
 
 from placements.models import (
@@ -60,6 +60,7 @@ class Outcome:
 
     done: list[str] = field(default_factory=list)
     refused: list[tuple[str, str]] = field(default_factory=list)
+    also: int = 0  # enrolments added elsewhere besides (enrollments_add's later courses)
 
     def refuse(self, label: object, reason: object) -> None:
         self.refused.append((str(label), str(reason)))
@@ -111,32 +112,58 @@ def _lock_course(cohort_course: CohortCourse) -> CohortCourse:
 # --------------------------------------------------------------------------------------
 
 
-def enrollments_add(*, actor, cohort_course: CohortCourse, students: Iterable[Student]) -> Outcome:
-    """Enrol ``students`` in ``cohort_course`` (« Inscrit »).
+def later_courses(cohort_course: CohortCourse) -> list[CohortCourse]:
+    """The cohort's courses in the terms after this course's: where a student joining the
+    cohort now is also placed (the upload's « Inscrire aussi aux cours suivants »)."""
+    term = cohort_course.term
+    return list(
+        CohortCourse.objects.filter(cohort_id=cohort_course.cohort_id)
+        .filter(Q(term__year__gt=term.year) | Q(term__year=term.year, term__season__gt=term.season))
+        .select_related("course", "term")
+        .order_by("term__year", "term__season", "course__number")
+    )
 
-    Changes: one CohortEnrollment per student not enrolled yet. Students already enrolled
-    and inactive records are refused with their reason. Locks the cohort course so that two
-    uploads of the same list enrol each student once.
+
+def enrollments_add(
+    *,
+    actor,
+    cohort_course: CohortCourse,
+    students: Iterable[Student],
+    later_courses_too: bool = False,
+) -> Outcome:
+    """Enrol ``students`` in ``cohort_course`` (« Inscrit »), and with ``later_courses_too``
+    in the cohort's courses of the later terms as well (later_courses).
+
+    Changes: one CohortEnrollment per student and course where they are not enrolled yet.
+    Inactive records are refused, and so are students already enrolled in this course
+    (who are still enrolled in the later courses they miss); in the later courses those
+    already there are skipped (``also`` counts the enrolments added there). Locks the
+    courses so that two uploads of the same list enrol each student once.
     """
     outcome = Outcome()
     with transaction.atomic():
-        _lock_course(cohort_course)
-        already = set(
+        courses = [cohort_course, *(later_courses(cohort_course) if later_courses_too else [])]
+        list(CohortCourse.objects.select_for_update().filter(pk__in=[c.pk for c in courses]))
+        there = set(
             CohortEnrollment.objects.filter(
-                cohort_course=cohort_course, student__isnull=False
-            ).values_list("student_id", flat=True)
+                cohort_course__in=courses, student__isnull=False
+            ).values_list("cohort_course_id", "student_id")
         )
         new = []
         for student in dict.fromkeys(students):
-            if student.pk in already:
-                outcome.refuse(_student_label(student), REASON_ALREADY_ENROLLED)
-            elif not student.is_active:
+            if not student.is_active:
                 outcome.refuse(_student_label(student), REASON_INACTIVE)
+                continue
+            if (cohort_course.pk, student.pk) in there:
+                outcome.refuse(_student_label(student), REASON_ALREADY_ENROLLED)
             else:
-                new.append(
-                    CohortEnrollment(cohort_course=cohort_course, student=student, added_by=actor)
-                )
                 outcome.done.append(_student_label(student))
+            for course in courses:
+                if (course.pk, student.pk) not in there:
+                    new.append(
+                        CohortEnrollment(cohort_course=course, student=student, added_by=actor)
+                    )
+                    outcome.also += course.pk != cohort_course.pk
         CohortEnrollment.objects.bulk_create(new)
     return outcome
 

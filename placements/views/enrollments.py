@@ -182,6 +182,11 @@ def enrollment_fictitious_add(request: HttpRequest, pk: int) -> HttpResponse:
 # « Téléverser un fichier d'étudiants pour cette cohorte »
 # --------------------------------------------------------------------------------------
 
+_ALSO_LATER = ngettext_lazy(
+    "%(count)s inscription ajoutée aux cours suivants de la cohorte.",
+    "%(count)s inscriptions ajoutées aux cours suivants de la cohorte.",
+    "count",
+)
 _UPLOAD_DONE = ngettext_lazy(
     "%(count)s étudiant inscrit à ce cours.",
     "%(count)s étudiants inscrits à ce cours.",
@@ -203,9 +208,14 @@ def enrollments_upload(request: HttpRequest, pk: int) -> HttpResponse:
         if confirm.is_valid():
             students = Student.objects.filter(pk__in=confirm.cleaned_data["student_ids"])
             outcome = services.enrollments_add(
-                actor=request.user, cohort_course=cohort_course, students=students
+                actor=request.user,
+                cohort_course=cohort_course,
+                students=students,
+                later_courses_too=confirm.cleaned_data["later_courses_too"],
             )
             show_outcome(request, outcome, _UPLOAD_DONE)
+            if outcome.also:
+                messages.success(request, _ALSO_LATER % {"count": outcome.also})
             return redirect("placements:enrollments", pk=cohort_course.pk)
         context["confirm_errors"] = confirm.errors.get("token", [])
         return render(request, "placements/enrollments/upload.html", context)
@@ -230,6 +240,7 @@ def enrollments_upload(request: HttpRequest, pk: int) -> HttpResponse:
                 }
                 if analysis.student_ids:
                     context["token"] = forms.sign_upload(cohort_course.pk, analysis.student_ids)
+                    context["later_courses"] = services.later_courses(cohort_course)
                 return render(request, "placements/enrollments/upload.html", context)
         return render(request, "placements/enrollments/upload.html", context)
     return render(request, "placements/enrollments/upload.html", context)

@@ -24,6 +24,7 @@ from tests.factories import (
     PlacementRequestFactory,
     ServiceFactory,
     StudentFactory,
+    TermFactory,
     WorksheetFactory,
 )
 
@@ -456,6 +457,40 @@ def test_upload_previews_every_line_then_enrols_on_confirmation(world, coordinat
     )
     assert "déjà inscrit à ce cours" in " ".join(messages_of(again))
     assert CohortEnrollment.objects.count() == 2
+
+
+def test_upload_can_enrol_in_the_cohorts_later_courses_too(world, coordinator_client):
+    """Students joining the cohort now: « Inscrire aussi aux cours suivants de la cohorte »
+    enrols them in the courses of the later terms, never in an earlier one."""
+    cohort = world.course.cohort  # world.course is in H-2027
+    earlier = CohortCourseFactory(cohort=cohort, term=TermFactory(code="A-2026"))
+    later = CohortCourseFactory(cohort=cohort, term=TermFactory(code="A-2027"))
+    newcomer = StudentFactory(da_number="3333333")
+    returning = StudentFactory(da_number="4444444")
+    enrol(world.course, student=returning)  # already here, not yet in the later course
+    response = upload(coordinator_client, world.course, "liste.csv", b"3333333\n4444444\n")
+    assert f"{later.course.number} (A-2027)" in text(response)
+    assert f"{earlier.course.number} (A-2026)" not in text(response)
+    done = coordinator_client.post(
+        url("enrollments_upload", world.course.pk),
+        {"token": response.context["token"], "later_courses_too": "on"},
+        follow=True,
+    )
+    said = " ".join(messages_of(done))
+    assert "1 étudiant inscrit à ce cours." in said
+    assert "1 inscription ajoutée aux cours suivants de la cohorte." in said
+    in_later = CohortEnrollment.objects.filter(cohort_course=later)
+    assert set(in_later.values_list("student_id", flat=True)) == {newcomer.pk}
+    assert not CohortEnrollment.objects.filter(cohort_course=earlier).exists()
+    # A student already in this course still joins the later courses they miss.
+    outcome = services.enrollments_add(
+        actor=world.course.cohort.created_by,
+        cohort_course=world.course,
+        students=[returning],
+        later_courses_too=True,
+    )
+    assert outcome.refused and not outcome.done and outcome.also == 1
+    assert in_later.filter(student=returning).exists()
 
 
 def test_upload_refuses_a_word_file_and_says_which_formats_work(world, coordinator_client):
