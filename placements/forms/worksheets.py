@@ -6,6 +6,7 @@ rule 1); the receivers' chain (site of the agency…) is checked again by the se
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from placements.forms.schedule import ScheduleFields
 from placements.models import (
@@ -282,8 +283,9 @@ class WorksheetCopyForm(forms.Form):
         self.fields["source"].queryset = sources
         self.fields["source"].label_from_instance = lambda w: (
             f"{w.cohort_course.course.number} ({w.cohort_course.term.code}) – "
-            f"{w.cohort_course.cohort.name} – {w.place_count} "
-            + str(_("places") if w.place_count > 1 else _("place"))
+            f"{w.cohort_course.cohort.name} – "
+            + ngettext("%(count)s place", "%(count)s places", w.place_count)
+            % {"count": w.place_count}
         )
 
 
