@@ -239,9 +239,9 @@ def time_get(client, url: str, repeat: int) -> tuple[list[float], int]:
 
 def time_copy(user, current, old, repeat: int) -> list[float]:
     from django.db import transaction
-    from placements.services.worksheets import worksheet_copy_requests
 
     from placements.models import PlacementRequest, RequestEvent, Worksheet
+    from placements.services.worksheets import worksheet_copy_requests
 
     timings = []
     target, _created = Worksheet.objects.get_or_create(cohort_course=current, kind="individual")
