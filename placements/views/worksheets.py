@@ -130,20 +130,12 @@ def place_create(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     """« Ajouter une place »: by agency / site / service / destination, N identical ones."""
     cohort_course = cohort_selectors.cohort_course_with_progress(request.user, pk)
     form = PlaceForm(request.POST or None, kind=kind, initial=PlaceForm.initial_for(cohort_course))
-    if request.method == "POST" and form.is_valid():
-        outcome = apply_service(
-            form,
-            lambda: services.place_create(
-                actor=request.user,
-                cohort_course=cohort_course,
-                kind=kind,
-                values=form.place_values(),
-                count=form.cleaned_data["count"],
-            ),
-        )
-        if outcome:
-            messages.success(request, _places_created(len(outcome.value)))
-            return _back(cohort_course, kind)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _create_places(request, form, cohort_course, kind)
+    ):
+        return _back(cohort_course, kind)
     return render(
         request,
         "placements/worksheets/place_form.html",
@@ -151,8 +143,27 @@ def place_create(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     )
 
 
-def _places_created(count: int) -> str:
-    return ngettext("%(count)s place créée.", "%(count)s places créées.", count) % {"count": count}
+def _create_places(request: HttpRequest, form, cohort_course, kind: str) -> bool:
+    """The places a valid place form (by receiver, or by destination) describes, through
+    the service; its refusal goes on the form. True once created."""
+    outcome = apply_service(
+        form,
+        lambda: services.place_create(
+            actor=request.user,
+            cohort_course=cohort_course,
+            kind=kind,
+            values=form.place_values(),
+            count=form.cleaned_data["count"],
+        ),
+    )
+    if outcome:
+        count = len(outcome.value)
+        messages.success(
+            request,
+            ngettext("%(count)s place créée.", "%(count)s places créées.", count)
+            % {"count": count},
+        )
+    return bool(outcome)
 
 
 @require_http_methods(["GET", "POST"])
@@ -176,20 +187,12 @@ def destination_search(request: HttpRequest, pk: int, kind: str) -> HttpResponse
     if chosen is not None:
         initial["destination"] = chosen.pk
     form = DestinationPlacesForm(request.POST or None, kind=kind, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        outcome = apply_service(
-            form,
-            lambda: services.place_create(
-                actor=request.user,
-                cohort_course=cohort_course,
-                kind=kind,
-                values=form.place_values(),
-                count=form.cleaned_data["count"],
-            ),
-        )
-        if outcome:
-            messages.success(request, _places_created(len(outcome.value)))
-            return _back(cohort_course, kind)
+    if (
+        request.method == "POST"
+        and form.is_valid()
+        and _create_places(request, form, cohort_course, kind)
+    ):
+        return _back(cohort_course, kind)
     return render(
         request,
         "placements/worksheets/destination_search.html",
