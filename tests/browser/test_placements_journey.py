@@ -162,9 +162,10 @@ def test_placement_request_cycle(page, guide_image, demo, tmp_path):
     )
     assert Preference.objects.filter(enrollment__cohort_course=current).count() == 3
 
-    # Step 3 — tick every student, « Copier à la fiche de groupe », « Soumettre ».
-    for box in page.locator("#enrollments tbody input[type=checkbox]").all():
-        box.check()
+    # Step 3 — « Tout sélectionner », « Copier à la fiche de groupe », « Soumettre ».
+    page.get_by_label("Tout sélectionner").check()
+    boxes = page.locator("#enrollments tbody input[type=checkbox]")
+    assert boxes.count() == 13 and all(box.is_checked() for box in boxes.all())
     page.get_by_label("Action", exact=True).select_option(label="Copier à la fiche de groupe")
     page.get_by_role("button", name="Soumettre").click()
     page.locator("#enrollments tbody tr").first.wait_for()
