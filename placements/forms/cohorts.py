@@ -172,5 +172,3 @@ class CourseSetupForm(ScheduleFields):
     def __init__(self, *args, users, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["supervisors"].queryset = users
-        # The days are drawn by includes/radio_field.html from each choice's own tag.
-        self.fields["weekdays"].widget.attrs["class"] = "form-check-input"

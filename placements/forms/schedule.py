@@ -66,7 +66,8 @@ class ScheduleFields(forms.Form):
         label=_("Jours de la semaine"),
         choices=[(str(bit), label) for bit, label in Schedule.WEEKDAYS],
         coerce=int,
-        widget=forms.CheckboxSelectMultiple,
+        # Drawn by includes/radio_field.html from each choice's own tag, Bootstrap style.
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
         error_messages={"required": NO_WEEKDAY},
     )
     start_time = forms.TimeField(
@@ -92,6 +93,13 @@ class ScheduleFields(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Un bloc par ligne : jj/mm/aaaa – jj/mm/aaaa. Vide : stage continu."),
     )
+
+    @property
+    def other_bound_fields(self) -> list:
+        """The visible fields besides the schedule's (placements/_schedule_fields.html draws
+        those) and the comment, in the form's order."""
+        skip = {*Schedule.schedule_fields(), "comment", "default_comment"}
+        return [field for field in self.visible_fields() if field.name not in skip]
 
     @staticmethod
     def schedule_initial(schedule: Schedule) -> dict:
