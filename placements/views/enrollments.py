@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
 from django.views.decorators.http import require_http_methods, require_POST
 
+from placements import documents
 from placements.forms import enrollments as forms
 from placements.models import CohortEnrollment, Worksheet
 from placements.selectors import enrollments as selectors
@@ -23,6 +24,7 @@ from placements.selectors import scope
 from placements.selectors.cohorts import cohort_course_with_progress
 from placements.services import enrollments as services
 from registrar import student_lists
+from registrar.downloads import file_response
 from registrar.forms import StudentSearchForm
 from registrar.models import Student
 from registrar.selectors import search_students
@@ -136,6 +138,9 @@ def enrollments(request: HttpRequest, pk: int) -> HttpResponse:
                 show_outcome(request, outcome, _DONE[action], **params)
             return redirect("placements:enrollments", pk=cohort_course.pk)
     rows = selectors.enrollment_rows(cohort_course)
+    if request.method == "GET" and request.GET.get("_export") == "xlsx":
+        name = documents.filename(cohort_course, "inscriptions")
+        return file_response(documents.enrollments_xlsx(rows), filename=name, kind="xlsx")
     return render(
         request,
         "placements/enrollments/list.html",

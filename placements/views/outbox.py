@@ -7,9 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
+from placements import documents
 from placements.forms.worksheets import OutboxFilterForm
 from placements.selectors import cohorts as cohort_selectors
 from placements.selectors import worksheets as selectors
+from registrar.downloads import file_response
 
 
 @require_GET
@@ -20,6 +22,10 @@ def outbox(request: HttpRequest, pk: int) -> HttpResponse:
     cohort_course = cohort_selectors.cohort_course_with_progress(request.user, pk)
     filters = OutboxFilterForm(request.GET or None)
     status = filters.cleaned_data["status"] if filters.is_valid() else ""
+    if request.GET.get("_export") == "xlsx":
+        data = documents.outbox_xlsx(selectors.outbox_requests(cohort_course, status))
+        name = documents.filename(cohort_course, "boite-de-sortie")
+        return file_response(data, filename=name, kind="xlsx")
     return render(
         request,
         "placements/outbox/outbox.html",

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from placements import documents
 from placements.forms.worksheets import (
     ACTION_SEND,
     NONE_TICKED,
@@ -26,6 +27,7 @@ from placements.selectors import cohorts as cohort_selectors
 from placements.selectors import scope
 from placements.selectors import worksheets as selectors
 from placements.services import worksheets as services
+from registrar.downloads import file_response
 from registrar.forms import apply_service
 from registrar.views import show_refusal
 
@@ -101,6 +103,15 @@ def worksheet(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
                         % {"count": count},
                     )
                 return _back(cohort_course, kind)
+    if request.method == "GET" and request.GET.get("_export") == "xlsx":
+        data = documents.worksheet_xlsx(
+            selectors.worksheet_places(sheet),
+            title=str(Worksheet.Kind(kind).label),
+            group=kind == Worksheet.Kind.GROUP,
+        )
+        slug = "fiche-de-groupe" if kind == Worksheet.Kind.GROUP else "fiche-individuelle"
+        name = documents.filename(cohort_course, slug)
+        return file_response(data, filename=name, kind="xlsx")
     tally = selectors.worksheet_tally(sheet)
     return render(
         request,
