@@ -69,7 +69,9 @@ class PlaceForm(ScheduleFields):
     """A place of a worksheet: where (agency required; site, service and destination may
     wait until sending), sizes, teacher, comment and « Horaire »."""
 
-    agency = ReceiverField(label=_("Organisme"), queryset=Agency.objects.all())
+    # Required, but it may come from the site, service or destination chosen (clean); the
+    # service says « Choisissez l'organisme receveur. » when nothing names it.
+    agency = ReceiverField(label=_("Organisme"), queryset=Agency.objects.all(), required=False)
     site = ReceiverField(
         label=_("Site"),
         queryset=Site.objects.select_related("agency"),
@@ -181,6 +183,13 @@ class PlaceForm(ScheduleFields):
 
     def clean(self) -> dict:
         cleaned = super().clean()
+        # The levels left empty above the lowest one chosen follow from it (a service chosen
+        # alone names its site and agency); a level chosen that does not match is the
+        # service's refusal at its field.
+        for lower, upper in (("destination", "service"), ("service", "site"), ("site", "agency")):
+            chosen = cleaned.get(lower)
+            if upper in self.fields and chosen is not None and cleaned.get(upper) is None:
+                cleaned[upper] = getattr(chosen, upper)
         size, at_destination = cleaned.get("group_size"), cleaned.get("destination_group_size")
         if size and at_destination and at_destination > size:
             self.add_error(

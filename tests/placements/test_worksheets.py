@@ -319,6 +319,25 @@ def test_place_create_with_agency_only(world, coordinator_client, receivers):
     assert place.site is None and place.service is None and place.destination is None
 
 
+def test_the_lowest_level_chosen_names_the_ones_above(world, coordinator_client, receivers):
+    """A destination chosen alone (or a service, a site) gives its service, site and agency;
+    a level chosen that does not match is still refused at its field."""
+    response = coordinator_client.post(
+        url("place_create", world.course.pk, GROUP),
+        place_data(receivers, agency="", site="", service=""),
+    )
+    assert response.status_code == 302
+    place = PlacementRequest.objects.get()
+    assert (place.agency, place.site, place.service, place.destination) == receivers
+    elsewhere = AgencyFactory(name="CISSS de Laval")
+    response = coordinator_client.post(
+        url("place_create", world.course.pk, GROUP),
+        place_data(receivers, agency=str(elsewhere.pk), service="", destination=""),
+    )
+    assert "Ce site n'appartient pas à l'organisme choisi." in text_of(response)
+    assert PlacementRequest.objects.count() == 1
+
+
 def test_individual_place_is_size_one(world, coordinator_client, receivers):
     response = coordinator_client.post(
         url("place_create", world.course.pk, INDIVIDUAL),
@@ -355,7 +374,10 @@ def _other_site():
         ({"start_time": "25:00"}, "Saisissez une heure valide."),
         ({"comment": "x" * 2001}, "au plus 2000 caractères"),
         ({"teacher": "x" * 121}, "au plus 120 caractères"),
-        ({"agency": ""}, "Ce champ est obligatoire."),
+        (
+            {"agency": "", "site": "", "service": "", "destination": ""},
+            "Choisissez l'organisme receveur.",
+        ),
         ({"site": "99999"}, "Sélectionnez un choix valide."),
     ],
 )
