@@ -119,6 +119,14 @@ class PlaceForm(ScheduleFields):
         required=False,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
+    # Only for a request already in the outbox (« Nouvelle »): part 2's nightly release sends
+    # it on that day.
+    held_until = forms.DateField(
+        label=_("En attente jusqu'au"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        help_text=_("Vide : la demande part dès qu'elle est envoyée."),
+    )
 
     field_order = [
         "agency",
@@ -148,6 +156,8 @@ class PlaceForm(ScheduleFields):
             del self.fields["group_size"], self.fields["destination_group_size"]
         if not with_count:
             del self.fields["count"]
+        if instance is None or instance.status != PlacementRequest.Status.NEW:
+            del self.fields["held_until"]
         if not with_where:
             for name in ("agency", "site", "service", "destination"):
                 del self.fields[name]
@@ -178,6 +188,7 @@ class PlaceForm(ScheduleFields):
             "group_size": request.group_size,
             "destination_group_size": request.destination_group_size,
             "teacher": request.teacher,
+            "held_until": request.held_until,
             "comment": request.comment,
         }
 
@@ -212,6 +223,8 @@ class PlaceForm(ScheduleFields):
         ):
             if name in self.fields:
                 values[name] = cleaned.get(name)
+        if "held_until" in self.fields:
+            values["held_until"] = cleaned["held_until"]
         values["teacher"] = cleaned["teacher"].strip()
         values["comment"] = cleaned["comment"].strip()
         return values

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from placements.models import (
@@ -60,6 +61,10 @@ COPY_SAME_WORKSHEET = _("Une fiche ne peut pas être copiée sur elle-même.")
 COPY_NOTHING = _("La fiche source n'a aucun stage à copier.")
 COPY_ALREADY = _(
     "Ces stages ont déjà été copiés dans cette fiche : rien n'a été copié une seconde fois."
+)
+HELD_NOT_IN_OUTBOX = _("Seule une demande de la boîte de sortie peut être mise en attente.")
+HELD_IN_THE_PAST = _(
+    "La date « En attente jusqu'au » est passée : choisissez aujourd'hui ou après."
 )
 REQUEST_GONE = _("Cette place a été supprimée entre-temps : rechargez la fiche.")
 OUTBOX_NOTHING = _("Les places cochées sont déjà dans la boîte de sortie.")
@@ -188,7 +193,8 @@ def place_create(
 
 def place_update(*, actor, request: PlacementRequest, values: dict) -> PlacementRequest:
     """Change a place that is still planned or « Nouvelle » (not sent): where, sizes,
-    teacher, comment, schedule.
+    teacher, comment, schedule, and for a « Nouvelle » one « En attente jusqu'au »
+    (``values["held_until"]``, today or later).
 
     Changes: the request's place fields. Its status and history stay as they were. Raises
     ValidationError when the request was sent, or the values do not make a place.
@@ -205,9 +211,23 @@ def place_update(*, actor, request: PlacementRequest, values: dict) -> Placement
         for field in PLACE_FIELDS:
             if field in values:
                 setattr(locked, field, values[field])
+        if "held_until" in values:
+            _check_held_until(values["held_until"], locked)
+            locked.held_until = values["held_until"]
         locked.full_clean(exclude=["created_by", "worksheet"])
         locked.save()
     return locked
+
+
+def _check_held_until(day, request: PlacementRequest) -> None:
+    """« En attente jusqu'au »: a request in the outbox (« Nouvelle »), held to a day not
+    past."""
+    if day is None:
+        return
+    if request.status != Status.NEW:
+        raise ValidationError({"held_until": HELD_NOT_IN_OUTBOX})
+    if day < timezone.localdate():
+        raise ValidationError({"held_until": HELD_IN_THE_PAST})
 
 
 def place_copy(*, actor, request: PlacementRequest) -> PlacementRequest:

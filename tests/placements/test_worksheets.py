@@ -518,6 +518,37 @@ def test_place_update(world, coordinator_client, receivers):
     assert place.status == S.PLANNED
 
 
+def test_a_request_in_the_outbox_can_be_held_until_a_day(world, coordinator_client, receivers):
+    """« En attente jusqu'au »: offered for a « Nouvelle » request only, today or later."""
+    sheet = WorksheetFactory(cohort_course=world.course, kind=GROUP)
+    planned, new = places(sheet, 1) + places(sheet, 1, status=S.NEW)
+    assert "En attente jusqu" not in text_of(
+        coordinator_client.get(url("place_update", planned.pk))
+    )
+    assert "En attente jusqu" in text_of(coordinator_client.get(url("place_update", new.pk)))
+    today = datetime.date.today()
+    past = coordinator_client.post(
+        url("place_update", new.pk),
+        place_data(receivers, held_until=str(today - datetime.timedelta(days=1))),
+    )
+    assert "est passée : choisissez aujourd'hui ou après." in text_of(past)
+    new.refresh_from_db()
+    assert new.held_until is None
+    later = today + datetime.timedelta(days=14)
+    response = coordinator_client.post(
+        url("place_update", new.pk), place_data(receivers, held_until=str(later))
+    )
+    assert response.status_code == 302
+    new.refresh_from_db()
+    assert new.held_until == later and new.status == S.NEW
+    # Sent with a planned place's form, the date is not read.
+    coordinator_client.post(
+        url("place_update", planned.pk), place_data(receivers, held_until=str(later))
+    )
+    planned.refresh_from_db()
+    assert planned.held_until is None
+
+
 def test_sent_place_is_read_only(world, coordinator_client, receivers):
     sheet = WorksheetFactory(cohort_course=world.course, kind=GROUP)
     (place,) = places(sheet, 1, status=S.SENT)
