@@ -29,24 +29,31 @@ from registrar.text import apply_mask
 FICTITIOUS = _("Étudiant fictif %(number)s")
 
 
+# Real students by name, then fictitious ones by number, on every database (SQLite puts
+# NULLs first, PostgreSQL last): the order of every list of a course's students.
+BY_NAME = (
+    F("student__search_last_name").asc(nulls_last=True),
+    "student__search_first_name",
+    "fictitious_number",
+    "pk",
+)
+
+
+def _assigned() -> Exists:
+    return Exists(Assignment.objects.filter(enrollment=OuterRef("pk")))
+
+
 def enrollments_of(cohort_course: CohortCourse) -> QuerySet[CohortEnrollment]:
-    """The cohort course's enrolments, real students by name then fictitious ones by number,
-    each with its student, worksheet, ``is_assigned`` and its preferences (with agency,
-    site and service): three queries whatever the number of rows."""
+    """The cohort course's enrolments (BY_NAME), each with its student, worksheet,
+    ``is_assigned`` and its preferences (with agency, site and service): three queries
+    whatever the number of rows."""
     preferences = Preference.objects.select_related("agency", "site", "service").order_by("rank")
     return (
         CohortEnrollment.objects.filter(cohort_course=cohort_course)
         .select_related("student", "worksheet")
-        .annotate(is_assigned=Exists(Assignment.objects.filter(enrollment=OuterRef("pk"))))
+        .annotate(is_assigned=_assigned())
         .prefetch_related(Prefetch("preferences", queryset=preferences))
-        .order_by(
-            # Fictitious students after the real ones on every database (SQLite puts NULLs
-            # first, PostgreSQL last).
-            F("student__search_last_name").asc(nulls_last=True),
-            "student__search_first_name",
-            "fictitious_number",
-            "pk",
-        )
+        .order_by(*BY_NAME)
     )
 
 
@@ -111,9 +118,12 @@ def enrollment_rows(cohort_course: CohortCourse) -> list[EnrollmentRow]:
     statuses = dict(CohortEnrollment.Status.choices)
     short = {Worksheet.Kind.GROUP: "Grp", Worksheet.Kind.INDIVIDUAL: "Indiv"}
     rows = []
-    for pk, da, last, first, number, status, kind, assigned in enrollments_of(
-        cohort_course
-    ).values_list(
+    enrollments = (
+        CohortEnrollment.objects.filter(cohort_course=cohort_course)
+        .annotate(is_assigned=_assigned())
+        .order_by(*BY_NAME)
+    )
+    for pk, da, last, first, number, status, kind, assigned in enrollments.values_list(
         "pk",
         "student__da_number",
         "student__last_name",

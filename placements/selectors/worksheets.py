@@ -5,7 +5,7 @@ d'affectation », each in a number of queries that does not grow with the rows
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -20,7 +20,7 @@ from placements.models import (
     Worksheet,
 )
 from placements.selectors import scope
-from placements.selectors.enrollments import enrollment_labels
+from placements.selectors.enrollments import BY_NAME, enrollment_labels
 from registrar.text import fold
 
 Status = PlacementRequest.Status
@@ -185,12 +185,7 @@ def worksheet_students(worksheet: Worksheet | None) -> list[str]:
 
 
 def _copied(worksheet: Worksheet) -> QuerySet[CohortEnrollment]:
-    return CohortEnrollment.objects.filter(worksheet=worksheet).order_by(
-        F("student__search_last_name").asc(nulls_last=True),
-        "student__search_first_name",
-        "fictitious_number",
-        "pk",
-    )
+    return CohortEnrollment.objects.filter(worksheet=worksheet).order_by(*BY_NAME)
 
 
 def _assignments() -> Prefetch:
