@@ -56,7 +56,7 @@ def enrollments_xlsx(rows: Sequence[EnrollmentRow]) -> bytes:
     ]
     lines = []
     for row in rows:
-        preferences = [text.split(". ", 1)[-1] for text in row.preferences]
+        preferences = [where for _rank, where in row.preferences]
         lines.append(
             [
                 row.da_display,

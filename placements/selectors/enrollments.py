@@ -74,7 +74,7 @@ class EnrollmentRow:
     status_label: str
     is_assigned: bool
     action: str  # « Grp » / « Indiv » once copied to a worksheet, else ""
-    preferences: tuple[str, ...]  # « 1. Organisme / Site / Service »
+    preferences: tuple[tuple[int, str], ...]  # (rank, « Organisme / Site / Service »)
 
     @property
     def is_fictitious(self) -> bool:
@@ -107,14 +107,14 @@ def enrollment_rows(cohort_course: CohortCourse) -> list[EnrollmentRow]:
     """The list's rows, in enrollments_of's order: two queries whatever the number of
     students (the enrolments with their student, and every preference of the course)."""
     mask = settings.STUDENT_NUMBER_MASK
-    preferences: dict[int, list[str]] = {}
+    preferences: dict[int, list[tuple[int, str]]] = {}
     for enrollment_id, rank, agency, site, service in (
         Preference.objects.filter(enrollment__cohort_course=cohort_course)
         .order_by("enrollment_id", "rank")
         .values_list("enrollment_id", "rank", "agency__name", "site__name", "service__name")
     ):
         where = " / ".join(part for part in (agency, site, service) if part)
-        preferences.setdefault(enrollment_id, []).append(f"{rank}. {where}")
+        preferences.setdefault(enrollment_id, []).append((rank, where))
     statuses = dict(CohortEnrollment.Status.choices)
     short = {Worksheet.Kind.GROUP: "Grp", Worksheet.Kind.INDIVIDUAL: "Indiv"}
     rows = []
