@@ -109,6 +109,15 @@ class DestinationInline(BoundedTabularInline):
     extra = 0
 
 
+class ServiceCapacityInline(BoundedTabularInline):
+    """The service's « capacité d'accueil » per period, all programs together: the
+    over-allocation warnings and report compare the requests with it."""
+
+    model = models.ServiceCapacity
+    fields = ("start_date", "end_date", "capacity")
+    extra = 0
+
+
 @admin.register(models.Service)
 class ServiceAdmin(admin.ModelAdmin):
     list_display = ("name", "site", "agency_name", "is_active")
@@ -117,7 +126,7 @@ class ServiceAdmin(admin.ModelAdmin):
     list_select_related = ("site__agency",)
     fields = ("site", *_ADDRESS)
     autocomplete_fields = ("site",)
-    inlines = [DestinationInline]
+    inlines = [DestinationInline, ServiceCapacityInline]
 
     @admin.display(description=_("organisme"), ordering="site__agency__name")
     def agency_name(self, obj) -> str:
@@ -148,6 +157,28 @@ class ReasonCodeAdmin(admin.ModelAdmin):
     list_display = ("kind", "code", "label", "is_active")
     list_filter = ("kind", "is_active")
     search_fields = ("code", "label")
+
+
+@admin.register(models.ServiceCapacity)
+class ServiceCapacityAdmin(admin.ModelAdmin):
+    list_display = ("service", "start_date", "end_date", "capacity")
+    search_fields = ("service__name", "service__site__name", "service__site__agency__name")
+    list_select_related = ("service__site__agency",)
+    autocomplete_fields = ("service",)
+    date_hierarchy = "start_date"
+
+
+@admin.register(models.ReceivingCoordinator)
+class ReceivingCoordinatorAdmin(admin.ModelAdmin):
+    """Who answers for which agency (decision 0016): a receiving coordinator sees the
+    requests sent to that agency, no other (they also need the role « Coordination de
+    stages – organisme receveur »)."""
+
+    list_display = ("user", "agency")
+    list_filter = ("agency",)
+    search_fields = ("user__username", "user__last_name", "agency__name")
+    list_select_related = ("user", "agency")
+    autocomplete_fields = ("agency", "user")
 
 
 # --------------------------------------------------------------------------------------
@@ -265,3 +296,24 @@ class PreferenceAdmin(ReadOnlyModelAdmin):
     list_display = ("enrollment", "rank", "agency", "site", "service")
     list_select_related = ("enrollment__student", "agency", "site", "service")
     search_fields = ("enrollment__student__da_number", "enrollment__student__last_name")
+
+
+@admin.register(models.SendBatch)
+class SendBatchAdmin(ReadOnlyModelAdmin):
+    list_display = ("pk", "cohort_course", "created_by", "created_at", "by_release")
+    list_select_related = ("cohort_course__course", "cohort_course__term", "created_by")
+    date_hierarchy = "created_at"
+
+
+@admin.register(models.PrintReport)
+class PrintReportAdmin(ReadOnlyModelAdmin):
+    list_display = ("filename", "agency", "status", "created_at", "delivered_at", "delivered_by")
+    list_filter = ("status",)
+    list_select_related = ("agency", "delivered_by")
+    date_hierarchy = "created_at"
+
+
+@admin.register(models.MatchingRun)
+class MatchingRunAdmin(ReadOnlyModelAdmin):
+    list_display = ("worksheet", "rule", "seed", "applied_by", "applied_at")
+    list_select_related = ("worksheet__cohort_course__course", "applied_by")

@@ -615,8 +615,10 @@ class PlacementRequest(Schedule):
     )
     # Part 2 (sending and answers).
     due_date = models.DateField(_("date d'échéance"), null=True, blank=True)
+    # The placing side's contact person printed on the request (« l'expéditeur »): the
+    # coordinator who sends, unless they name another (a course supervisor).
     sender = models.ForeignKey(
-        Contact,
+        settings.AUTH_USER_MODEL,
         verbose_name=_("personne-ressource (expéditeur)"),
         on_delete=models.SET_NULL,
         null=True,
@@ -633,6 +635,18 @@ class PlacementRequest(Schedule):
         blank=True,
         related_name="+",
     )
+    reason_text = models.CharField(_("précisions"), max_length=300, blank=True)
+    # Whom the answer came from: the receiver in their space, or the placing coordinator
+    # « au nom de l'organisme » (a receiver that does not use the system).
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("réponse entrée par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    answered_on_behalf = models.BooleanField(_("réponse au nom de l'organisme"), default=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("créée par"),
@@ -669,6 +683,12 @@ class PlacementRequest(Schedule):
         indexes = [
             # The outbox and the welcome page's counts read requests by status.
             models.Index(fields=["worksheet", "status"], name="placements_request_status"),
+            # The receivers' space and the over-allocation report read by agency / service.
+            models.Index(fields=["agency", "status"], name="placements_request_agency"),
+            models.Index(fields=["service", "status"], name="placements_request_service"),
+        ]
+        permissions = [
+            ("answer_placementrequest", _("Répondre aux demandes reçues par son organisme")),
         ]
 
     def __str__(self) -> str:
@@ -762,3 +782,220 @@ class Assignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.enrollment} → {self.request}"
+
+
+# --------------------------------------------------------------------------------------
+# Part 2: the receiving side, sending, the print queue, capacities and matching
+# --------------------------------------------------------------------------------------
+
+
+class ReceivingCoordinator(models.Model):
+    """``user`` answers, for ``agency``, the requests sent to it (« coordination receveur »):
+    sees its pending requests, accepts or refuses them and sees the students disclosed.
+    Another agency's requests answer 404 (placements/selectors/receiving.py; decision 0016).
+    """
+
+    agency = models.ForeignKey(
+        Agency,
+        verbose_name=_("organisme"),
+        on_delete=models.CASCADE,
+        related_name="receiving_coordinators",
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("utilisateur"),
+        on_delete=models.CASCADE,
+        related_name="received_agencies",
+    )
+
+    class Meta:
+        ordering = ["agency__name", "user__username"]
+        verbose_name = _("coordination receveur")
+        verbose_name_plural = _("coordinations receveurs")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["agency", "user"], name="placements_receivingcoordinator_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.agency}"
+
+
+class ServiceCapacity(models.Model):
+    """How many students, all programs together, ``service`` takes at once between
+    ``start_date`` and ``end_date`` (edited in the admin). The over-allocation warnings and
+    report compare the requests sent or accepted there with it
+    (placements/selectors/capacity.py)."""
+
+    service = models.ForeignKey(
+        Service,
+        verbose_name=_("service"),
+        on_delete=models.CASCADE,
+        related_name="capacities",
+    )
+    start_date = models.DateField(_("date de début"))
+    end_date = models.DateField(_("date de fin"))
+    capacity = models.PositiveSmallIntegerField(_("capacité (étudiants à la fois)"))
+
+    class Meta:
+        ordering = ["service", "start_date"]
+        verbose_name = _("capacité d'accueil")
+        verbose_name_plural = _("capacités d'accueil")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__gte=F("start_date")),
+                name="placements_servicecapacity_end_after_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1, capacity__lte=999),
+                name="placements_servicecapacity_capacity_range",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        period = f"{self.start_date:%d/%m/%Y} – {self.end_date:%d/%m/%Y}"
+        return f"{self.service} : {self.capacity} ({period})"
+
+
+class SendBatch(models.Model):
+    """One « Envoyer » of the outbox: the options chosen and, for the requests sent as PDF
+    (Env-P), the reports of the print queue its background job makes."""
+
+    # The outbox it was sent from: the print queue's scope (placements/selectors/scope.py).
+    cohort_course = models.ForeignKey(
+        CohortCourse,
+        verbose_name=_("cours de la cohorte"),
+        on_delete=models.CASCADE,
+        related_name="send_batches",
+    )
+    # None when sent by ``manage.py release_placement_requests``.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("envoyé par"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("le"), auto_now_add=True)
+    individual_files = models.BooleanField(
+        _("fichiers PDF individuels pour chaque demande de stage/destination"), default=True
+    )
+    detailed_schedule = models.BooleanField(_("ajouter l'horaire de stage détaillé"), default=False)
+    due_date = models.DateField(_("date d'échéance"), null=True, blank=True)
+    sender = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("personne-ressource (expéditeur)"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # True when sent by ``manage.py release_placement_requests`` (« En attente jusqu'au »).
+    by_release = models.BooleanField(_("envoi différé"), default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("envoi de demandes")
+        verbose_name_plural = _("envois de demandes")
+
+    def __str__(self) -> str:
+        return str(_("Envoi %(number)s") % {"number": self.pk})
+
+
+class PrintReport(models.Model):
+    """A PDF of the « File d'impression » (« rapport réacheminé »): one request, or one
+    agency's requests of a send, for a receiver that does not use the system. Made by the
+    send's background job; delivered by e-mail from the app or by hand (« Livré »)."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("En préparation")
+        READY = "ready", _("Prêt")
+        FAILED = "failed", _("Échec")
+
+    batch = models.ForeignKey(
+        SendBatch, verbose_name=_("envoi"), on_delete=models.CASCADE, related_name="reports"
+    )
+    agency = models.ForeignKey(
+        Agency, verbose_name=_("organisme"), on_delete=models.PROTECT, related_name="+"
+    )
+    # The site every request of the report is at (None when they are at several).
+    site = models.ForeignKey(
+        Site,
+        verbose_name=_("site"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    requests = models.ManyToManyField(
+        PlacementRequest, verbose_name=_("demandes"), related_name="print_reports"
+    )
+    # The file's name in e-mails and downloads is made of this token: it cannot be guessed
+    # from the request's number (the guide: « le nom du fichier crypté »).
+    token = models.CharField(_("jeton"), max_length=40, unique=True)
+    file = models.FileField(_("fichier"), upload_to="stages/rapports/", blank=True)
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    created_at = models.DateTimeField(_("créé le"), auto_now_add=True)
+    delivered_at = models.DateTimeField(_("livré le"), null=True, blank=True)
+    delivered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("livré par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    emails = models.ManyToManyField(
+        "registrar.SentEmail", verbose_name=_("courriels envoyés"), blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("rapport de la file d'impression")
+        verbose_name_plural = _("rapports de la file d'impression")
+        indexes = [
+            models.Index(fields=["status", "delivered_at"], name="placements_report_queue"),
+        ]
+
+    def __str__(self) -> str:
+        return f"demande-stage-{self.token}.pdf"
+
+    @property
+    def filename(self) -> str:
+        return f"demande-stage-{self.token}.pdf"
+
+
+class MatchingRun(models.Model):
+    """A matching proposal applied to a worksheet (« Proposition d'affectation »): the rule,
+    the random seed that broke the ties, what was assigned (``result``: [[enrollment id,
+    request id], …]), who applied it and when. Applying it is one audited action
+    (placements/services/matching.py)."""
+
+    worksheet = models.ForeignKey(
+        Worksheet,
+        verbose_name=_("fiche de travail"),
+        on_delete=models.CASCADE,
+        related_name="matching_runs",
+    )
+    rule = models.CharField(_("règle"), max_length=60)
+    seed = models.BigIntegerField(_("graine aléatoire"))
+    result = models.JSONField(_("affectations"), default=list)
+    applied_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("appliquée par"),
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    applied_at = models.DateTimeField(_("appliquée le"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["-applied_at", "-pk"]
+        verbose_name = _("proposition d'affectation appliquée")
+        verbose_name_plural = _("propositions d'affectation appliquées")
+
+    def __str__(self) -> str:
+        return f"{self.worksheet} – {self.rule} ({self.seed})"

@@ -3,7 +3,7 @@ its « Stages » menu entry and what placement coordinators may do."""
 
 from django.utils.translation import gettext_lazy as _
 
-from registrar import navigation, plugins, roles
+from registrar import navigation, notices, plugins, roles
 from registrar.navigation import NavEntry
 
 _COORDINATED = ("cohort", "cohortcourse", "cohortenrollment", "preference", "worksheet")
@@ -33,6 +33,39 @@ def register() -> None:
             order=41,
         ),
     )
+    navigation.register(
+        NavEntry(
+            "placement_print_queue",
+            _("File d'impression"),
+            "placements:print_queue",
+            "placements.view_placementrequest",
+            "i-print",
+            _("Rapports réacheminés (PDF) à livrer aux organismes qui n'utilisent pas le système."),
+            order=42,
+        ),
+        NavEntry(
+            "placement_capacity",
+            _("Surallocation"),
+            "placements:capacity_report",
+            "placements.view_placementrequest",
+            "i-capacity",
+            _("Services dont la capacité d'accueil est dépassée, tous programmes ensemble."),
+            order=43,
+        ),
+        NavEntry(
+            "placement_received",
+            _("Demandes reçues"),
+            "placements:received_list",
+            "placements.answer_placementrequest",
+            "i-received",
+            _("Demandes de stage envoyées à votre organisme : accepter, refuser, étudiants."),
+            order=44,
+        ),
+    )
+    from placements.selectors.notices import placement_notices
+
+    notices.register(placement_notices)
+    roles.grant(roles.RECEIVING_COORDINATOR.key, "placements.answer_placementrequest")
     roles.grant(
         roles.PLACEMENT_COORDINATOR.key,
         "registrar.view_student",
@@ -49,4 +82,5 @@ def register() -> None:
         "placements.change_assignment",
         *(f"placements.view_{model}" for model in _RECEIVING),
         "placements.view_reasoncode",
+        "placements.change_contact",
     )

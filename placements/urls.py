@@ -13,5 +13,10 @@ urlpatterns = [
     path("", include("placements.routes.cohorts")),
     path("", include("placements.routes.enrollments")),
     path("", include("placements.routes.worksheets")),
+    path("", include("placements.routes.sending")),
+    path("", include("placements.routes.print_queue")),
+    path("", include("placements.routes.answers")),
+    path("", include("placements.routes.assignments")),
+    path("", include("placements.routes.allocation")),
     path("organismes/", include("placements.routes.agencies")),
 ]

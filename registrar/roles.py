@@ -1,6 +1,6 @@
 """Staff roles: Django groups and the named permissions each one holds.
 
-The five roles are the product's (its users: docs/architecture.md); what each may do is the
+The six roles are the product's (its users: docs/architecture.md); what each may do is the
 union of the grants every installed app makes from its ``AppConfig.ready()`` (``grant``
 below; registrar's own in ``registrar/plugin.py``). ``manage.py sync_roles`` sets each
 group's permissions to exactly that union, and runs after every ``migrate`` (and every test
@@ -50,12 +50,21 @@ ADMISSIONS_OFFICER = Role(
     description=str(_("Import Parcoursup, préinscriptions et inscriptions administratives.")),
 )
 
+RECEIVING_COORDINATOR = Role(
+    key="receiving_coordinator",
+    name="Coordination de stages – organisme receveur",
+    description=str(
+        _("Demandes de stage reçues par son organisme : réponses et étudiants divulgués.")
+    ),
+)
+
 ROLES: tuple[Role, ...] = (
     REGISTRAR_STAFF,
     READONLY_STAFF,
     PLACEMENT_COORDINATOR,
     CENTRE_STAFF,
     ADMISSIONS_OFFICER,
+    RECEIVING_COORDINATOR,
 )
 _BY_KEY = {role.key: role for role in ROLES}
 _grants: dict[str, set[str]] = {}

@@ -168,6 +168,9 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Files the application makes and keeps (the placements' print queue): never served as
+# static files, only by the views that check who asks (docs/architecture.md rule 5).
+MEDIA_ROOT = env_str("MEDIA_ROOT") or str(BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {

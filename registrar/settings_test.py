@@ -7,6 +7,7 @@ and the Makefile's `messages` target name it too.
 """
 
 import os
+import tempfile
 
 # A test needs no secret of its own: its sessions and signatures last as long as the test.
 # Set before the import, whose production check refuses to start without one.
@@ -48,4 +49,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+# Each test process keeps its files apart, and nothing lands in the checkout.
+MEDIA_ROOT = tempfile.mkdtemp(prefix="registrar-test-media-")
 WHITENOISE_AUTOREFRESH = True

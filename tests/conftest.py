@@ -19,6 +19,8 @@ PERSONAS = {
     "centre_staff": [roles.CENTRE_STAFF],
     "other_centre_staff": [roles.CENTRE_STAFF],
     "admissions_officer": [roles.ADMISSIONS_OFFICER],
+    "receiving_coordinator": [roles.RECEIVING_COORDINATOR],
+    "other_agency_receiver": [roles.RECEIVING_COORDINATOR],
 }
 
 
@@ -44,6 +46,17 @@ def placement_coordinator(db):
 @pytest.fixture
 def other_program_coordinator(db):
     return _persona("other_program_coordinator")
+
+
+@pytest.fixture
+def receiving_coordinator(db):
+    """A receiving coordinator; tests link them to an agency (ReceivingCoordinatorFactory)."""
+    return _persona("receiving_coordinator")
+
+
+@pytest.fixture
+def other_agency_receiver(db):
+    return _persona("other_agency_receiver")
 
 
 @pytest.fixture

@@ -365,3 +365,47 @@ class PlacementRequestFactory(factory.django.DjangoModelFactory):
     start_date = datetime.date(2027, 2, 1)
     end_date = datetime.date(2027, 3, 26)
     weekdays = 7
+
+
+class ReceivingCoordinatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "placements.ReceivingCoordinator"
+        django_get_or_create = ("agency", "user")
+
+    agency = factory.SubFactory(AgencyFactory, uses_system=True)
+    user = factory.SubFactory(UserFactory)
+
+
+class ServiceCapacityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "placements.ServiceCapacity"
+
+    service = factory.SubFactory(ServiceFactory)
+    start_date = datetime.date(2027, 1, 4)
+    end_date = datetime.date(2027, 5, 28)
+    capacity = 6
+
+
+class SendBatchFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "placements.SendBatch"
+
+    cohort_course = factory.SubFactory(CohortCourseFactory)
+    created_by = factory.SubFactory(UserFactory)
+
+
+class PrintReportFactory(factory.django.DjangoModelFactory):
+    """A report of the print queue; ``requests`` (a list) are attached after creation."""
+
+    class Meta:
+        model = "placements.PrintReport"
+
+    batch = factory.SubFactory(SendBatchFactory)
+    agency = factory.SubFactory(AgencyFactory)
+    token = factory.Sequence(lambda n: f"tok{n:04d}abcdefghijklmnopqrstuv")
+    status = "ready"
+
+    @factory.post_generation
+    def requests(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.requests.set(extracted)

@@ -27,9 +27,4 @@ urlpatterns = [
     path("demandes/<int:pk>/copier/", worksheets.place_copy, name="place_copy"),
     path("demandes/<int:pk>/supprimer/", worksheets.place_delete, name="place_delete"),
     path("cours/<int:pk>/boite-de-sortie/", outbox.outbox, name="outbox"),
-    path(
-        "cours/<int:pk>/affectation/<worksheet_kind:kind>/",
-        worksheets.assignments,
-        name="assignments",
-    ),
 ]

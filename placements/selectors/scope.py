@@ -146,3 +146,18 @@ def with_progress(cohort_courses: QuerySet[CohortCourse]) -> QuerySet[CohortCour
             assignments.filter(request__worksheet__kind=Worksheet.Kind.INDIVIDUAL)
         ),
     )
+
+
+def reports_visible_to(user) -> QuerySet:
+    """The print queue's reports of ``user``'s programs' sends (PrintReport), with their
+    send, agency and site (one query)."""
+    from placements.models import PrintReport
+
+    return PrintReport.objects.filter(
+        batch__cohort_course__cohort__program__in=programs_of(user)
+    ).select_related("batch__cohort_course__course", "batch__cohort_course__term", "agency", "site")
+
+
+def report_for(user, pk: int):
+    """A report of the print queue of one of ``user``'s programs; 404 otherwise."""
+    return get_object_or_404(reports_visible_to(user), pk=pk)

@@ -12,6 +12,7 @@ from django.views.i18n import set_language as django_set_language
 
 from registrar.activity import recent_operations
 from registrar.forms import WorkingTermForm
+from registrar.notices import notices_for
 from registrar.selectors import WORKING_TERM_SESSION_KEY, home_shortcuts
 
 
@@ -23,6 +24,7 @@ def home(request: HttpRequest) -> HttpResponse:
         {
             "shortcuts": home_shortcuts(request.user),
             "operations": recent_operations(request.user),
+            "notices": notices_for(request.user),
         },
     )
 
