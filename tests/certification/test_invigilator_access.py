@@ -29,7 +29,10 @@ pytestmark = pytest.mark.django_db
 PASSWORD = "surv-2024"
 PROXY = "127.0.0.1"
 SPACE_TITLE = "Espace surveillant — Session"
-RETRY = re.compile(r"réessayez à partir de (\d\d)\s+h\s+(\d\d)", re.IGNORECASE)
+# Another day (the wait crosses midnight, centre time) is written « 30/11/2026 à 00 h 05 ».
+RETRY = re.compile(
+    r"réessayez à partir de (?:\d\d/\d\d/\d{4} à )?(\d\d)\s+h\s+(\d\d)", re.IGNORECASE
+)
 
 
 @pytest.fixture(autouse=True)
