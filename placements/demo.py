@@ -29,7 +29,9 @@ from placements.models import (
     Destination,
     PlacementRequest,
     ProgramCoordinator,
+    ReceivingCoordinator,
     Service,
+    ServiceCapacity,
     Site,
     Worksheet,
 )
@@ -38,6 +40,37 @@ from registrar.models import Admission, Course, Discipline, OrgUnit, Program, St
 from registrar.validators import build_permanent_code
 
 COORDINATOR = "demo_stages"  # registrar.demo's placement coordinator (« Coordination des stages »)
+# registrar.demo's receiving coordinator, who answers for the connected agency below.
+RECEIVER = "demo_receveur"
+RECEIVER_AGENCY = "CISSS de la Montérégie-Centre"
+# (agency, site, service, start, end, students at once): the services' « capacité d'accueil »
+# for the autumn 2026 term, all programs together (the over-allocation check).
+CAPACITIES = [
+    (
+        "CISSS de la Montérégie-Centre",
+        "Hôpital Charles-Le Moyne",
+        "Médecine 3e",
+        datetime.date(2026, 8, 17),
+        datetime.date(2026, 12, 18),
+        8,
+    ),
+    (
+        "CISSS de la Montérégie-Centre",
+        "Hôpital Charles-Le Moyne",
+        "Chirurgie 4e",
+        datetime.date(2026, 8, 17),
+        datetime.date(2026, 12, 18),
+        6,
+    ),
+    (
+        "CIUSSS de l'Est-de-l'Île-de-Montréal",
+        "Hôpital Maisonneuve-Rosemont",
+        "Médecine 5e",
+        datetime.date(2026, 8, 17),
+        datetime.date(2026, 12, 18),
+        4,
+    ),
+]
 NURSING = ("180.A0", "Soins infirmiers")
 RESPIRATORY = ("141.A0", "Techniques d'inhalothérapie")
 
@@ -392,6 +425,18 @@ def _receiving_side(report) -> None:
                         service=service, name=destination_name
                     )
                     report.count("destinations", created)
+    for agency_name, site_name, service_name, start, end, capacity in CAPACITIES:
+        _agency, _site, service, _destination = _place(agency_name, site_name, service_name, "")
+        _, created = ServiceCapacity.objects.get_or_create(
+            service=service, start_date=start, end_date=end, defaults={"capacity": capacity}
+        )
+        report.count("capacités d'accueil", created)
+    receiver = get_user_model().objects.filter(username=RECEIVER).first()
+    if receiver is not None:  # registrar.demo makes this user; seed() alone does not
+        _, created = ReceivingCoordinator.objects.get_or_create(
+            agency=Agency.objects.get(name=RECEIVER_AGENCY), user=receiver
+        )
+        report.count("coordinations receveurs", created)
     for agency_name, site_name, service_name, name, role, email, phone in CONTACTS:
         agency = Agency.objects.get(name=agency_name)
         site = agency.sites.get(name=site_name) if site_name else None

@@ -234,6 +234,7 @@ DEMO_PASSWORD_USERS = {
     "demo_stages": ("Nadia", "Roy", (roles.PLACEMENT_COORDINATOR,)),
     "demo_certif": ("Hugo", "Martel", (roles.CENTRE_STAFF,)),
     "demo_admissions": ("Chantal", "Lévesque", (roles.ADMISSIONS_OFFICER,)),
+    "demo_receveur": ("Josée", "Tremblay", (roles.RECEIVING_COORDINATOR,)),
 }
 
 
