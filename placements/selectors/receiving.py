@@ -6,10 +6,10 @@ another agency, or not sent at all (still planned or new at the placing side), a
 (docs/architecture.md rule 5). A superuser sees every agency.
 """
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from placements.models import Agency, PlacementRequest
+from placements.models import Agency, Assignment, PlacementRequest
 
 Status = PlacementRequest.Status
 
@@ -45,3 +45,47 @@ def received_by(user) -> QuerySet[PlacementRequest]:
 def received_request_for(user, pk: int) -> PlacementRequest:
     """A request sent to one of ``user``'s agencies; 404 otherwise."""
     return get_object_or_404(received_by(user), pk=pk)
+
+
+# The tabs of « Demandes reçues »: key → the statuses shown (None: every one received).
+TABS: dict[str, tuple[str, ...] | None] = {
+    "a-repondre": (Status.SENT, Status.SENT_PDF),
+    "acceptees": (Status.ACCEPTED,),
+    "refusees": (Status.REFUSED,),
+    "annulees": (Status.CANCELLED,),
+    "toutes": None,
+}
+DEFAULT_TAB = "a-repondre"
+
+
+def received_list(user, tab: str = DEFAULT_TAB) -> QuerySet[PlacementRequest]:
+    """The requests of one tab of « Demandes reçues » (an unknown tab: the default), by due
+    date then number (one query)."""
+    statuses = TABS.get(tab, TABS[DEFAULT_TAB])
+    requests = received_by(user).order_by("due_date", "pk")
+    if statuses is not None:
+        requests = requests.filter(status__in=statuses)
+    return requests
+
+
+def tab_counts(user) -> dict[str, int]:
+    """How many requests each tab holds (one aggregate query)."""
+    totals = received_by(user).aggregate(
+        **{
+            key.replace("-", "_"): Count("pk", filter=Q(status__in=statuses))
+            if statuses
+            else Count("pk")
+            for key, statuses in TABS.items()
+        }
+    )
+    return {key: totals[key.replace("-", "_")] for key in TABS}
+
+
+def disclosed_students(request: PlacementRequest) -> list:
+    """The assignments of ``request`` whose student was disclosed to the receiver
+    (``disclosed_at`` set): only those, never a temporary or undisclosed one (one query)."""
+    return list(
+        Assignment.objects.filter(request=request, disclosed_at__isnull=False)
+        .select_related("enrollment__student")
+        .order_by("enrollment__student__last_name", "enrollment__student__first_name", "pk")
+    )
