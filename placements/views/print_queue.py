@@ -6,14 +6,41 @@ Thin views (docs/architecture.md): reads through placements.selectors.print_queu
 another program's report answers 404), writes through placements.services.print_queue.
 """
 
-from django.contrib.auth.decorators import login_required, permission_required
-from django.http import Http404, HttpRequest, HttpResponse
-from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_GET
+import datetime
+import io
 
-from placements.models import PrintReport
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from placements.forms.print_queue import (
+    DEFAULT_MESSAGE,
+    DEFAULT_SUBJECT,
+    ContactForm,
+    PrintQueueFilterForm,
+    ReportEmailForm,
+)
+from placements.models import Contact, PrintReport
 from placements.selectors import print_queue as selectors
-from registrar.downloads import CONTENT_TYPES
+from placements.services.print_queue import contact_update as contact_update_service
+from placements.services.print_queue import report_mark_delivered, report_send_email
+from registrar.downloads import CONTENT_TYPES, file_response
+from registrar.exports import MAX_EXPORT_ROWS, ExportTooLarge, safe_cell
+from registrar.forms import apply_service
+from registrar.services.mail import EmailNotSent
+from registrar.text import parse_id
+from registrar.views import show_refusal
 
 
 def _ready(user, pk: int) -> PrintReport:
@@ -40,3 +67,240 @@ def report_preview(request: HttpRequest, pk: int) -> HttpResponse:
     response["Content-Disposition"] = content_disposition_header(False, report.filename)
     response["X-Content-Type-Options"] = "nosniff"
     return response
+
+
+PER_PAGE = 50
+view_requests = permission_required("placements.view_placementrequest", raise_exception=True)
+change_requests = permission_required("placements.change_placementrequest", raise_exception=True)
+
+
+def _context(**extra) -> dict:
+    return {"nav_active": "placement_print_queue", **extra}
+
+
+def _delivered_by(report: PrintReport) -> str:
+    user = report.delivered_by
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def _queue_xlsx(reports) -> bytes:
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=str(_("File d'impression"))[:31])
+    bold = Font(bold=True)
+    headers = [
+        _("Fichier"),
+        _("Organisme"),
+        _("Site"),
+        _("Demandes"),
+        _("Créé le"),
+        _("Statut"),
+        _("Livré le"),
+        _("Livré par"),
+        _("Courriels envoyés"),
+    ]
+    cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, value=safe_cell(str(header)))
+        cell.font = bold
+        cells.append(cell)
+    sheet.append(cells)
+    for report in reports:
+        delivered = report.delivered_at
+        sheet.append(
+            [
+                safe_cell(report.filename),
+                safe_cell(report.agency.name),
+                safe_cell(report.site.name if report.site else ""),
+                safe_cell(", ".join(str(place.pk) for place in report.request_list)),
+                timezone.localtime(report.created_at).replace(tzinfo=None),
+                safe_cell(str(report.get_status_display())),
+                timezone.localtime(delivered).replace(tzinfo=None) if delivered else "",
+                safe_cell(_delivered_by(report)),
+                len(report.sent_emails),
+            ]
+        )
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+@require_GET
+@login_required
+@view_requests
+def print_queue(request: HttpRequest) -> HttpResponse:
+    """« File d'impression »: the reports of the user's programs' sends, « À livrer » by
+    default (« Livrés », « Tous »), 50 a page, newest first; ?_export=xlsx for the whole
+    filtered list. Four queries whatever the number of rows."""
+    filters = PrintQueueFilterForm(request.GET or None)
+    which = filters.which()
+    reports = selectors.queue_for(request.user, which)
+    if request.GET.get("_export") == "xlsx":
+        count = reports.count()
+        if count > MAX_EXPORT_ROWS:
+            messages.error(request, str(ExportTooLarge(count)))
+            return redirect(f"{reverse('placements:print_queue')}?livraison={which}")
+        name = f"file-impression-{datetime.date.today():%Y-%m-%d}.xlsx"
+        return file_response(_queue_xlsx(reports), filename=name, kind="xlsx")
+    page = Paginator(reports, PER_PAGE).get_page(parse_id(request.GET.get("page", "")) or 1)
+    return render(
+        request,
+        "placements/print_queue/queue.html",
+        _context(filters=filters, which=which, page=page, reports=page.object_list),
+    )
+
+
+@require_POST
+@login_required
+@change_requests
+def report_delivered(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Livré »: the report marked delivered now, by the user (a second click changes
+    nothing); a report that is not « Prêt » is refused with a message."""
+    report = selectors.ready_report_for(request.user, pk)
+    try:
+        report_mark_delivered(actor=request.user, report=report)
+    except ValidationError as exc:
+        show_refusal(request, exc)
+    else:
+        messages.success(
+            request, _("Rapport %(name)s marqué comme livré.") % {"name": report.filename}
+        )
+    return redirect(_back_to_queue(request))
+
+
+def _back_to_queue(request: HttpRequest) -> str:
+    queue = reverse("placements:print_queue")
+    which = request.POST.get("livraison", "")
+    if which in selectors.FILTERS:
+        return f"{queue}?livraison={which}"
+    return queue
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@change_requests
+def report_email(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Envoyer un courriel » for one « Prêt » report (404 otherwise): « À » proposed with
+    the nearest contact person who has an e-mail; the report's PDF attached automatically;
+    on success the report is listed with the e-mail and, if asked, marked « Livré »."""
+    report = _ready(request.user, pk)
+    contacts = selectors.report_contacts(report)
+    if request.method == "POST":
+        form = ReportEmailForm(request.POST, request.FILES)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                report_send_email(
+                    actor=request.user,
+                    report=report,
+                    to=form.recipients(),
+                    cc=data["cc"],
+                    subject=data["subject"],
+                    message=data["message"],
+                    files=data["files"],
+                    copy_to_me=data["copy_to_me"],
+                    mark_delivered=data["mark_delivered"],
+                )
+            except ValidationError as exc:
+                _refusal_on_form(form, exc)
+            except EmailNotSent as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request,
+                    _("Le rapport %(name)s a été envoyé à %(to)s.")
+                    % {"name": report.filename, "to": ", ".join(form.recipients())},
+                )
+                return redirect("placements:print_queue")
+    else:
+        form = ReportEmailForm(initial=_initial(report, contacts))
+    return render(
+        request,
+        "placements/print_queue/email.html",
+        _context(
+            form=form,
+            report=report,
+            contacts=contacts,
+            requests=list(report.requests.order_by("pk")),
+            back=request.get_full_path(),
+        ),
+    )
+
+
+FIELD_OF = {"attachments": "files"}
+
+
+def _refusal_on_form(form: ReportEmailForm, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            field = FIELD_OF.get(field, field)
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _initial(report: PrintReport, contacts) -> dict:
+    with_email = [contact for contact in contacts if contact.email]
+    return {
+        "to": with_email[0].email if with_email else "",
+        "subject": DEFAULT_SUBJECT % {"agency": report.agency.name},
+        "message": str(DEFAULT_MESSAGE).format(name=report.filename),
+        "mark_delivered": True,
+    }
+
+
+def _safe_next(request: HttpRequest, target: str) -> str | None:
+    """``target`` when it is a path of this site, else None (registrar.views.shell's rule)."""
+    if target.startswith("/") and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return None
+
+
+@require_http_methods(["GET", "POST"])
+@login_required
+@permission_required("placements.change_contact", raise_exception=True)
+def contact_update(request: HttpRequest, pk: int) -> HttpResponse:
+    """The contact window: a contact person's name, role, e-mail and phone; back to
+    ``?next=`` (a path of this site) or to the agency's page."""
+    contact = get_object_or_404(Contact.objects.select_related("agency", "site", "service"), pk=pk)
+    source = request.POST if request.method == "POST" else request.GET
+    back = _safe_next(request, source.get("next", "")) or reverse(
+        "placements:agency_detail", args=[contact.agency_id]
+    )
+    if request.method == "POST":
+        form = ContactForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            outcome = apply_service(
+                form,
+                lambda: contact_update_service(
+                    actor=request.user,
+                    contact=contact,
+                    name=data["name"],
+                    role=data["role"],
+                    email=data["email"],
+                    phone=data["phone"],
+                ),
+            )
+            if outcome:
+                messages.success(
+                    request,
+                    _("Personne-ressource « %(name)s » mise à jour.") % {"name": data["name"]},
+                )
+                return redirect(back)
+    else:
+        form = ContactForm(
+            initial={
+                "name": contact.name,
+                "role": contact.role,
+                "email": contact.email,
+                "phone": contact.phone,
+                "next": back,
+            }
+        )
+    return render(
+        request,
+        "placements/print_queue/contact.html",
+        _context(form=form, contact=contact, back=back),
+    )
