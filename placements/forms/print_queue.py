@@ -73,14 +73,6 @@ PHONE_INVALID = _(
     "(le poste après « poste » ou « x »)."
 )
 
-DEFAULT_SUBJECT = _("Demande de stage – %(agency)s")
-DEFAULT_MESSAGE = _(
-    "Bonjour,\n\n"
-    "Veuillez trouver ci-joint une demande de stage pour votre organisme ({name}).\n"
-    "Merci de nous faire part de votre réponse.\n\n"
-    "Cordialement,\n"
-)
-
 
 def split_addresses(text: str) -> list[str]:
     """The addresses of a list separated by commas, semicolons or spaces (empties dropped,

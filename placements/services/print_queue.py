@@ -13,11 +13,12 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from placements import emails
 from placements.models import Contact, PrintReport
 from registrar.models import SentEmail
 from registrar.services.mail import Attachment, EmailNotSent, send_email
 
-PURPOSE = "placement_request_report"
+PURPOSE = emails.REPORT_PURPOSE
 
 NOT_READY = _(
     "Le rapport %(name)s n'est pas prêt (%(status)s) : il ne peut être ni envoyé ni livré."

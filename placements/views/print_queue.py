@@ -24,13 +24,8 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from placements.forms.print_queue import (
-    DEFAULT_MESSAGE,
-    DEFAULT_SUBJECT,
-    ContactForm,
-    PrintQueueFilterForm,
-    ReportEmailForm,
-)
+from placements import emails
+from placements.forms.print_queue import ContactForm, PrintQueueFilterForm, ReportEmailForm
 from placements.models import Contact, PrintReport
 from placements.selectors import print_queue as selectors
 from placements.services.print_queue import contact_update as contact_update_service
@@ -242,8 +237,8 @@ def _initial(report: PrintReport, contacts) -> dict:
     with_email = [contact for contact in contacts if contact.email]
     return {
         "to": with_email[0].email if with_email else "",
-        "subject": DEFAULT_SUBJECT % {"agency": report.agency.name},
-        "message": str(DEFAULT_MESSAGE).format(name=report.filename),
+        "subject": emails.report_subject(report),
+        "message": emails.report_message(report),
         "mark_delivered": True,
     }
 
