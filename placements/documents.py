@@ -7,13 +7,16 @@ import datetime
 import io
 from collections.abc import Iterable, Sequence
 
+from django.utils.formats import date_format
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from placements.models import CohortCourse, PlacementRequest
+from placements.models import CohortCourse, PlacementRequest, PrintReport, Schedule, SendBatch
 from placements.selectors.enrollments import EnrollmentRow
+from registrar import pdf
 from registrar.exports import safe_cell
 
 
@@ -140,3 +143,108 @@ def outbox_xlsx(requests: Sequence[PlacementRequest]) -> bytes:
         for request in requests
     )
     return _xlsx(_("Boîte de sortie"), headers, lines)
+
+
+# --------------------------------------------------------------------------------------
+# The requests' PDF (the guide's step 6: « Env-P »), made by the send's job
+# (placements/tasks.py). No writes: the job stores each report through
+# placements/services/sending.py.
+# --------------------------------------------------------------------------------------
+
+REQUEST_TEMPLATE = "placements/pdf/request.html"
+REQUEST_TITLE = gettext_lazy("Demande de stage")
+PAGE_LABEL = gettext_lazy("Page")
+
+
+def placement_days(place) -> list[datetime.date]:
+    """Every day of ``place``'s placement: from its start to its end date, on its days of
+    the week (Schedule.weekdays, Monday = 1), within its blocks when it has some. Empty
+    while the dates are not set."""
+    if not place.start_date or not place.end_date:
+        return []
+    blocks = [
+        (datetime.date.fromisoformat(start), datetime.date.fromisoformat(end))
+        for start, end in place.block_dates or []
+    ]
+    days = []
+    day = place.start_date
+    while day <= place.end_date:
+        if place.weekdays & (1 << day.weekday()) and (
+            not blocks or any(start <= day <= end for start, end in blocks)
+        ):
+            days.append(day)
+        day += datetime.timedelta(days=1)
+    return days
+
+
+def calendar_of(place) -> list[dict]:
+    """``place``'s days by month: [{"month": « février 2027 », "days": [(« lun. », date),
+    …]}, …], for « l'horaire de stage détaillé »."""
+    labels = {index: str(label) for index, (_bit, label) in enumerate(Schedule.WEEKDAYS)}
+    months: list[dict] = []
+    for day in placement_days(place):
+        month = date_format(day, "F Y")
+        if not months or months[-1]["month"] != month:
+            months.append({"month": month, "days": []})
+        months[-1]["days"].append((labels[day.weekday()], day))
+    return months
+
+
+def _person(user) -> dict:
+    if user is None:
+        return {"name": "", "email": ""}
+    return {"name": user.get_full_name() or user.username, "email": user.email}
+
+
+def reports_context(batch: SendBatch, reports: Sequence[PrintReport]) -> dict:
+    """What templates/placements/pdf/request.html prints: each report with its requests
+    (one page each, the first carrying the anchor « report-<pk> »), the send's options."""
+    cohort_course = batch.cohort_course
+    heading = (
+        f"{cohort_course.cohort.program.code} {cohort_course.cohort.name} · "
+        f"{cohort_course.course.number} ({cohort_course.term.code})"
+    )
+    items = []
+    for report in reports:
+        places = []
+        for place in report.requests.all():
+            place.weekdays_label = place.weekdays_display
+            place.calendar = calendar_of(place) if batch.detailed_schedule else []
+            place.sender_person = _person(place.sender)
+            places.append(place)
+        items.append({"report": report, "requests": places})
+    return {
+        "batch": batch,
+        "cohort_course": cohort_course,
+        "items": items,
+        "title": str(REQUEST_TITLE),
+        "language": get_language() or "fr",
+        "css": {
+            "heading": pdf.css_string(heading),
+            "footer": pdf.css_string(f"{REQUEST_TITLE} · {batch}"),
+            "page": pdf.css_string(str(PAGE_LABEL)),
+        },
+    }
+
+
+def reports_layout(renderer, batch: SendBatch, reports: Sequence[PrintReport]):
+    """The batch's ``reports`` laid out in ONE WeasyPrint document, and each report's pages
+    found by its anchor (« report-<pk> » starts its first page): (document, {report pk:
+    [pages]})."""
+    document = renderer.document(REQUEST_TEMPLATE, reports_context(batch, reports))
+    pages: dict[int, list] = {}
+    current = None
+    for page in document.pages:
+        for anchor in page.anchors:
+            if anchor.startswith("report-"):
+                current = int(anchor.removeprefix("report-"))
+                pages.setdefault(current, [])
+                break
+        if current is not None:
+            pages[current].append(page)
+    return document, pages
+
+
+def request_pdf_filename(batch: SendBatch) -> str:
+    """« demandes-stage-envoi-12.pdf »: the whole send, to print."""
+    return f"demandes-stage-envoi-{batch.pk}.pdf"
