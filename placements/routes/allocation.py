@@ -1,5 +1,14 @@
 """URLs of what HSPnet lacks: the over-allocation report and the matching proposal."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-urlpatterns = []
+from placements.views import allocation
+
+urlpatterns = [
+    path("surallocation/", allocation.capacity_report, name="capacity_report"),
+    path(
+        "cours/<int:pk>/affectation/<worksheet_kind:kind>/proposition/",
+        allocation.matching,
+        name="matching",
+    ),
+]
