@@ -128,6 +128,7 @@ class Tally:
     accepted: int  # « N places acceptées par l'organisme receveur »
     scratch: int  # places created from scratch: the copy is no longer offered
     from_preferences: int  # requests created from preferences: nor then
+    assigned: int = 0  # « N étudiants affectés » (the « fiche d'affectation »)
 
     @property
     def missing(self) -> int:
@@ -138,7 +139,8 @@ EMPTY_TALLY = Tally(0, 0, 0, 0, 0, 0, 0)
 
 
 def worksheet_tally(worksheet: Worksheet | None) -> Tally:
-    """The worksheet's tally in two aggregate queries: students copied to it; the places
+    """The worksheet's tally in two aggregate queries, read from the database at each
+    render: students copied to it and those assigned to one of its requests; the places
     (group sizes) not refused or cancelled and their number of groups; those in the outbox;
     those accepted. A refused or cancelled place counts « 0 »."""
     if worksheet is None:
@@ -157,10 +159,11 @@ def worksheet_tally(worksheet: Worksheet | None) -> Tally:
         from_preferences=Count("pk", filter=Q(origin=PlacementRequest.Origin.PREFERENCE)),
     )
     # « inscrits »: a student exempted from the course since the copy needs no place.
-    students = CohortEnrollment.objects.filter(
-        worksheet=worksheet, status=CohortEnrollment.Status.ENROLLED
-    ).count()
-    return Tally(students=students, **totals)
+    students = CohortEnrollment.objects.filter(worksheet=worksheet).aggregate(
+        students=Count("pk", filter=Q(status=CohortEnrollment.Status.ENROLLED)),
+        assigned=Count("pk", filter=Q(assignment__request__worksheet=worksheet)),
+    )
+    return Tally(**students, **totals)
 
 
 def worksheet_places(worksheet: Worksheet | None) -> QuerySet[PlacementRequest] | list:
@@ -229,6 +232,28 @@ def unassigned_students(worksheet: Worksheet | None) -> list[str]:
     if worksheet is None:
         return []
     return enrollment_labels(_copied(worksheet).filter(assignment__isnull=True))
+
+
+def assignment_students(worksheet: Worksheet | None) -> QuerySet[CohortEnrollment] | list:
+    """The students copied to the worksheet (BY_NAME), each with its assignment and the
+    assignment's request (« fiche d'affectation »): one query."""
+    if worksheet is None:
+        return []
+    return _copied(worksheet).select_related(
+        "student", *(f"assignment__request__{where}" for where in _WHERE)
+    )
+
+
+def outbox_places(worksheet: Worksheet | None) -> QuerySet[PlacementRequest] | list:
+    """The worksheet's requests in the outbox (lost ones included, for the « Affecté »
+    select's checks) with where they are: one query."""
+    if worksheet is None:
+        return []
+    return (
+        PlacementRequest.objects.filter(worksheet=worksheet, status__in=PlacementRequest.IN_OUTBOX)
+        .select_related(*_WHERE)
+        .order_by("agency__name", "site__name", "pk")
+    )
 
 
 def request_events(request: PlacementRequest) -> QuerySet[RequestEvent]:

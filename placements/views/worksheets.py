@@ -10,7 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from placements import documents
 from placements.forms.worksheets import (
@@ -349,26 +349,4 @@ def place_delete(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "placements/worksheets/place_delete.html",
         _context(cohort_course, kind, place=place),
-    )
-
-
-@require_GET
-@login_required
-@permission_required("placements.view_assignment", raise_exception=True)
-def assignments(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
-    """« Fiche d'affectation » (read-only in part 1): the worksheet's requests in the outbox
-    with their assigned students, and the copied students not assigned yet."""
-    cohort_course = cohort_selectors.cohort_course_with_progress(request.user, pk)
-    sheet = scope.worksheet_of(cohort_course, kind)
-    return render(
-        request,
-        "placements/worksheets/assignments.html",
-        _context(
-            cohort_course,
-            kind,
-            worksheet=sheet,
-            requests=selectors.for_display(selectors.assignment_requests(sheet)),
-            unassigned=selectors.unassigned_students(sheet),
-            current=f"assignments_{kind}",
-        ),
     )
