@@ -6,7 +6,7 @@ cancellation. Query counts do not grow with the rows (docs/architecture.md rule 
 from django.db.models import QuerySet
 
 from placements.models import CohortCourse, PlacementRequest, ReasonCode
-from placements.selectors import scope
+from placements.selectors import capacity, scope
 
 Status = PlacementRequest.Status
 
@@ -52,9 +52,6 @@ def no_answer_reason() -> ReasonCode | None:
 
 def over_allocation(requests) -> list[str]:
     """The over-allocation warnings (French lines) were ``requests`` accepted: the services
-    whose declared capacity the students of every program together would exceed."""
-    try:
-        from placements.selectors.capacity import warnings_for
-    except ImportError:  # helper E's module: until it lands, no warning
-        return []
-    return warnings_for(list(requests))
+    whose declared capacity the students of every program together would exceed
+    (placements/selectors/capacity.py)."""
+    return capacity.warnings_for(list(requests))

@@ -274,12 +274,38 @@ def test_over_allocation_asks_for_confirmation(world, coordinator_client, monkey
     assert place.status == S.ACCEPTED
 
 
-def test_over_allocation_comes_from_the_capacity_selector(world):
-    """The warnings are the capacity selector's (placements/selectors/capacity.py)."""
-    from placements.selectors import answers as selectors
+def test_accepting_past_a_service_capacity_warns_for_real(
+    world, coordinator_client, placement_coordinator
+):
+    """The warnings are the capacity selector's (placements/selectors/capacity.py): a service
+    taking 6 students at once, 4 already accepted by another program, 4 more asked."""
+    from tests.factories import ServiceCapacityFactory, ServiceFactory
 
-    place = env_p(world.course)
-    assert selectors.over_allocation([place]) == []
+    service = ServiceFactory(name="Médecine 3e")
+    ServiceCapacityFactory(service=service, capacity=6)
+    where = {"site": service.site, "service": service}
+    env_p(world.other_course, status=S.ACCEPTED, **where)
+    place = env_p(world.course, **where)
+    response = post(coordinator_client, [place.pk], action="accept")
+    assert response.status_code == 200
+    page = text_of(response)
+    assert "Médecine 3e" in page and "capacité de 6" in page
+    assert "Cochez « Accepter quand même »" in page
+    place.refresh_from_db()
+    assert place.status == S.SENT_PDF
+    response = post(coordinator_client, [place.pk], action="accept", confirm="on")
+    assert response.status_code == 302
+    place.refresh_from_db()
+    assert place.status == S.ACCEPTED
+
+
+def test_no_warning_within_capacity(world, coordinator_client):
+    from tests.factories import ServiceCapacityFactory, ServiceFactory
+
+    service = ServiceFactory()
+    ServiceCapacityFactory(service=service, capacity=6)
+    place = env_p(world.course, site=service.site, service=service)
+    assert post(coordinator_client, [place.pk], action="accept").status_code == 302
 
 
 def test_permissions(world, client, receiving_coordinator, other_program_coordinator):

@@ -259,6 +259,20 @@ def test_over_allocation_asks_for_confirmation(world, receiver_client, agency, m
     assert place.status == S.ACCEPTED
 
 
+def test_receiver_is_warned_past_the_service_capacity(world, receiver_client, agency):
+    from tests.factories import ServiceCapacityFactory, ServiceFactory
+
+    service = ServiceFactory(site=SiteFactory(agency=agency), name="Chirurgie 4e")
+    ServiceCapacityFactory(service=service, capacity=6)
+    sent_to(agency, world.other_course, status=S.ACCEPTED, site=service.site, service=service)
+    place = sent_to(agency, world.course, site=service.site, service=service)
+    response = receiver_client.post(detail(place.pk), {"decision": "accept"})
+    assert response.status_code == 200
+    assert "Chirurgie 4e" in text_of(response)
+    place.refresh_from_db()
+    assert place.status == S.SENT
+
+
 def test_permissions(world, client, placement_coordinator, agency, other_agency_receiver):
     place = sent_to(agency, world.course)
     assert client.get(LIST).status_code == 302
