@@ -126,7 +126,9 @@ def test_send_through_smtp_with_pdf_extra_file_cc_copy_and_delivered(
     assert attachments[report.filename].get_content_type() == "application/pdf"
     assert re.fullmatch(r"demande-stage-[A-Za-z0-9]+\.pdf", report.filename)
     place = report.requests.get()
-    assert str(place.pk) not in report.filename
+    # The name is the report's random token, never the request's number.
+    assert report.filename == f"demande-stage-{report.token}.pdf"
+    assert f"demande-stage-{place.pk}." not in received.raw.decode("ascii", "replace")
 
     report.refresh_from_db()
     assert report.delivered_by == placement_coordinator and report.delivered_at
