@@ -399,6 +399,7 @@ class PrintReportFactory(factory.django.DjangoModelFactory):
 
     class Meta:
         model = "placements.PrintReport"
+        skip_postgeneration_save = True
 
     batch = factory.SubFactory(SendBatchFactory)
     agency = factory.SubFactory(AgencyFactory)
