@@ -313,3 +313,36 @@ def test_query_count_does_not_grow_with_rows(world, receiver_client, agency, pla
     few = count("a-repondre"), count("toutes")
     _bulk(agency, world.course, 45, placement_coordinator)
     assert (count("a-repondre"), count("toutes")) == few
+
+
+def test_pages_of_fifty_and_a_forged_page_is_the_first(
+    world, receiver_client, agency, placement_coordinator
+):
+    _bulk(agency, world.course, 60, placement_coordinator)
+    first = receiver_client.get(LIST).content.decode()
+    assert len(re.findall(r'href="/stages/recues/\d+/"', first)) == 50
+    assert "Page 1 sur 2" in first
+    second = receiver_client.get(LIST, {"page": "2"}).content.decode()
+    assert len(re.findall(r'href="/stages/recues/\d+/"', second)) == 10
+    for forged in ("١", "²", "x", "9" * 40):
+        assert "Page 1 sur 2" in receiver_client.get(LIST, {"page": forged}).content.decode()
+
+
+def test_export_xlsx_of_the_tab(world, receiver_client, agency, other_agency):
+    import io
+
+    from openpyxl import load_workbook
+
+    mine = sent_to(agency, world.course, teacher="")
+    accepted = sent_to(agency, world.course, status=S.ACCEPTED)
+    theirs = sent_to(other_agency, world.course)
+    response = receiver_client.get(LIST, {"onglet": "a-repondre", "_export": "xlsx"})
+    assert response.status_code == 200
+    assert "demandes-recues-a-repondre-" in response["Content-Disposition"]
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Numéro"
+    numbers = [row[0] for row in rows[1:]]
+    assert numbers == [mine.pk]
+    assert accepted.pk not in numbers and theirs.pk not in numbers
+    assert rows[1][1] == f"{world.course.cohort.program.code} {world.course.cohort.program.title}"
