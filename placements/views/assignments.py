@@ -278,6 +278,7 @@ def request_resize(request: HttpRequest, pk: int) -> HttpResponse:
             place=selectors.for_display([place])[0],
             form=form,
             assigned=assigned,
+            fit_size=max(assigned, 1),
             can_resize=place.status in services.ASSIGNABLE,
         ),
     )
@@ -306,10 +307,13 @@ def request_teacher(request: HttpRequest, pk: int) -> HttpResponse:
             if back == "assignments":
                 return _back(cohort_course, place.worksheet.kind)
             return redirect("placements:request_detail", place.pk)
-    if back == "assignments":
+    if back == "assignments" or form.non_field_errors():
+        # A refusal of the request itself (refused, cancelled): a message on the page.
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, _("Demande %(number)s : ") % {"number": place.pk} + message)
-        return _back(cohort_course, place.worksheet.kind)
+        if back == "assignments":
+            return _back(cohort_course, place.worksheet.kind)
+        return redirect("placements:request_detail", place.pk)
     # The details page again, the message at its field.
     return detail_response(request, place, teacher_form=form)
