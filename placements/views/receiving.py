@@ -7,7 +7,6 @@ state machine (placements/services/requests.py), which refuses an answered or ca
 request."""
 
 import datetime
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -18,9 +17,6 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
 from placements.forms.answers import ACTION_ACCEPT, CONFIRM_REQUIRED, ReceiverAnswerForm
 from placements.models import PlacementRequest
@@ -28,9 +24,9 @@ from placements.selectors import answers as answer_selectors
 from placements.selectors import receiving
 from placements.selectors.worksheets import for_display
 from placements.services import requests as services
-from placements.views.answers import put_refusal
+from placements.views.answers import put_refusal, requests_xlsx
 from registrar.downloads import file_response
-from registrar.exports import MAX_EXPORT_ROWS, ExportTooLarge, safe_cell
+from registrar.exports import MAX_EXPORT_ROWS, ExportTooLarge
 from registrar.text import parse_id
 
 Status = PlacementRequest.Status
@@ -46,63 +42,6 @@ _SENTINEL = 987654321
 PER_PAGE = 50
 ACCEPTED = _("Demande %(number)s acceptée.")
 REFUSED = _("Demande %(number)s refusée.")
-
-
-def _sender(place) -> str:
-    user = place.sender
-    return (user.get_full_name() or user.username) if user else ""
-
-
-def _received_xlsx(requests) -> bytes:
-    """« Demandes reçues » as a spreadsheet: one line per request, as the page shows it."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(_("Demandes reçues"))[:31])
-    bold = Font(bold=True)
-    headers = [
-        _("Numéro"),
-        _("Programme"),
-        _("Cohorte"),
-        _("Cours"),
-        _("Session"),
-        _("Organisme"),
-        _("Site"),
-        _("Service"),
-        _("Destination"),
-        _("Taille du groupe"),
-        _("Horaire"),
-        _("Date d'échéance"),
-        _("Expéditeur"),
-        _("Statut"),
-    ]
-    cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=safe_cell(str(header)))
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for place in for_display(requests):
-        cc = place.worksheet.cohort_course
-        sheet.append(
-            [
-                place.pk,
-                safe_cell(f"{cc.cohort.program.code} {cc.cohort.program.title}"),
-                safe_cell(cc.cohort.name),
-                safe_cell(f"{cc.course.number} {cc.course.title}"),
-                safe_cell(cc.term.code),
-                safe_cell(place.agency.name),
-                safe_cell(place.site.name if place.site else ""),
-                safe_cell(place.service.name if place.service else ""),
-                safe_cell(place.destination.name if place.destination else ""),
-                place.group_size,
-                safe_cell(place.schedule_summary),
-                place.due_date or "",
-                safe_cell(_sender(place)),
-                safe_cell(str(place.get_status_display())),
-            ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 @require_GET
@@ -121,7 +60,9 @@ def received_list(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(ExportTooLarge(count)))
             return redirect(f"{reverse('placements:received_list')}?onglet={tab}")
         name = f"demandes-recues-{tab}-{datetime.date.today():%Y-%m-%d}.xlsx"
-        return file_response(_received_xlsx(requests), filename=name, kind="xlsx")
+        return file_response(
+            requests_xlsx(_("Demandes reçues"), requests), filename=name, kind="xlsx"
+        )
     page = Paginator(requests, PER_PAGE).get_page(parse_id(request.GET.get("page", "")) or 1)
     rows = for_display(page.object_list)
     before, after = reverse("placements:received_detail", args=[_SENTINEL]).split(str(_SENTINEL))

@@ -349,3 +349,21 @@ def test_query_count_does_not_grow_with_rows(world, coordinator_client, placemen
     _bulk(world.course, 45, placement_coordinator)
     many = _queries(coordinator_client, URL)
     assert few == many
+
+
+def test_export_xlsx_of_own_env_p_requests(world, coordinator_client):
+    import io
+
+    from openpyxl import load_workbook
+
+    mine = env_p(world.course)
+    env_p(world.other_course)
+    env_p(world.course, status=S.SENT)
+    body = coordinator_client.get(URL).content.decode()
+    assert "_export=xlsx" in body
+    response = coordinator_client.get(URL, {"_export": "xlsx"})
+    assert response.status_code == 200
+    assert "demandes-en-attente-env-p-" in response["Content-Disposition"]
+    rows = list(load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
+    assert [row[0] for row in rows[1:]] == [mine.pk]
+    assert "Date d'échéance" in rows[0]
