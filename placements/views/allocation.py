@@ -12,6 +12,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,12 +29,15 @@ from placements.selectors import scope
 from placements.services import matching as matching_services
 from registrar.downloads import file_response
 from registrar.forms import IdChoiceField
-from registrar.text import parse_ids
+from registrar.text import parse_id, parse_ids
 from registrar.views import show_refusal
 
 # --------------------------------------------------------------------------------------
 # Over-allocation report
 # --------------------------------------------------------------------------------------
+
+
+PER_PAGE = 50
 
 
 class CapacityFilterForm(forms.Form):
@@ -137,10 +141,12 @@ def capacity_report(request: HttpRequest) -> HttpResponse:
     if request.GET.get("_export") == "xlsx":
         name = f"surallocation-{datetime.date.today():%Y-%m-%d}.xlsx"
         return file_response(_report_xlsx(rows), filename=name, kind="xlsx")
+    # A page number in other digits (« ١ ») or past the end shows the first or last page.
+    page = Paginator(rows, PER_PAGE).get_page(parse_id(request.GET.get("page", "")) or 1)
     return render(
         request,
         "placements/allocation/capacity_report.html",
-        {"nav_active": "placements", "filters": filters, "rows": rows},
+        {"nav_active": "placements", "filters": filters, "page": page, "rows": page.object_list},
     )
 
 

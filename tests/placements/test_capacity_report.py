@@ -152,3 +152,18 @@ def test_query_count_does_not_grow(coordinator_client, world):
         assert len(response.context["rows"]) == count
         counts.append(len(queries))
     assert counts[0] == counts[1]
+
+
+def test_paginated_by_50_and_forged_page(coordinator_client, world):
+    _populate(world, 55)
+    response = coordinator_client.get(URL)
+    assert len(response.context["rows"]) == 50
+    assert "Page 1 sur 2" in response.content.decode()
+    assert "55 Dépassements" not in response.content.decode()
+    assert "Dépassements (55)" in response.content.decode()
+    assert len(coordinator_client.get(URL, {"page": "2"}).context["rows"]) == 5
+    for forged in ("١", "99999999999999999999999", "-1", "x" * 300):
+        assert coordinator_client.get(URL, {"page": forged}).status_code == 200
+    # The export has every row, not the page's.
+    response = coordinator_client.get(URL, {"_export": "xlsx"})
+    assert len(list(load_workbook(io.BytesIO(response.content)).active.iter_rows())) == 56
