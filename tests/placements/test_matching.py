@@ -296,7 +296,7 @@ def test_other_program_course_is_404(coordinator_client, world):
 def test_without_worksheet_empty_page(coordinator_client, world):
     response = coordinator_client.get(_url(world.course, "individual"))
     assert response.status_code == 200
-    assert "Aucune demande de cette fiche n'est acceptée" in response.content.decode()
+    assert "Aucun étudiant copié à cette fiche n'attend d'affectation." in response.content.decode()
     response = coordinator_client.post(_url(world.course, "individual"), {"seed": "1"}, follow=True)
     assert "ni place ni étudiant" in response.content.decode()
 
@@ -333,3 +333,10 @@ def test_page_query_count_does_not_grow(coordinator_client, world):
 def test_draw_gives_distinct_keys():
     keys = {priority_key(5, pk) for pk in range(1, 200)}
     assert len(keys) == 199
+
+
+def test_students_but_no_accepted_request(coordinator_client, sheet):
+    _student(sheet, (AgencyFactory(), None, None))
+    response = coordinator_client.get(_url(sheet.cohort_course))
+    assert "Aucune demande de cette fiche n'est acceptée" in response.content.decode()
+    assert "Appliquer la proposition" not in response.content.decode()
