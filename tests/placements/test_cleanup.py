@@ -192,3 +192,45 @@ def test_uncopy_of_a_student_not_copied_is_404(world, group, coordinator_client)
         sheet_url(world.course), {"action": "uncopy", "students": [stranger.pk]}
     )
     assert response.status_code == 404
+
+
+# ---------------------------------------------------------------- personas
+
+PERSONAS = (
+    "registrar_staff",
+    "readonly_staff",
+    "centre_staff",
+    "other_centre_staff",
+    "admissions_officer",
+    "receiving_coordinator",
+    "other_agency_receiver",
+)
+
+
+def test_each_persona_gets_what_it_may(world, group, client, request):
+    """The answers test_url_permissions.py expects of this module's URLs."""
+    target = place(group, S.ACCEPTED)
+    students(world.course, group, 1)
+    pages = {
+        "assignments": reverse("placements:assignments", args=[world.course.pk, GROUP]),
+        "assignments_edit": reverse("placements:assignments_edit", args=[world.course.pk, GROUP]),
+        "request_resize": resize_url(target),
+        "request_teacher": teacher_url(target),
+    }
+    expected = {name: 403 for name in PERSONAS}
+    for name in ("anonymous", *PERSONAS, "other_program_coordinator", "admin"):
+        client.logout()
+        if name != "anonymous":
+            client.force_login(request.getfixturevalue(name))
+        for page, path in pages.items():
+            code = client.get(path).status_code
+            if name == "anonymous":
+                assert code == 302, (name, page)
+            elif page == "request_teacher":
+                assert code == 405, (name, page)
+            elif name == "other_program_coordinator":
+                assert code == 404, (name, page)
+            elif name == "admin":
+                assert code == 200, (name, page)
+            else:
+                assert code == expected[name], (name, page)
