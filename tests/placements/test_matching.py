@@ -339,4 +339,4 @@ def test_students_but_no_accepted_request(coordinator_client, sheet):
     _student(sheet, (AgencyFactory(), None, None))
     response = coordinator_client.get(_url(sheet.cohort_course))
     assert "Aucune demande de cette fiche n'est acceptée" in response.content.decode()
-    assert "Appliquer la proposition" not in response.content.decode()
+    assert '<button type="submit" class="btn btn-primary">' not in response.content.decode()
