@@ -393,3 +393,20 @@ def test_queries_do_not_grow_with_students(
         added_by=placement_coordinator,
     )
     assert _queries(coordinator_client, page(world.course)) == few
+
+
+def test_finalize_is_blocked_by_an_over_allocated_group(
+    world, group, coordinator_client, placement_coordinator
+):
+    """Part 1's « Copier les préférences … et affecter » may over-allocate: the warning shows
+    on the sheet and must be fixed before confirming."""
+    request = place(group, S.ACCEPTED, size=1)
+    lise, marc = students(world.course, group, 2)
+    assign(request, lise, placement_coordinator)
+    assign(request, marc, placement_coordinator)
+    page = text_of(coordinator_client.get(sheet_url(world.course)))
+    assert "Sur-allocation : 2 étudiants pour une taille de 1." in page
+    response = act(coordinator_client, world.course, "finalize", [lise])
+    page = text_of(coordinator_client.get(response.url))
+    assert f"Le groupe {request.pk} est sur-alloué : 2 étudiants" in page
+    assert not Assignment.objects.filter(status=FINAL).exists()
