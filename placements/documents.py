@@ -153,7 +153,6 @@ def outbox_xlsx(requests: Sequence[PlacementRequest]) -> bytes:
 
 REQUEST_TEMPLATE = "placements/pdf/request.html"
 REQUEST_TITLE = gettext_lazy("Demande de stage")
-PAGE_LABEL = gettext_lazy("Page")
 
 
 def placement_days(place) -> list[datetime.date]:
@@ -178,15 +177,37 @@ def placement_days(place) -> list[datetime.date]:
 
 
 def calendar_of(place) -> list[dict]:
-    """``place``'s days by month: [{"month": « février 2027 », "days": [(« lun. », date),
-    …]}, …], for « l'horaire de stage détaillé »."""
-    labels = {index: str(label) for index, (_bit, label) in enumerate(Schedule.WEEKDAYS)}
+    """``place``'s days as month grids, for « l'horaire de stage détaillé » (a calendar):
+    [{"month": « février 2027 », "days": [date, …] (the placement's days that month),
+    "weeks": [[(day of the month or None, is a placement day), × 7 from Monday], …]}]."""
+    days = placement_days(place)
+    if not days:
+        return []
+    placement = set(days)
     months: list[dict] = []
-    for day in placement_days(place):
-        month = date_format(day, "F Y")
-        if not months or months[-1]["month"] != month:
-            months.append({"month": month, "days": []})
-        months[-1]["days"].append((labels[day.weekday()], day))
+    year, month = days[0].year, days[0].month
+    while (year, month) <= (days[-1].year, days[-1].month):
+        first = datetime.date(year, month, 1)
+        following = datetime.date(year + month // 12, month % 12 + 1, 1)
+        weeks: list[list] = []
+        week: list = [(None, False)] * first.weekday()
+        day = first
+        while day < following:
+            week.append((day.day, day in placement))
+            if len(week) == 7:
+                weeks.append(week)
+                week = []
+            day += datetime.timedelta(days=1)
+        if week:
+            weeks.append(week + [(None, False)] * (7 - len(week)))
+        months.append(
+            {
+                "month": date_format(first, "F Y"),
+                "days": [d for d in days if (d.year, d.month) == (year, month)],
+                "weeks": weeks,
+            }
+        )
+        year, month = following.year, following.month
     return months
 
 
@@ -205,6 +226,7 @@ def reports_context(batch: SendBatch, reports: Sequence[PrintReport]) -> dict:
         f"{cohort_course.course.number} ({cohort_course.term.code})"
     )
     items = []
+    weekday_labels = [str(label) for _bit, label in Schedule.WEEKDAYS]
     for report in reports:
         places = []
         for place in report.requests.all():
@@ -217,12 +239,12 @@ def reports_context(batch: SendBatch, reports: Sequence[PrintReport]) -> dict:
         "batch": batch,
         "cohort_course": cohort_course,
         "items": items,
+        "weekday_labels": weekday_labels,
         "title": str(REQUEST_TITLE),
         "language": get_language() or "fr",
         "css": {
             "heading": pdf.css_string(heading),
             "footer": pdf.css_string(f"{REQUEST_TITLE} · {batch}"),
-            "page": pdf.css_string(str(PAGE_LABEL)),
         },
     }
 

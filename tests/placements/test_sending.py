@@ -245,7 +245,7 @@ def test_pdf_prints_the_request(world, sheet, placement_coordinator):
     (item,) = context["items"]
     (printed,) = item["requests"]
     # 1–5 February 2027 on Monday–Wednesday (weekdays 7): three days.
-    assert [day for _label, day in printed.calendar[0]["days"]] == [
+    assert printed.calendar[0]["days"] == [
         datetime.date(2027, 2, 1),
         datetime.date(2027, 2, 2),
         datetime.date(2027, 2, 3),
@@ -258,6 +258,17 @@ def test_pdf_prints_the_request(world, sheet, placement_coordinator):
     assert "Julie Expéditrice" in page and "julie@example.org" in page
     assert "Mme Tremblay" in page and destination.name in page
     assert f'id="report-{report.pk}"' in page
+    # February 2027 starts on a Monday: the grid's first week is 1–7, 1 to 3 marked.
+    assert printed.calendar[0]["weeks"][0] == [
+        (1, True),
+        (2, True),
+        (3, True),
+        (4, False),
+        (5, False),
+        (6, False),
+        (7, False),
+    ]
+    assert len(printed.calendar) == 1 and "Février 2027" in page
     assert "http" not in page.split("<body>")[1]
 
 
@@ -543,3 +554,78 @@ def test_outbox_and_send_page_queries_do_not_grow(
     assert _queries(coordinator_client, outbox) == before_outbox
     ids = [p.pk for p in few[1:] + more]
     assert _queries(coordinator_client, send, {"ids": ids}) == before_send
+
+
+def _send(world, places, actor, **options):
+    values = {"individual_files": True, "detailed_schedule": False, "due_date": None}
+    values.update(options)
+    return requests_send(
+        actor=actor, cohort_course=world.course, requests=places, sender=actor, **values
+    )
+
+
+def test_the_job_is_scoped_to_the_program(
+    world,
+    sheet,
+    placement_coordinator,
+    other_program_coordinator,
+    client,
+    django_capture_on_commit_callbacks,
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = _send(world, [_new(sheet)], placement_coordinator)
+    job = latest_job(SEND_REPORTS, batch)
+    client.force_login(placement_coordinator)
+    response = client.get(reverse("registrar:job_file", args=[job.pk]))
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    assert f"demandes-stage-envoi-{batch.pk}.pdf" in response["Content-Disposition"]
+    client.force_login(other_program_coordinator)
+    assert client.get(reverse("registrar:job_detail", args=[job.pk])).status_code == 404
+    assert client.get(reverse("registrar:job_file", args=[job.pk])).status_code == 404
+
+
+def test_a_failed_layout_marks_the_reports_failed(
+    world, sheet, placement_coordinator, monkeypatch, django_capture_on_commit_callbacks
+):
+    from placements import documents
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("WeasyPrint est tombé")
+
+    monkeypatch.setattr(documents, "reports_layout", broken)
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = _send(world, [_new(sheet), _new(sheet)], placement_coordinator)
+    assert set(batch.reports.values_list("status", flat=True)) == {PrintReport.Status.FAILED}
+    assert latest_job(SEND_REPORTS, batch).status == Job.Status.FAILED
+    # The requests stay sent: only their PDFs failed.
+    assert set(PlacementRequest.objects.values_list("status", flat=True)) == {S.SENT_PDF}
+
+
+def test_each_pdf_is_made_once(
+    world, sheet, placement_coordinator, django_capture_on_commit_callbacks
+):
+    from placements import tasks
+
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = _send(world, [_new(sheet)], placement_coordinator)
+    report = batch.reports.get()
+    name = report.file.name
+
+    class Again:
+        target_id = batch.pk
+
+    from registrar.jobs import JobError
+
+    with pytest.raises(JobError, match="déjà faits"):
+        tasks.send_reports(Again, lambda done, total: None)
+    report.refresh_from_db()
+    assert report.file.name == name
+
+
+def test_only_connected_agencies_make_no_job(
+    world, sheet, placement_coordinator, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        batch = _send(world, [_new(sheet, uses_system=True)], placement_coordinator)
+    assert not batch.reports.exists() and latest_job(SEND_REPORTS, batch) is None
