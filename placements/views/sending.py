@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
 
 from placements.forms.sending import NONE_TICKED, CancelForm, SendOptionsForm
+from placements.models import PlacementRequest
 from placements.selectors import capacity, scope
 from placements.selectors import cohorts as cohort_selectors
 from placements.selectors import sending as sending_selectors
@@ -22,6 +23,7 @@ from placements.services import sending as services
 from registrar.forms import apply_service
 
 CHANGE = "placements.change_placementrequest"
+Status = PlacementRequest.Status
 
 
 def _ticked(request: HttpRequest, cohort_course) -> list:
@@ -73,6 +75,8 @@ def outbox_send(request: HttpRequest, pk: int) -> HttpResponse:
         messages.error(request, NONE_TICKED)
         return redirect("placements:outbox", cohort_course.pk)
     missing = [message for place in chosen for message in services.missing_parts(place)]
+    # Asked early to say it on the page; the state machine refuses them again on POST.
+    not_new = [place for place in chosen if not request_services.can_move(place, Status.SENT_PDF)]
     warnings = capacity.warnings_for(chosen)
     senders = sending_selectors.senders_for(cohort_course, request.user)
     form = SendOptionsForm(
@@ -108,6 +112,7 @@ def outbox_send(request: HttpRequest, pk: int) -> HttpResponse:
             "form": form,
             "requests": chosen,
             "missing": missing,
+            "not_new": not_new,
             "warnings": warnings,
         },
     )

@@ -629,3 +629,14 @@ def test_only_connected_agencies_make_no_job(
     with django_capture_on_commit_callbacks(execute=True):
         batch = _send(world, [_new(sheet, uses_system=True)], placement_coordinator)
     assert not batch.reports.exists() and latest_job(SEND_REPORTS, batch) is None
+
+
+def test_the_options_page_names_requests_no_longer_new(world, coordinator_client, sheet):
+    fresh, accepted = _new(sheet), _new(sheet, status=S.ACCEPTED)
+    response = coordinator_client.get(
+        url("outbox_send", world.course.pk), {"ids": [fresh.pk, accepted.pk]}
+    )
+    text = text_of(response)
+    assert "Seules les demandes « Nouvelle » peuvent être envoyées" in text
+    assert f"Demande {accepted.pk} : Acceptée" in text
+    assert f"Demande {fresh.pk} : Nouvelle" not in text
