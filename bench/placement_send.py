@@ -137,7 +137,7 @@ def main() -> None:
     )
     # The job is enqueued on commit; run it here, timed apart, as the worker would.
     enqueued = []
-    sending._enqueue = lambda actor, batch: enqueued.append(batch)  # noqa: SLF001
+    sending._enqueue = lambda actor, batch: enqueued.append(batch)
     started = time.perf_counter()
     batch = sending.requests_send(
         actor=user,

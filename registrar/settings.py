@@ -256,7 +256,12 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
     # weasyprint logs a line per page laid out at INFO: hundreds for a long report.
-    "loggers": {"weasyprint.progress": {"level": "WARNING"}},
+    # WeasyPrint's progress and fontTools' font subsetting log a dozen INFO lines per PDF:
+    # a send of 200 PDFs spent most of its time writing them (docs/performance.md).
+    "loggers": {
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 # In development, whitenoise serves files straight from the finders (no collectstatic).

@@ -7,6 +7,7 @@ a page decides here who may open it.
 import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -25,12 +26,17 @@ from tests.factories import (
     CohortCourseFactory,
     CohortEnrollmentFactory,
     CohortFactory,
+    ContactFactory,
     CourseEnrollmentFactory,
     CourseFactory,
     CourseGroupFactory,
     PlacementRequestFactory,
+    PrintReportFactory,
     ProgramCoordinatorFactory,
     ProgramFactory,
+    ReceivingCoordinatorFactory,
+    SendBatchFactory,
+    SiteFactory,
     TermFactory,
     TermRecordFactory,
     WorksheetFactory,
@@ -62,6 +68,7 @@ CENTRE = ("centre_staff", "admin")
 OPERATION_WRITERS = ("registrar_staff", "admin")
 LOGIN = "login"  # expected answer: redirect to the login page
 COORDINATORS = ("placement_coordinator", "other_program_coordinator", "admin")
+RECEIVERS = ("receiving_coordinator", "other_agency_receiver", "admin")
 
 
 def _only(allowed, *, otherwise=403, anonymous=LOGIN):
@@ -273,6 +280,27 @@ EXPECTED = {
     "placements:assignments": (_group, _coordinator()),
     # Agencies are not a program's: every coordinator reads them; only who may add them
     # (the administrator) imports them.
+    "placements:print_queue": (None, _only(COORDINATORS)),
+    "placements:report_preview": (lambda d: {"pk": d["print_report"].pk}, _coordinator()),
+    "placements:report_email": (lambda d: {"pk": d["print_report"].pk}, _coordinator()),
+    "placements:report_delivered": (
+        lambda d: {"pk": d["print_report"].pk},
+        _only((), otherwise=405),
+    ),
+    "placements:contact_update": (lambda d: {"pk": d["contact"].pk}, _only(COORDINATORS)),
+    "placements:pending_answers": (None, _only(COORDINATORS)),
+    "placements:received_list": (None, _only(RECEIVERS)),
+    "placements:received_detail": (
+        lambda d: {"pk": d["received_request"].pk},
+        {**_only(RECEIVERS), "other_agency_receiver": 404},
+    ),
+    "placements:capacity_report": (None, _only(COORDINATORS)),
+    "placements:matching": (_group, _coordinator()),
+    "placements:assignments_edit": (_group, _coordinator()),
+    "placements:request_resize": (_request, _coordinator()),
+    "placements:request_teacher": (_request, _only((), otherwise=405)),
+    "placements:outbox_send": (_cohort_course, _coordinator(302)),
+    "placements:outbox_cancel": (_cohort_course, _coordinator(302)),
     "placements:agency_list": (None, _only(COORDINATORS)),
     "placements:agency_detail": (lambda d: {"pk": d["agency"].pk}, _only(COORDINATORS)),
     "placements:agency_import": (None, _only(("admin",))),
@@ -320,6 +348,8 @@ def data(
     other_centre_staff,
     placement_coordinator,
     other_program_coordinator,
+    receiving_coordinator,
+    other_agency_receiver,
 ):
     TermFactory(code="H-2018")
     CourseFactory()
@@ -365,7 +395,31 @@ def data(
         user=other_program_coordinator,
     )
     cohort_course = CohortCourseFactory(cohort=CohortFactory(program=nursing))
+    # The receiving side: receiving_coordinator answers for the agency of a sent request;
+    # other_agency_receiver for another agency.
+    received = PlacementRequestFactory(
+        worksheet=WorksheetFactory(cohort_course=cohort_course),
+        site=SiteFactory(agency=AgencyFactory(name="CISSS connecté", uses_system=True)),
+        service=None,
+        status="sent",
+    )
+    ReceivingCoordinatorFactory(agency=received.agency, user=receiving_coordinator)
+    ReceivingCoordinatorFactory(
+        agency=AgencyFactory(name="Autre organisme", uses_system=True), user=other_agency_receiver
+    )
+    sent_pdf = PlacementRequestFactory(
+        worksheet=WorksheetFactory(cohort_course=cohort_course), status="sent_pdf"
+    )
+    report = PrintReportFactory(
+        batch=SendBatchFactory(cohort_course=cohort_course, created_by=placement_coordinator),
+        agency=sent_pdf.agency,
+        requests=[sent_pdf],
+    )
+    report.file.save(report.filename, ContentFile(b"%PDF-1.7 walk"), save=True)
     return {
+        "received_request": received,
+        "print_report": report,
+        "contact": ContactFactory(agency=sent_pdf.agency),
         "cohort_course": cohort_course,
         "placement_enrollment": CohortEnrollmentFactory(cohort_course=cohort_course),
         "fictitious_enrollment": CohortEnrollmentFactory(

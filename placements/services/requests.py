@@ -207,6 +207,15 @@ def requests_cancel(
     not be cancelled (already refused or cancelled, students assigned)."""
     code, text = reason_for(ReasonCode.Kind.CANCELLATION, reason_code, reason_text)
     with transaction.atomic():
+        # The worksheets' locks first, as the assignment services take them
+        # (placements/services/assignments.py): a student cannot be assigned to a request
+        # between this check and its cancellation.
+        list(
+            Worksheet.objects.select_for_update(of=("self",))
+            .filter(requests__in=[r.pk for r in requests])
+            .order_by("pk")
+            .values("pk")
+        )
         held = list(
             Assignment.objects.filter(request__in=[r.pk for r in requests])
             .values_list("request_id", flat=True)
