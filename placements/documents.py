@@ -7,6 +7,7 @@ import datetime
 import io
 from collections.abc import Iterable, Sequence
 
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
@@ -21,6 +22,8 @@ from registrar.exports import safe_cell
 
 
 def _xlsx(title: str, headers: Sequence[str], rows: Iterable[Sequence]) -> bytes:
+    """One sheet ``title``: the headers in bold, then the rows, every text formula-safe
+    (registrar/exports.py)."""
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
     bold = Font(bold=True)
@@ -270,3 +273,127 @@ def reports_layout(renderer, batch: SendBatch, reports: Sequence[PrintReport]):
 def request_pdf_filename(batch: SendBatch) -> str:
     """« demandes-stage-envoi-12.pdf »: the whole send, to print."""
     return f"demandes-stage-envoi-{batch.pk}.pdf"
+
+
+def _name(user) -> str:
+    return (user.get_full_name() or user.username) if user else ""
+
+
+def _local(moment: datetime.datetime | None):
+    return timezone.localtime(moment).replace(tzinfo=None) if moment else ""
+
+
+def print_queue_xlsx(reports) -> bytes:
+    """The « File d'impression » as the page lists it: one line per report (its requests
+    as ``request_list``, its e-mails as ``sent_emails``, both prefetched)."""
+    headers = [
+        _("Fichier"),
+        _("Organisme"),
+        _("Site"),
+        _("Demandes"),
+        _("Créé le"),
+        _("Statut"),
+        _("Livré le"),
+        _("Livré par"),
+        _("Courriels envoyés"),
+    ]
+    rows = (
+        [
+            report.filename,
+            report.agency.name,
+            report.site.name if report.site else "",
+            ", ".join(str(place.pk) for place in report.request_list),
+            _local(report.created_at),
+            str(report.get_status_display()),
+            _local(report.delivered_at),
+            _name(report.delivered_by),
+            len(report.sent_emails),
+        ]
+        for report in reports
+    )
+    return _xlsx(str(_("File d'impression")), headers, rows)
+
+
+def requests_xlsx(title: str, requests) -> bytes:
+    """A list of sent requests (« Demandes en attente – Env-P », « Demandes reçues ») as a
+    spreadsheet: one line per request, as the pages show it."""
+    from placements.selectors.worksheets import for_display
+
+    headers = [
+        _("Numéro"),
+        _("Programme"),
+        _("Cohorte"),
+        _("Cours"),
+        _("Session"),
+        _("Organisme"),
+        _("Site"),
+        _("Service"),
+        _("Destination"),
+        _("Taille du groupe"),
+        _("Horaire"),
+        _("Envoyée le"),
+        _("Date d'échéance"),
+        _("Expéditeur"),
+        _("Statut"),
+    ]
+    rows = []
+    for place in for_display(requests):
+        cc = place.worksheet.cohort_course
+        rows.append(
+            [
+                place.pk,
+                f"{cc.cohort.program.code} {cc.cohort.program.title}",
+                cc.cohort.name,
+                f"{cc.course.number} {cc.course.title}",
+                cc.term.code,
+                place.agency.name,
+                place.site.name if place.site else "",
+                place.service.name if place.service else "",
+                place.destination.name if place.destination else "",
+                place.group_size,
+                place.schedule_summary,
+                timezone.localtime(place.sent_at).date() if place.sent_at else "",
+                place.due_date or "",
+                _name(place.sender),
+                str(place.get_status_display()),
+            ]
+        )
+    return _xlsx(str(title), headers, rows)
+
+
+def capacity_xlsx(rows: Sequence[dict]) -> bytes:
+    """« Surallocation des services »: one line per conflict (placements/selectors/
+    capacity.py), other programs as counts only, the user's own requests by number."""
+    headers = [
+        _("Organisme"),
+        _("Site"),
+        _("Service"),
+        _("Début de la période"),
+        _("Fin de la période"),
+        _("Capacité"),
+        _("Pointe"),
+        _("Jour de pointe"),
+        _("Programmes (étudiants, demandes)"),
+        _("Mes demandes"),
+    ]
+    lines = []
+    for row in rows:
+        conflict = row["conflict"]
+        lines.append(
+            [
+                row["agency"],
+                row["site"],
+                row["service"],
+                conflict.capacity.start_date,
+                conflict.capacity.end_date,
+                conflict.capacity.capacity,
+                conflict.peak,
+                conflict.peak_day,
+                " ; ".join(
+                    f"{code} : {students} ({requests})"
+                    for code, students, requests in row["programs"]
+                ),
+                " ".join(str(pk) for pk in row["own"]),
+            ]
+        )
+    return _xlsx(str(_("Surallocation")), headers, lines)

@@ -8,6 +8,8 @@ as a GET query and as a POST body. Pages with a state of their own (a finalizati
 selection) have their own hostile-input tests (tests/test_forged_input.py).
 """
 
+import importlib
+import pkgutil
 import re
 from pathlib import Path
 
@@ -50,26 +52,21 @@ def _parameter_names() -> list[str]:
             names.update(read.findall(path.read_text(encoding="utf-8")))
     import certification.forms
     import enrollment.forms
-    import placements.forms.agencies
-    import placements.forms.cohorts
-    import placements.forms.enrollments
-    import placements.forms.preferences
-    import placements.forms.schedule
-    import placements.forms.worksheets
+    import placements.forms
     import registrar.forms
     import registrar.login
 
+    # Every module of placements/forms/, the new ones included.
+    placement_forms = [
+        importlib.import_module(f"placements.forms.{info.name}")
+        for info in pkgutil.iter_modules(placements.forms.__path__)
+    ]
     for module in (
         registrar.forms,
         registrar.login,
         enrollment.forms,
         certification.forms,
-        placements.forms.agencies,
-        placements.forms.cohorts,
-        placements.forms.enrollments,
-        placements.forms.preferences,
-        placements.forms.schedule,
-        placements.forms.worksheets,
+        *placement_forms,
     ):
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, forms.BaseForm):

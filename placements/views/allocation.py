@@ -8,7 +8,6 @@ The two small filter forms live here until placements/forms/ has a module for th
 
 import datetime
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -17,10 +16,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_http_methods
 
 from placements import documents
+from placements.forms.allocation import CapacityFilterForm
 from placements.models import Agency, Worksheet
 from placements.selectors import capacity as capacity_selectors
 from placements.selectors import cohorts as cohort_selectors
@@ -28,7 +28,6 @@ from placements.selectors import matching as matching_selectors
 from placements.selectors import scope
 from placements.services import matching as matching_services
 from registrar.downloads import file_response
-from registrar.forms import IdChoiceField
 from registrar.text import parse_id, parse_ids
 from registrar.views import show_refusal
 
@@ -38,26 +37,6 @@ from registrar.views import show_refusal
 
 
 PER_PAGE = 50
-
-
-class CapacityFilterForm(forms.Form):
-    agency = IdChoiceField(
-        label=gettext_lazy("Organisme"),
-        queryset=Agency.objects.none(),
-        required=False,
-        empty_label=gettext_lazy("Tous"),
-    )
-    since = forms.DateField(
-        label=gettext_lazy("À partir du"),
-        required=False,
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
-        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-        error_messages={"invalid": gettext_lazy("Saisissez une date valide (JJ/MM/AAAA).")},
-    )
-
-    def __init__(self, *args, agencies, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["agency"].queryset = agencies
 
 
 def _agencies_with_capacities():
@@ -85,42 +64,6 @@ def _report_rows(found, mine: set[int]) -> list[dict]:
     return rows
 
 
-def _report_xlsx(rows: list[dict]) -> bytes:
-    headers = [
-        _("Organisme"),
-        _("Site"),
-        _("Service"),
-        _("Début de la période"),
-        _("Fin de la période"),
-        _("Capacité"),
-        _("Pointe"),
-        _("Jour de pointe"),
-        _("Programmes (étudiants, demandes)"),
-        _("Mes demandes"),
-    ]
-    lines = []
-    for row in rows:
-        conflict = row["conflict"]
-        lines.append(
-            [
-                row["agency"],
-                row["site"],
-                row["service"],
-                conflict.capacity.start_date,
-                conflict.capacity.end_date,
-                conflict.capacity.capacity,
-                conflict.peak,
-                conflict.peak_day,
-                " ; ".join(
-                    f"{code} : {students} ({requests})"
-                    for code, students, requests in row["programs"]
-                ),
-                " ".join(str(pk) for pk in row["own"]),
-            ]
-        )
-    return documents._xlsx(_("Surallocation"), headers, lines)
-
-
 @require_GET
 @login_required
 @permission_required("placements.view_placementrequest", raise_exception=True)
@@ -140,7 +83,7 @@ def capacity_report(request: HttpRequest) -> HttpResponse:
     rows = _report_rows(capacity_selectors.conflicts(agency_id=agency_id, since=since), mine)
     if request.GET.get("_export") == "xlsx":
         name = f"surallocation-{datetime.date.today():%Y-%m-%d}.xlsx"
-        return file_response(_report_xlsx(rows), filename=name, kind="xlsx")
+        return file_response(documents.capacity_xlsx(rows), filename=name, kind="xlsx")
     # A page number in other digits (« ١ ») or past the end shows the first or last page.
     page = Paginator(rows, PER_PAGE).get_page(parse_id(request.GET.get("page", "")) or 1)
     return render(

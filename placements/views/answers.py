@@ -5,9 +5,6 @@ de l'organisme »: tick, choose « Accepter par l'organisme », « Refuser… »
 (placements/services/requests.py); accepting first shows the over-allocation warnings and
 asks « Accepter quand même »."""
 
-import datetime
-import io
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
@@ -17,10 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_http_methods
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
+from placements import documents
 from placements.forms.answers import (
     ACTION_ACCEPT,
     ACTION_CANCEL,
@@ -33,7 +28,7 @@ from placements.selectors import scope
 from placements.selectors.worksheets import for_display
 from placements.services import requests as services
 from registrar.downloads import file_response
-from registrar.exports import MAX_EXPORT_ROWS, ExportTooLarge, safe_cell
+from registrar.exports import MAX_EXPORT_ROWS, ExportTooLarge
 from registrar.text import parse_id
 
 
@@ -46,66 +41,6 @@ def put_refusal(form, exc: ValidationError, reason_field: str = "reason") -> Non
             form.add_error(target if target in form.fields else None, errors)
     else:
         form.add_error(None, exc)
-
-
-def _sender(place) -> str:
-    user = place.sender
-    return (user.get_full_name() or user.username) if user else ""
-
-
-def requests_xlsx(title: str, requests) -> bytes:
-    """A list of sent requests (« Demandes en attente – Env-P », « Demandes reçues ») as a
-    spreadsheet: one line per request, as the pages show it."""
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(title)[:31])
-    bold = Font(bold=True)
-    headers = [
-        _("Numéro"),
-        _("Programme"),
-        _("Cohorte"),
-        _("Cours"),
-        _("Session"),
-        _("Organisme"),
-        _("Site"),
-        _("Service"),
-        _("Destination"),
-        _("Taille du groupe"),
-        _("Horaire"),
-        _("Envoyée le"),
-        _("Date d'échéance"),
-        _("Expéditeur"),
-        _("Statut"),
-    ]
-    cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=safe_cell(str(header)))
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for place in for_display(requests):
-        cc = place.worksheet.cohort_course
-        sheet.append(
-            [
-                place.pk,
-                safe_cell(f"{cc.cohort.program.code} {cc.cohort.program.title}"),
-                safe_cell(cc.cohort.name),
-                safe_cell(f"{cc.course.number} {cc.course.title}"),
-                safe_cell(cc.term.code),
-                safe_cell(place.agency.name),
-                safe_cell(place.site.name if place.site else ""),
-                safe_cell(place.service.name if place.service else ""),
-                safe_cell(place.destination.name if place.destination else ""),
-                place.group_size,
-                safe_cell(place.schedule_summary),
-                timezone.localtime(place.sent_at).date() if place.sent_at else "",
-                place.due_date or "",
-                safe_cell(_sender(place)),
-                safe_cell(str(place.get_status_display())),
-            ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _apply(request: HttpRequest, form: PendingActionForm, places: list) -> list[str] | None:
@@ -176,9 +111,11 @@ def pending_answers(request: HttpRequest) -> HttpResponse:
         if count > MAX_EXPORT_ROWS:
             messages.error(request, str(ExportTooLarge(count)))
             return redirect(request.path)
-        name = f"demandes-en-attente-env-p-{datetime.date.today():%Y-%m-%d}.xlsx"
+        name = f"demandes-en-attente-env-p-{timezone.localdate():%Y-%m-%d}.xlsx"
         return file_response(
-            requests_xlsx(_("Demandes en attente – Env-P"), requests), filename=name, kind="xlsx"
+            documents.requests_xlsx(_("Demandes en attente – Env-P"), requests),
+            filename=name,
+            kind="xlsx",
         )
     form = PendingActionForm(request.POST or None)
     ticked: set[int] = set()

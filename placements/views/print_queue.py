@@ -7,7 +7,6 @@ another program's report answers 404), writes through placements.services.print_
 """
 
 import datetime
-import io
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
@@ -16,22 +15,18 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import content_disposition_header, url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.styles import Font
 
-from placements import emails
+from placements import documents, emails
 from placements.forms.print_queue import ContactForm, PrintQueueFilterForm, ReportEmailForm
 from placements.models import Contact, PrintReport
 from placements.selectors import print_queue as selectors
 from placements.services.print_queue import contact_update as contact_update_service
 from placements.services.print_queue import report_mark_delivered, report_send_email
 from registrar.downloads import CONTENT_TYPES, file_response
-from registrar.exports import MAX_EXPORT_ROWS, ExportTooLarge, safe_cell
+from registrar.exports import MAX_EXPORT_ROWS, ExportTooLarge
 from registrar.forms import apply_service
 from registrar.services.mail import EmailNotSent
 from registrar.text import parse_id
@@ -73,52 +68,6 @@ def _context(**extra) -> dict:
     return {"nav_active": "placement_print_queue", **extra}
 
 
-def _delivered_by(report: PrintReport) -> str:
-    user = report.delivered_by
-    return (user.get_full_name() or user.username) if user else ""
-
-
-def _queue_xlsx(reports) -> bytes:
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=str(_("File d'impression"))[:31])
-    bold = Font(bold=True)
-    headers = [
-        _("Fichier"),
-        _("Organisme"),
-        _("Site"),
-        _("Demandes"),
-        _("Créé le"),
-        _("Statut"),
-        _("Livré le"),
-        _("Livré par"),
-        _("Courriels envoyés"),
-    ]
-    cells = []
-    for header in headers:
-        cell = WriteOnlyCell(sheet, value=safe_cell(str(header)))
-        cell.font = bold
-        cells.append(cell)
-    sheet.append(cells)
-    for report in reports:
-        delivered = report.delivered_at
-        sheet.append(
-            [
-                safe_cell(report.filename),
-                safe_cell(report.agency.name),
-                safe_cell(report.site.name if report.site else ""),
-                safe_cell(", ".join(str(place.pk) for place in report.request_list)),
-                timezone.localtime(report.created_at).replace(tzinfo=None),
-                safe_cell(str(report.get_status_display())),
-                timezone.localtime(delivered).replace(tzinfo=None) if delivered else "",
-                safe_cell(_delivered_by(report)),
-                len(report.sent_emails),
-            ]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 @require_GET
 @login_required
 @view_requests
@@ -135,7 +84,7 @@ def print_queue(request: HttpRequest) -> HttpResponse:
             messages.error(request, str(ExportTooLarge(count)))
             return redirect(f"{reverse('placements:print_queue')}?livraison={which}")
         name = f"file-impression-{datetime.date.today():%Y-%m-%d}.xlsx"
-        return file_response(_queue_xlsx(reports), filename=name, kind="xlsx")
+        return file_response(documents.print_queue_xlsx(reports), filename=name, kind="xlsx")
     page = Paginator(reports, PER_PAGE).get_page(parse_id(request.GET.get("page", "")) or 1)
     return render(
         request,

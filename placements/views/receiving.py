@@ -18,13 +18,14 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
+from placements import documents
 from placements.forms.answers import ACTION_ACCEPT, CONFIRM_REQUIRED, ReceiverAnswerForm
 from placements.models import PlacementRequest
 from placements.selectors import answers as answer_selectors
 from placements.selectors import receiving
 from placements.selectors.worksheets import for_display
 from placements.services import requests as services
-from placements.views.answers import put_refusal, requests_xlsx
+from placements.views.answers import put_refusal
 from registrar.downloads import file_response
 from registrar.exports import MAX_EXPORT_ROWS, ExportTooLarge
 from registrar.text import parse_id
@@ -61,7 +62,7 @@ def received_list(request: HttpRequest) -> HttpResponse:
             return redirect(f"{reverse('placements:received_list')}?onglet={tab}")
         name = f"demandes-recues-{tab}-{datetime.date.today():%Y-%m-%d}.xlsx"
         return file_response(
-            requests_xlsx(_("Demandes reçues"), requests), filename=name, kind="xlsx"
+            documents.requests_xlsx(_("Demandes reçues"), requests), filename=name, kind="xlsx"
         )
     page = Paginator(requests, PER_PAGE).get_page(parse_id(request.GET.get("page", "")) or 1)
     rows = for_display(page.object_list)
