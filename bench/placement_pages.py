@@ -9,7 +9,9 @@ their enrolments and preferences, the current term's group worksheet with its pl
 third in the outbox, some accepted, one refused) and the previous term's with --copied
 accepted requests. Then, through Django's test client as the coordinator, times --repeat
 GETs after 3 warm-ups of « Cohortes », « Inscriptions pour ce cours », « Tout modifier »,
-the group worksheet (with its tally), the outbox and the assignment sheet; and --repeat
+the group worksheet (with its tally), the outbox, the previous term's outbox (its --copied
+requests), the assignment sheet and its « Tout modifier », and « Demandes en attente –
+Env-P »; and --repeat
 copies of « Copier les stages demandés la dernière fois » into an emptied worksheet
 (placements.services.worksheets.worksheet_copy_requests, deleted again after each). Prints
 p50 / p95 / max in milliseconds and the SQL queries per request, and the verdicts against
@@ -298,7 +300,16 @@ def main() -> None:
         ("Tout modifier (préférences)", reverse("placements:preferences_bulk", args=[current.pk])),
         ("Fiche de groupe + décompte", reverse("placements:worksheet", kwargs=group_kind)),
         ("Boîte de sortie", reverse("placements:outbox", args=[current.pk])),
+        (
+            f"Boîte de sortie ({args.copied} dem.)",
+            reverse("placements:outbox", args=[old.cohort_course_id]),
+        ),
         ("Fiche d'affectation", reverse("placements:assignments", kwargs=group_kind)),
+        (
+            "Tout modifier (affectation)",
+            reverse("placements:assignments_edit", kwargs=group_kind),
+        ),
+        ("Demandes en attente – Env-P", reverse("placements:pending_answers")),
     ]
     print(
         f"{platform.node()} · {connection.vendor} · Python {platform.python_version()} · "

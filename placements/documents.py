@@ -17,6 +17,7 @@ from openpyxl.styles import Font
 
 from placements.models import CohortCourse, PlacementRequest, PrintReport, Schedule, SendBatch
 from placements.selectors.enrollments import EnrollmentRow
+from placements.selectors.worksheets import for_display, with_assigned
 from registrar import pdf
 from registrar.exports import safe_cell
 
@@ -129,7 +130,7 @@ def worksheet_xlsx(places: Sequence[PlacementRequest], *, title: str, group: boo
 
 def outbox_xlsx(requests: Sequence[PlacementRequest]) -> bytes:
     """« Boîte de sortie »: each request, its worksheet, « En attente jusqu'au » and the
-    students assigned (read from the outbox selector's prefetched assignments)."""
+    students assigned (placements.selectors.worksheets.with_assigned: one query)."""
     headers = [
         _("Fiche"),
         *_place_headers(group=True),
@@ -141,9 +142,9 @@ def outbox_xlsx(requests: Sequence[PlacementRequest]) -> bytes:
             request.worksheet.short_label,
             *_place_line(request, group=True),
             request.held_until,
-            " ; ".join(str(a.enrollment) for a in request.assignments.all()),
+            " ; ".join(assigned.label for assigned in request.assigned),
         ]
-        for request in requests
+        for request in with_assigned(requests)
     )
     return _xlsx(_("Boîte de sortie"), headers, lines)
 
@@ -317,8 +318,6 @@ def print_queue_xlsx(reports) -> bytes:
 def requests_xlsx(title: str, requests) -> bytes:
     """A list of sent requests (« Demandes en attente – Env-P », « Demandes reçues ») as a
     spreadsheet: one line per request, as the pages show it."""
-    from placements.selectors.worksheets import for_display
-
     headers = [
         _("Numéro"),
         _("Programme"),

@@ -123,11 +123,12 @@ def pick(queryset: QuerySet, ids: Iterable[int]) -> list:
 
 def with_progress(cohort_courses: QuerySet[CohortCourse]) -> QuerySet[CohortCourse]:
     """The cohort courses, each with what its row of progress buttons needs, in the same
-    query: ``enrolled_count`` (enrolled students, fictitious included),
-    ``has_group_worksheet`` / ``has_individual_worksheet`` (the worksheet exists: students
-    were copied to it or places created in it — its button appears then, as the guide's
-    step 3 says), ``has_outbox`` (a request copied to the outbox),
-    ``has_group_assignments`` and ``has_individual_assignments``."""
+        query: ``enrolled_count`` (enrolled students, fictitious included),
+        ``has_group_worksheet`` / ``has_individual_worksheet`` (the worksheet exists: students
+        were copied to it or places created in it — its button appears then, as the guide's
+        step 3 says), ``has_outbox`` (a request copied to the outbox),
+        ``has_group_assignments`` and ``has_individual_assignments`` (the worksheet of that
+    kind has a request in the outbox, or an assignment: its « fiche d'affectation » button)."""
     requests = PlacementRequest.objects.filter(worksheet__cohort_course=OuterRef("pk"))
     worksheets = Worksheet.objects.filter(cohort_course=OuterRef("pk"))
     in_outbox = requests.filter(status__in=PlacementRequest.IN_OUTBOX)
@@ -139,12 +140,14 @@ def with_progress(cohort_courses: QuerySet[CohortCourse]) -> QuerySet[CohortCour
         has_group_worksheet=Exists(worksheets.filter(kind=Worksheet.Kind.GROUP)),
         has_individual_worksheet=Exists(worksheets.filter(kind=Worksheet.Kind.INDIVIDUAL)),
         has_outbox=Exists(in_outbox),
-        has_group_assignments=Exists(
-            assignments.filter(request__worksheet__kind=Worksheet.Kind.GROUP)
-        ),
+        # The « fiche d'affectation » of a kind: once its worksheet has a request in the
+        # outbox (students are assigned to requests) or an assignment.
+        has_group_assignments=Exists(in_outbox.filter(worksheet__kind=Worksheet.Kind.GROUP))
+        | Exists(assignments.filter(request__worksheet__kind=Worksheet.Kind.GROUP)),
         has_individual_assignments=Exists(
-            assignments.filter(request__worksheet__kind=Worksheet.Kind.INDIVIDUAL)
-        ),
+            in_outbox.filter(worksheet__kind=Worksheet.Kind.INDIVIDUAL)
+        )
+        | Exists(assignments.filter(request__worksheet__kind=Worksheet.Kind.INDIVIDUAL)),
     )
 
 

@@ -5,7 +5,7 @@ d'affectation », each in a number of queries that does not grow with the rows
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
 from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
@@ -100,6 +100,9 @@ def for_display(places):
     budget (docs/performance.md)."""
     rows = list(places)
     days: dict[int, str] = {}
+    # A lazy label costs a translation lookup each time a template reads it: once per status.
+    status_labels = {value: str(label) for value, label in Status.choices}
+    badges = {status: (css, str(meaning)) for status, (css, meaning) in STATUS_BADGES.items()}
     labels = {attribute: str(label) for attribute, label in _ROW_LABELS.items()}
     urls = _url_makers()
     for place in rows:
@@ -110,11 +113,51 @@ def for_display(places):
         if place.weekdays not in days:
             days[place.weekdays] = place.weekdays_display
         place.schedule_summary = schedule_summary(place, days[place.weekdays])
-        place.status_css, place.status_meaning = STATUS_BADGES[place.status]
+        place.status_css, place.status_meaning = badges[place.status]
+        place.status_label = status_labels[place.status]
         place.blocks_display = [
             f"{_french_date(start)} – {_french_date(end)}" for start, end in place.block_dates or []
         ]
     return rows
+
+
+@dataclass(frozen=True)
+class Assigned:
+    """A student assigned to a request, as a row of the outbox or of the « fiche
+    d'affectation » shows them."""
+
+    label: str  # « 720-0003 Dubé, Océane »
+    status_label: str  # « Temporaire » / « Confirmée »
+    final: bool
+    disclosed_at: datetime.datetime | None
+
+
+def with_assigned(places) -> list:
+    """``places``, each with ``assigned``: its students as Assigned, in one more query
+    whatever the number, computed once in Python rather than by template lookups per row.
+    Not a prefetch: Django's prefetch ties each request and its cache in a reference cycle,
+    and a 500-request outbox left thousands of them to the garbage collector, whose full
+    passes doubled the page's p95 (docs/performance.md)."""
+    places = list(places)
+    labels = {value: str(label) for value, label in Assignment.Status.choices}
+    by_request: dict[int, list[Assigned]] = {place.pk: [] for place in places}
+    assignments = (
+        Assignment.objects.filter(request__in=list(by_request))
+        .select_related("enrollment__student")
+        .order_by("pk")
+    )
+    for assignment in assignments:
+        by_request[assignment.request_id].append(
+            Assigned(
+                label=str(assignment.enrollment),
+                status_label=labels[assignment.status],
+                final=assignment.status == Assignment.Status.FINAL,
+                disclosed_at=assignment.disclosed_at,
+            )
+        )
+    for place in places:
+        place.assigned = by_request[place.pk]
+    return places
 
 
 @dataclass(frozen=True)
@@ -191,37 +234,25 @@ def _copied(worksheet: Worksheet) -> QuerySet[CohortEnrollment]:
     return CohortEnrollment.objects.filter(worksheet=worksheet).order_by(*BY_NAME)
 
 
-def _assignments() -> Prefetch:
-    return Prefetch(
-        "assignments",
-        queryset=Assignment.objects.select_related("enrollment__student").order_by("pk"),
-    )
-
-
 def outbox_requests(cohort_course: CohortCourse, status: str = "") -> QuerySet[PlacementRequest]:
-    """The cohort course's requests in the outbox (both worksheets), with where they are,
-    their worksheet and assigned students: two queries whatever the number."""
+    """The cohort course's requests in the outbox (both worksheets), with where they are and
+    their worksheet: one query whatever the number (their students: ``with_assigned``)."""
     requests = PlacementRequest.objects.filter(
         worksheet__cohort_course=cohort_course, status__in=PlacementRequest.IN_OUTBOX
     )
     if status:
         requests = requests.filter(status=status)
-    return (
-        requests.select_related("worksheet", *_WHERE)
-        .prefetch_related(_assignments())
-        .order_by("pk")
-    )
+    return requests.select_related("worksheet", *_WHERE).order_by("pk")
 
 
 def assignment_requests(worksheet: Worksheet | None) -> QuerySet[PlacementRequest] | list:
-    """The worksheet's requests in the outbox with their assigned students (« fiche
-    d'affectation »)."""
+    """The worksheet's requests in the outbox with where they are (« fiche d'affectation »;
+    their students: ``with_assigned``)."""
     if worksheet is None:
         return []
     return (
         PlacementRequest.objects.filter(worksheet=worksheet, status__in=PlacementRequest.IN_OUTBOX)
         .select_related(*_WHERE)
-        .prefetch_related(_assignments())
         .order_by("agency__name", "site__name", "pk")
     )
 

@@ -3,6 +3,8 @@ with their students, the copied students with the checkbox « Action » menu, «
 modifier » / « modifier » (the « Affecté » selects), « Ajuster la taille » and
 « Enseignant ». Views are thin: writes go through placements/services/assignments.py."""
 
+import math
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,14 +26,17 @@ from placements.forms.assignments import (
     StudentsActionForm,
     TeacherForm,
 )
-from placements.models import Worksheet
+from placements.models import Assignment, Worksheet
 from placements.selectors import cohorts as cohort_selectors
 from placements.selectors import scope
 from placements.selectors import worksheets as selectors
 from placements.services import assignments as services
 from placements.views.requests import detail_response
 from registrar.forms import apply_service
+from registrar.text import parse_id
 from registrar.views import show_refusal
+
+EDIT_PAGE_SIZE = 50
 
 _SENTINEL = 987654321
 
@@ -114,6 +119,31 @@ def _act(request: HttpRequest, sheet, action: str, enrollments) -> None:
     messages.success(request, text % {"count": count})
 
 
+def _student_rows(students: list, cohort_course, kind: str) -> list:
+    """The students of the « fiche d'affectation » with what each row shows computed once in
+    Python — its label, the accessible names of its controls, its « modifier » link, its
+    assignment's place and status — rather than by template tags per row (a 300-student
+    worksheet stays within its time budget, docs/performance.md)."""
+    select = str(_("Sélectionner %(name)s"))
+    modify = str(_("Modifier l'affectation de %(name)s"))
+    statuses = {value: str(label) for value, label in Assignment.Status.choices}
+    edit = reverse("placements:assignments_edit", args=[cohort_course.pk, kind])
+    for enrollment in students:
+        label = str(enrollment)
+        enrollment.label = label
+        enrollment.select_label = select % {"name": label}
+        enrollment.edit_label = modify % {"name": label}
+        enrollment.edit_url = f"{edit}?etudiant={enrollment.pk}"
+        assignment = getattr(enrollment, "assignment", None)
+        enrollment.place_text = (
+            f"{assignment.request_id} – {assignment.request.where}" if assignment else ""
+        )
+        enrollment.status_label = statuses[assignment.status] if assignment else ""
+        enrollment.final = bool(assignment) and assignment.status == Assignment.Status.FINAL
+        enrollment.disclosed_at = assignment.disclosed_at if assignment else None
+    return students
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @permission_required("placements.view_assignment", raise_exception=True)
@@ -138,15 +168,15 @@ def assignments(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             enrollments = scope.pick(sheet.enrollments.select_related("student"), ids)
             _act(request, sheet, action_form.cleaned_data["action"], enrollments)
             return _back(cohort_course, kind)
-    places = selectors.for_display(selectors.assignment_requests(sheet))
+    places = selectors.with_assigned(selectors.for_display(selectors.assignment_requests(sheet)))
     _row_urls(places)
-    counts = {place.pk: len(place.assignments.all()) for place in places}
+    counts = {place.pk: len(place.assigned) for place in places}
     over = services.over_allocated(sheet, counts, places)
     for place in places:
         place.assigned_count = counts[place.pk]
         place.over_allocated = place.pk in over
         place.can_edit = place.status in services.ASSIGNABLE
-    students = list(selectors.assignment_students(sheet))
+    students = _student_rows(list(selectors.assignment_students(sheet)), cohort_course, kind)
     return render(
         request,
         "placements/worksheets/assignments.html",
@@ -178,8 +208,23 @@ def assignments_edit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
         raise Http404("no worksheet")
     students = selectors.assignment_students(sheet)
     one = request.GET.get("etudiant")
+    pages = {}
     if one is not None:
         students = scope.pick(students, scope.ids_from([one]))
+    else:
+        # Pages of EDIT_PAGE_SIZE students: a worksheet of 300 students and 200 places would
+        # send 60,000 options; a student not on the page keeps their assignment.
+        count = students.count()
+        last = max(1, math.ceil(count / EDIT_PAGE_SIZE))
+        page = min(parse_id(request.GET.get("page", "1")) or 1, last)
+        start = (page - 1) * EDIT_PAGE_SIZE
+        students = list(students[start : start + EDIT_PAGE_SIZE])
+        pages = {
+            "page": page,
+            "pages": last,
+            "previous_page": page - 1 if page > 1 else None,
+            "next_page": page + 1 if page < last else None,
+        }
     form = AssignmentsForm(
         request.POST if request.method == "POST" else None,
         enrollments=students,
@@ -213,7 +258,7 @@ def assignments_edit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     return render(
         request,
         "placements/assignments/assignments_edit.html",
-        _context(cohort_course, kind, worksheet=sheet, form=form, one=one is not None),
+        _context(cohort_course, kind, worksheet=sheet, form=form, one=one is not None, **pages),
     )
 
 
