@@ -287,6 +287,10 @@ EXPECTED = {
         lambda d: {"pk": d["print_report"].pk},
         _only((), otherwise=405),
     ),
+    "placements:report_retry": (
+        lambda d: {"pk": d["print_report"].pk},
+        _only((), otherwise=405),
+    ),
     "placements:contact_update": (lambda d: {"pk": d["contact"].pk}, _only(COORDINATORS)),
     "placements:pending_answers": (None, _only(COORDINATORS)),
     "placements:received_list": (None, _only(RECEIVERS)),

@@ -28,6 +28,7 @@ NO_OWN_ADDRESS = _(
     "Votre compte n'a pas d'adresse électronique : la copie ne peut pas vous être envoyée."
 )
 MESSAGE_REQUIRED = _("Écrivez le message du courriel.")
+NOT_FAILED = _("Le PDF du rapport %(name)s n'a pas échoué : rien à refaire.")
 
 
 def _locked_ready(report: PrintReport) -> PrintReport:
@@ -55,6 +56,25 @@ def report_mark_delivered(*, actor, report: PrintReport) -> PrintReport:
         locked = _locked_ready(report)
         _deliver(locked, actor)
     report.delivered_at, report.delivered_by = locked.delivered_at, locked.delivered_by
+    return locked
+
+
+def report_retry(*, actor, report: PrintReport) -> PrintReport:
+    """« Refaire le PDF » of a report whose PDF failed: back to « En préparation » and, once
+    committed, a new job of its send (placements/tasks.py) makes the send's pending reports
+    again. Refuses a report that did not fail (ValidationError). Returns the report."""
+    from placements.services.sending import SEND_REPORTS
+    from registrar.services.jobs import job_enqueue
+
+    with transaction.atomic():
+        locked = PrintReport.objects.select_for_update().select_related("batch").get(pk=report.pk)
+        if locked.status != PrintReport.Status.FAILED:
+            raise ValidationError(NOT_FAILED, params={"name": locked.filename})
+        locked.status = PrintReport.Status.PENDING
+        locked.save(update_fields=["status"])
+        transaction.on_commit(
+            lambda: job_enqueue(actor=actor, kind=SEND_REPORTS, target=locked.batch)
+        )
     return locked
 
 

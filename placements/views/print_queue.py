@@ -23,6 +23,8 @@ from placements import documents, emails
 from placements.forms.print_queue import ContactForm, PrintQueueFilterForm, ReportEmailForm
 from placements.models import Contact, PrintReport
 from placements.selectors import print_queue as selectors
+from placements.selectors import scope
+from placements.services import print_queue as services
 from placements.services.print_queue import contact_update as contact_update_service
 from placements.services.print_queue import report_mark_delivered, report_send_email
 from registrar.downloads import CONTENT_TYPES, file_response
@@ -107,6 +109,25 @@ def report_delivered(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(
             request, _("Rapport %(name)s marqué comme livré.") % {"name": report.filename}
+        )
+    return redirect(_back_to_queue(request))
+
+
+@require_POST
+@login_required
+@change_requests
+def report_retry(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Refaire le PDF » of a failed report: its send's job runs again."""
+    report = get_object_or_404(scope.reports_visible_to(request.user), pk=pk)
+    try:
+        services.report_retry(actor=request.user, report=report)
+    except ValidationError as exc:
+        show_refusal(request, exc)
+    else:
+        messages.success(
+            request,
+            _("Le PDF du rapport %(name)s est en cours de préparation.")
+            % {"name": report.filename},
         )
     return redirect(_back_to_queue(request))
 

@@ -367,3 +367,39 @@ def test_contact_window_permissions(world, client, registrar_staff):
     assert client.get(url("contact_update", contact.pk)).status_code == 302
     client.force_login(registrar_staff)
     assert client.get(url("contact_update", contact.pk)).status_code == 403
+
+
+# -- « Refaire le PDF » ---------------------------------------------------------------------
+
+
+def test_a_failed_report_is_made_again(
+    world, coordinator_client, django_capture_on_commit_callbacks
+):
+    report = make_report(world.course, status=PrintReport.Status.FAILED)
+    report.requests.update(status="sent_pdf")
+    page = text_of(coordinator_client.get(url("print_queue") + "?livraison=tous"))
+    assert f"Refaire le PDF – {report.filename}" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        response = coordinator_client.post(url("report_retry", report.pk))
+    assert response.status_code == 302
+    report.refresh_from_db()
+    # The job ran at once (the tests' immediate task backend) and made the PDF.
+    assert report.status == PrintReport.Status.READY
+    assert report.file.read().startswith(b"%PDF")
+
+
+def test_only_a_failed_report_is_made_again(world, coordinator_client):
+    report = make_report(world.course)
+    coordinator_client.post(url("report_retry", report.pk))
+    report.refresh_from_db()
+    assert report.status == PrintReport.Status.READY
+    messages = [str(m) for m in coordinator_client.get(url("print_queue")).context["messages"]]
+    assert any("n'a pas échoué" in m for m in messages)
+
+
+def test_another_programs_failed_report_is_404(world, coordinator_client):
+    report = make_report(world.other_course, status=PrintReport.Status.FAILED)
+    response = coordinator_client.post(url("report_retry", report.pk))
+    assert response.status_code == 404
+    report.refresh_from_db()
+    assert report.status == PrintReport.Status.FAILED
