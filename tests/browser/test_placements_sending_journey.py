@@ -24,7 +24,9 @@ from placements.models import (
     Assignment,
     CohortCourse,
     CohortEnrollment,
+    MatchingRun,
     PlacementRequest,
+    Preference,
     PrintReport,
     RequestEvent,
     Service,
@@ -61,6 +63,11 @@ def outbox_ready(django_user_model):
     enrollments = list(CohortEnrollment.objects.filter(cohort_course=current).order_by("pk"))
     individual, group = enrollments[:2], enrollments[2:]
     enrollments_copy_to_worksheet(actor=coordinator, enrollments=group, kind="group")
+    # The group's students first prefer the Montréal agency (the matching proposal's input).
+    montreal = Agency.objects.get(name="CIUSSS de l'Est-de-l'Île-de-Montréal")
+    Preference.objects.bulk_create(
+        Preference(enrollment=enrollment, rank=1, agency=montreal) for enrollment in group
+    )
     last_sheet = Worksheet.objects.get(
         cohort_course__cohort__name=placements_demo.COHORT,
         cohort_course__course__number="180-3P4-MV",
@@ -298,3 +305,23 @@ def test_sending_answers_and_assignments(page, guide_image, outbox_ready, smtp_s
     page.get_by_role("button", name="Tout sauvegarder").click()
     page.get_by_role("link", name="Tout modifier").wait_for()
     assert Assignment.objects.filter(request__worksheet=individual).count() == 1
+
+    # Beyond HSPnet — the matching proposal for the group's students still unassigned: they
+    # all prefer the Montréal agency, whose request was accepted on its behalf (5 places).
+    page.goto(f"/stages/cours/{current.pk}/affectation/groupe/")
+    page.get_by_role("link", name="Proposition d'affectation").click()
+    apply = page.get_by_role("button", name="Appliquer la proposition")
+    apply.wait_for()
+    assert page.get_by_role("heading", name="Étudiants placés (5)").count() == 1
+    guide_image("stages-proposition")
+    apply.click()
+    page.get_by_role("link", name="Tout modifier").wait_for()
+    assert Assignment.objects.filter(request=accepted).count() == 5
+    run = MatchingRun.objects.get(worksheet=sheet)
+    assert len(run.result) == 5 and run.applied_by.username == "demo_stages"
+
+    # The over-allocation report: the Montréal unit takes 4 students at once, 5 were sent.
+    page.locator(".app-nav").get_by_role("link", name="Surallocation").click()
+    page.get_by_role("heading", name="Surallocation des services").wait_for()
+    assert "Médecine 5e" in page.locator("main").inner_text()
+    guide_image("stages-surallocation")
