@@ -3,13 +3,16 @@ and 5): the places with their tally, the checkbox « Action » menu to the outbo
 (add a place, search a destination), « Copier », « Supprimer », and the copy of last time's
 requests. Views are thin: writes go through placements/services/worksheets.py."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_http_methods, require_POST
 
 from placements import documents
@@ -50,6 +53,47 @@ def _back(cohort_course, kind: str):
     return redirect("placements:worksheet", cohort_course.pk, kind)
 
 
+NOTHING_TO_SEND = gettext_lazy(
+    "Aucune des places cochées n'est « Nouvelle » dans la boîte de sortie : rien à envoyer."
+)
+
+
+def _copy_and_send(request: HttpRequest, cohort_course, kind: str, sheet, places):
+    """« Envoyer les demandes aux organismes receveurs » (the guide's step 5): the ticked
+    planned places are copied to the outbox, then the ticked « Nouvelle » requests go to
+    « Envoyer »'s options (placements/views/sending.py), where they are sent at once."""
+    planned = [place for place in places if place.status == PlacementRequest.Status.PLANNED]
+    if planned:
+        try:
+            count = services.worksheet_copy_to_outbox(
+                actor=request.user, worksheet=sheet, requests=planned
+            )
+        except ValidationError as exc:
+            show_refusal(request, exc)
+            return _back(cohort_course, kind)
+        messages.success(
+            request,
+            ngettext(
+                "%(count)s demande copiée à la boîte de sortie : choisissez les options d'envoi.",
+                "%(count)s demandes copiées à la boîte de sortie : choisissez les options d'envoi.",
+                count,
+            )
+            % {"count": count},
+        )
+    ready = list(
+        sheet.requests.filter(
+            pk__in=[place.pk for place in places], status=PlacementRequest.Status.NEW
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    if not ready:
+        messages.error(request, NOTHING_TO_SEND)
+        return _back(cohort_course, kind)
+    query = urlencode([("ids", pk) for pk in ready])
+    return redirect(f"{reverse('placements:outbox_send', args=[cohort_course.pk])}?{query}")
+
+
 @require_http_methods(["GET", "POST"])
 @login_required
 @permission_required("placements.view_worksheet", raise_exception=True)
@@ -72,6 +116,8 @@ def worksheet(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             if sheet is None:
                 scope.pick(PlacementRequest.objects.none(), ids)  # any id is forged: 404
             places = scope.pick(sheet.requests.all(), ids)
+            if action_form.cleaned_data["action"] == ACTION_SEND:
+                return _copy_and_send(request, cohort_course, kind, sheet, places)
             try:
                 count = services.worksheet_copy_to_outbox(
                     actor=request.user, worksheet=sheet, requests=places
@@ -79,29 +125,15 @@ def worksheet(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
             except ValidationError as exc:
                 show_refusal(request, exc)
             else:
-                if action_form.cleaned_data["action"] == ACTION_SEND:
-                    # Sending itself is part 2: the requests wait in the outbox.
-                    messages.success(
-                        request,
-                        ngettext(
-                            "%(count)s demande copiée à la boîte de sortie ; l'envoi se fait "
-                            "depuis la boîte de sortie.",
-                            "%(count)s demandes copiées à la boîte de sortie ; l'envoi se fait "
-                            "depuis la boîte de sortie.",
-                            count,
-                        )
-                        % {"count": count},
+                messages.success(
+                    request,
+                    ngettext(
+                        "%(count)s demande copiée à la boîte de sortie.",
+                        "%(count)s demandes copiées à la boîte de sortie.",
+                        count,
                     )
-                else:
-                    messages.success(
-                        request,
-                        ngettext(
-                            "%(count)s demande copiée à la boîte de sortie.",
-                            "%(count)s demandes copiées à la boîte de sortie.",
-                            count,
-                        )
-                        % {"count": count},
-                    )
+                    % {"count": count},
+                )
                 return _back(cohort_course, kind)
     if request.method == "GET" and request.GET.get("_export") == "xlsx":
         data = documents.worksheet_xlsx(

@@ -200,20 +200,37 @@ def test_copy_to_outbox(world, coordinator_client, placement_coordinator):
     assert "2 places créées dans la boîte de sortie" in page or "8 places créées" in page
 
 
-def test_send_copies_and_says_sending_is_from_the_outbox(world, coordinator_client):
+def test_send_copies_then_opens_the_sending_options(world, coordinator_client):
+    sheet = WorksheetFactory(cohort_course=world.course, kind=GROUP)
+    first, second = places(sheet, 2)
+    response = coordinator_client.post(
+        url("worksheet", world.course.pk, GROUP),
+        {"action": "send", "places": [str(first.pk), str(second.pk)]},
+    )
+    assert response.status_code == 302
+    assert response["Location"] == (
+        reverse("placements:outbox_send", args=[world.course.pk])
+        + f"?ids={first.pk}&ids={second.pk}"
+    )
+    first.refresh_from_db()
+    assert first.status == S.NEW
+    page = text_of(coordinator_client.get(response["Location"]))
+    assert "2 demandes copiées à la boîte de sortie : choisissez les options d'envoi." in page
+    assert "Demandes cochées (2)" in page
+
+
+def test_send_of_places_already_sent_sends_nothing(world, coordinator_client):
     sheet = WorksheetFactory(cohort_course=world.course, kind=GROUP)
     (place,) = places(sheet, 1)
+    PlacementRequest.objects.filter(pk=place.pk).update(status=S.SENT)
     response = coordinator_client.post(
         url("worksheet", world.course.pk, GROUP),
         {"action": "send", "places": [str(place.pk)]},
         follow=True,
     )
-    assert (
-        "1 demande copiée à la boîte de sortie ; l'envoi se fait depuis la boîte de sortie."
-        in text_of(response)
-    )
+    assert "rien à envoyer" in text_of(response)
     place.refresh_from_db()
-    assert place.status == S.NEW
+    assert place.status == S.SENT
 
 
 def test_no_box_ticked(world, coordinator_client):
