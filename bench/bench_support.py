@@ -48,6 +48,18 @@ def setup_django_in_memory(directory: str) -> None:
     connection.creation.create_test_db(verbosity=0, serialize=False)
 
 
+def setup_django_for(url: str, *, sqlite_directory: str | None) -> None:
+    """Django on the in-memory SQLite database (--sqlite: ``sqlite_directory``) or on
+    ``url``, migrated."""
+    if sqlite_directory:
+        setup_django_in_memory(sqlite_directory)
+        return
+    setup_django(url)
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
 def percentile(values: list[float], fraction: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(fraction * (len(ordered) - 1))))

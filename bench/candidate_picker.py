@@ -36,8 +36,7 @@ from bench_support import (
     ROOT,
     ensure_database,
     percentile,
-    setup_django,
-    setup_django_in_memory,
+    setup_django_for,
     vacuum,
 )
 
@@ -92,17 +91,6 @@ def parse_args() -> argparse.Namespace:
     if args.repeat < 1:
         parser.error("--repeat must be at least 1")
     return args
-
-
-def setup_django_for(url: str, *, sqlite_directory: str | None) -> None:
-    """Django on the in-memory SQLite database (--sqlite) or on ``url``, migrated."""
-    if sqlite_directory:
-        setup_django_in_memory(sqlite_directory)
-        return
-    setup_django(url)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def bench_student(i: int):

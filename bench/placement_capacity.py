@@ -28,8 +28,7 @@ import time
 from bench_support import (
     ensure_database,
     percentile,
-    setup_django,
-    setup_django_in_memory,
+    setup_django_for,
     vacuum,
 )
 
@@ -58,16 +57,6 @@ def parse_args() -> argparse.Namespace:
     if min(args.requests, args.services, args.repeat) < 1:
         parser.error("every count must be at least 1")
     return args
-
-
-def setup_django_for(url: str, *, sqlite_directory: str | None) -> None:
-    if sqlite_directory:
-        setup_django_in_memory(sqlite_directory)
-        return
-    setup_django(url)
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def seed(args):

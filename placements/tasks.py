@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from placements import documents
 from placements.models import PlacementRequest, PrintReport, SendBatch
+from placements.selectors.scope import REQUEST_RELATED
 from placements.selectors.sending import batch_for
 from placements.services import sending as services
 from registrar import jobs, pdf
@@ -26,16 +27,9 @@ NOTHING_PENDING = _("Les PDF de cet envoi sont déjà faits : voyez la file d'im
 
 
 def _pending_reports(batch: SendBatch) -> list[PrintReport]:
-    requests = PlacementRequest.objects.select_related(
-        "worksheet__cohort_course__cohort__program",
-        "worksheet__cohort_course__course",
-        "worksheet__cohort_course__term",
-        "agency",
-        "site",
-        "service",
-        "destination",
-        "sender",
-    ).order_by("agency__name", "site__name", "pk")
+    requests = PlacementRequest.objects.select_related(*REQUEST_RELATED, "sender").order_by(
+        "agency__name", "site__name", "pk"
+    )
     return list(
         batch.reports.filter(status=PrintReport.Status.PENDING)
         .select_related("agency", "site")

@@ -12,7 +12,7 @@ from django.contrib.auth import get_user_model
 from django.db.models import Count, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from placements.models import Cohort, CohortCourse
+from placements.models import Cohort, CohortCourse, PlacementRequest
 from placements.selectors import scope
 from registrar.models import Term
 
@@ -23,6 +23,13 @@ def cohort_course_with_progress(user, pk: int) -> CohortCourse:
     ``scope.with_progress`` — one query. What templates/placements/_course_header.html and
     _progress_buttons.html need."""
     return get_object_or_404(scope.with_progress(scope.cohort_courses_visible_to(user)), pk=pk)
+
+
+def request_with_course(user, pk: int) -> tuple[PlacementRequest, CohortCourse]:
+    """The request ``pk`` of one of ``user``'s programs (404 otherwise) and its cohort
+    course with its progress (the page's header): what every request page reads first."""
+    place = scope.request_for(user, pk)
+    return place, cohort_course_with_progress(user, place.worksheet.cohort_course_id)
 
 
 def cohorts_listed(user) -> QuerySet[Cohort]:

@@ -10,6 +10,7 @@ from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
 from placements.models import Agency, Assignment, PlacementRequest
+from placements.selectors.scope import REQUEST_RELATED
 
 Status = PlacementRequest.Status
 
@@ -30,16 +31,7 @@ def received_by(user) -> QuerySet[PlacementRequest]:
     program (one query)."""
     return PlacementRequest.objects.filter(
         agency__in=agencies_of(user), status__in=RECEIVED
-    ).select_related(
-        "worksheet__cohort_course__cohort__program",
-        "worksheet__cohort_course__course",
-        "worksheet__cohort_course__term",
-        "agency",
-        "site",
-        "service",
-        "destination",
-        "sender",
-    )
+    ).select_related(*REQUEST_RELATED, "sender")
 
 
 def received_request_for(user, pk: int) -> PlacementRequest:

@@ -67,18 +67,23 @@ def worksheet_for(user, pk: int) -> Worksheet:
     return get_object_or_404(worksheets, pk=pk)
 
 
+# What a request's page (or PDF) shows of it: its course, cohort, program and term, and
+# where it is.
+REQUEST_RELATED = (
+    "worksheet__cohort_course__cohort__program",
+    "worksheet__cohort_course__course",
+    "worksheet__cohort_course__term",
+    "agency",
+    "site",
+    "service",
+    "destination",
+)
+
+
 def requests_visible_to(user) -> QuerySet[PlacementRequest]:
     return PlacementRequest.objects.filter(
         worksheet__cohort_course__cohort__program__in=programs_of(user)
-    ).select_related(
-        "worksheet__cohort_course__cohort__program",
-        "worksheet__cohort_course__course",
-        "worksheet__cohort_course__term",
-        "agency",
-        "site",
-        "service",
-        "destination",
-    )
+    ).select_related(*REQUEST_RELATED)
 
 
 def request_for(user, pk: int) -> PlacementRequest:

@@ -262,21 +262,13 @@ def assignments_edit(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     )
 
 
-def _outbox_request(request: HttpRequest, pk: int):
-    place = scope.request_for(request.user, pk)
-    cohort_course = cohort_selectors.cohort_course_with_progress(
-        request.user, place.worksheet.cohort_course_id
-    )
-    return place, cohort_course
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 @permission_required("placements.change_placementrequest", raise_exception=True)
 def request_resize(request: HttpRequest, pk: int) -> HttpResponse:
     """« Ajuster la taille » of a request of the outbox: both sizes, or « Ajuster au
     nombre d'affectés » in one click; never below the students assigned."""
-    place, cohort_course = _outbox_request(request, pk)
+    place, cohort_course = cohort_selectors.request_with_course(request.user, pk)
     kind = place.worksheet.kind
     assigned = place.assignments.count()
     form = ResizeForm(
@@ -335,7 +327,7 @@ def request_resize(request: HttpRequest, pk: int) -> HttpResponse:
 def request_teacher(request: HttpRequest, pk: int) -> HttpResponse:
     """« Enseignant » of a request of the outbox (not refused nor cancelled), from the
     assignment sheet or the request's details."""
-    place, cohort_course = _outbox_request(request, pk)
+    place, cohort_course = cohort_selectors.request_with_course(request.user, pk)
     form = TeacherForm(request.POST)
     back = request.POST.get("back")
     if form.is_valid():

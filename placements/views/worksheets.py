@@ -296,20 +296,12 @@ def worksheet_copy(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     )
 
 
-def _place_and_course(request: HttpRequest, pk: int):
-    place = scope.request_for(request.user, pk)
-    cohort_course = cohort_selectors.cohort_course_with_progress(
-        request.user, place.worksheet.cohort_course_id
-    )
-    return place, cohort_course
-
-
 @require_http_methods(["GET", "POST"])
 @login_required
 @permission_required("placements.change_placementrequest", raise_exception=True)
 def place_update(request: HttpRequest, pk: int) -> HttpResponse:
     """« Modifier » a place still planned or « Nouvelle »; a sent request is read-only."""
-    place, cohort_course = _place_and_course(request, pk)
+    place, cohort_course = cohort_selectors.request_with_course(request.user, pk)
     kind = place.worksheet.kind
     if place.status not in (Status.PLANNED, Status.NEW):
         messages.error(request, str(services.NOT_EDITABLE) % {"number": place.pk})
@@ -349,7 +341,7 @@ def place_update(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("placements.add_placementrequest", raise_exception=True)
 def place_copy(request: HttpRequest, pk: int) -> HttpResponse:
     """« Copier » an entry: a similar planned place, to change with « Modifier »."""
-    place, cohort_course = _place_and_course(request, pk)
+    place, cohort_course = cohort_selectors.request_with_course(request.user, pk)
     copy = services.place_copy(actor=request.user, request=place)
     messages.success(
         request,
@@ -364,7 +356,7 @@ def place_copy(request: HttpRequest, pk: int) -> HttpResponse:
 @permission_required("placements.delete_placementrequest", raise_exception=True)
 def place_delete(request: HttpRequest, pk: int) -> HttpResponse:
     """« Supprimer » a planned place: a confirmation page, then the deletion."""
-    place, cohort_course = _place_and_course(request, pk)
+    place, cohort_course = cohort_selectors.request_with_course(request.user, pk)
     kind = place.worksheet.kind
     if place.status != Status.PLANNED:
         messages.error(request, str(services.NOT_DELETABLE) % {"number": place.pk})
