@@ -97,18 +97,21 @@ def staff_client(registrar_staff) -> Client:
 _defaults_migration = importlib.import_module(
     "registrar.migrations.0002_default_code_tables_and_roles"
 )
+_reason_codes_migration = importlib.import_module("placements.migrations.0002_reason_codes")
 
 
 @pytest.fixture(autouse=True)
 def _code_tables_after_flush(request):
     """Transactional tests (browser journeys, concurrency) run on a database that a previous
-    one flushed, which empties the code tables the data migration filled: put their default
-    rows back (get_or_create, so it is a no-op when they are there)."""
+    one flushed, which empties the code tables the data migrations filled (registrar's, the
+    placements' refusal and cancellation reasons): put their default rows back
+    (get_or_create, so it is a no-op when they are there)."""
     marker = request.node.get_closest_marker("django_db")
     if marker is None or not marker.kwargs.get("transaction"):
         return
     request.getfixturevalue("transactional_db")
     _defaults_migration.load_code_tables(django_apps)
+    _reason_codes_migration.add_reasons(django_apps, None)
 
 
 @pytest.fixture(scope="session")

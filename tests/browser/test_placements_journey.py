@@ -202,7 +202,7 @@ def test_placement_request_cycle(page, guide_image, demo, tmp_path):
     ).count()
     size = sum(place.group_size for place in places)
     assert size == sum(place.group_size for place in accepted)
-    assert tally(page) == [enrolled, size, 0, 0]
+    assert tally(page) == [enrolled, size, 0, 0, 0]
     assert f"places dans {len(places)} groupes" in page.locator("#tally").inner_text()
     assert all(place.shift_code == "D8" for place in places)  # « Cohorte actuelle »
     guide_image("stages-fiche-de-groupe")
@@ -216,7 +216,7 @@ def test_placement_request_cycle(page, guide_image, demo, tmp_path):
     page.wait_for_function(
         "() => document.querySelectorAll('#tally strong')[2]?.textContent.trim() !== '0'"
     )
-    assert tally(page) == [enrolled, size, size, 0]
+    assert tally(page) == [enrolled, size, size, 0, 0]
     page.get_by_role("link", name="Boîte de sortie").click()
     page.get_by_role("heading", name=f"Demandes ({len(places)})").wait_for()
     outbox = page.locator("table tbody tr")
@@ -236,12 +236,13 @@ def test_placement_request_cycle(page, guide_image, demo, tmp_path):
     guide_image("stages-demande")
 
     # Last term's group worksheet, answered: its tally reads like the guide's example
-    # (12 students enrolled, 13 places in 3 groups, 13 in the outbox, 13 accepted).
+    # (12 students enrolled, 13 places in 3 groups, 13 in the outbox, 13 accepted), and the
+    # 12 students are assigned.
     page.goto(f"/stages/cours/{last_sheet.cohort_course_id}/fiche/groupe/")
     page.get_by_role("heading", name="Décompte").wait_for()
     last = worksheet_tally(last_sheet)
-    assert tally(page) == [last.students, last.places, last.in_outbox, last.accepted]
-    assert tally(page) == [12, 13, 13, 13]
+    assert tally(page) == [last.students, last.places, last.in_outbox, last.accepted, last.assigned]
+    assert tally(page) == [12, 13, 13, 13, 12]
     assert "13 places dans 3 groupes" in page.locator("#tally").inner_text()
 
     # The database at the end.
