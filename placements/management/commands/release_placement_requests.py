@@ -7,11 +7,12 @@ cohort course and sender, individual PDFs, ``by_release`` —; a request lacking
 or service is left in the outbox and printed with what it lacks. A second run the same day
 sends nothing (the sent requests are no longer « Nouvelle »)."""
 
+import argparse
 import datetime
 from itertools import groupby
 
 from django.core.exceptions import ValidationError
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from placements.models import PlacementRequest
@@ -22,7 +23,8 @@ def _day(value: str) -> datetime.date:
     try:
         return datetime.date.fromisoformat(value)
     except ValueError:
-        raise CommandError(f"Date invalide : {value!r} (AAAA-MM-JJ).") from None
+        # argparse turns this into a usage error (exit status 2), not a traceback.
+        raise argparse.ArgumentTypeError(f"date invalide : {value!r} (AAAA-MM-JJ)") from None
 
 
 class Command(BaseCommand):
