@@ -208,6 +208,14 @@ def test_sending_answers_and_assignments(page, guide_image, outbox_ready, smtp_s
     first.refresh_from_db()
     assert first.delivered_at is not None and first.emails.count() == 1
 
+    # The request's details list its report and the message sent about it.
+    (emailed,) = first.requests.all()
+    page.goto(f"/stages/demandes/{emailed.pk}/")
+    page.get_by_text(first.filename).first.wait_for()
+    details = page.locator("main").inner_text()
+    assert message["Subject"] in details and "enseignante@example.org" in details
+    guide_image("stages-demande-courriels")
+
     # Step 7 — « N demandes en attente – Env-P » from the welcome page: accept one on the
     # agency's behalf, refuse another with its reason.
     page.goto("/")
