@@ -92,7 +92,9 @@ def _lock_enrollments(
     """The enrolments, locked, still copied to ``worksheet`` (else GONE), by pk."""
     ids = {e.pk for e in enrollments}
     locked = list(
-        CohortEnrollment.objects.select_for_update()
+        # of=self: a fictitious student's enrolment has no student (an outer join, which
+        # PostgreSQL cannot lock).
+        CohortEnrollment.objects.select_for_update(of=("self",))
         .filter(pk__in=ids, worksheet=worksheet)
         .select_related("student")
         .order_by("pk")
@@ -170,7 +172,7 @@ def assignments_save(
         }
         current = {
             a.enrollment_id: a
-            for a in Assignment.objects.select_for_update()
+            for a in Assignment.objects.select_for_update(of=("self",))
             .filter(Q(request__worksheet=sheet) | Q(enrollment__in=list(wanted)))
             .select_related("enrollment__student")
             .order_by("pk")
@@ -256,7 +258,7 @@ def _locked_assignments(
     locked = _lock_enrollments(sheet, enrollments)
     assignments = {
         a.enrollment_id: a
-        for a in Assignment.objects.select_for_update()
+        for a in Assignment.objects.select_for_update(of=("self",))
         .filter(enrollment__in=[e.pk for e in locked])
         .select_related("request")
         .order_by("pk")
