@@ -5,6 +5,7 @@ The scripts run as `python bench/<name>.py`, so this folder is on their import p
 
 import os
 import sys
+import time
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -58,6 +59,27 @@ def setup_django_for(url: str, *, sqlite_directory: str | None) -> None:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
+
+
+def time_get(client, url: str, repeat: int, *, warm_ups: int = 3) -> tuple[list[float], int]:
+    """``repeat`` GETs of ``url`` with the test ``client`` after ``warm_ups``: each one's
+    time in milliseconds, and the SQL queries of the last (each must answer 200)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(warm_ups):
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+    timings = []
+    queries = 0
+    for _ in range(repeat):
+        with CaptureQueriesContext(connection) as captured:
+            started = time.perf_counter()
+            response = client.get(url)
+            timings.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200, (url, response.status_code)
+        queries = len(captured.captured_queries)
+    return timings, queries
 
 
 def percentile(values: list[float], fraction: float) -> float:

@@ -29,6 +29,7 @@ from bench_support import (
     ensure_database,
     percentile,
     setup_django_for,
+    time_get,
     vacuum,
 )
 
@@ -163,25 +164,6 @@ def seed(args):
     return user, worksheets[0], services[0].site.agency
 
 
-def time_get(client, url: str, repeat: int) -> tuple[list[float], int]:
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
-
-    for _ in range(WARM_UPS):
-        response = client.get(url)
-        assert response.status_code == 200, (url, response.status_code)
-    timings = []
-    queries = 0
-    for _ in range(repeat):
-        with CaptureQueriesContext(connection) as captured:
-            started = time.perf_counter()
-            response = client.get(url)
-            timings.append((time.perf_counter() - started) * 1000)
-        assert response.status_code == 200, (url, response.status_code)
-        queries = len(captured.captured_queries)
-    return timings, queries
-
-
 def main() -> None:
     args = parse_args()
     sqlite_directory = tempfile.mkdtemp() if args.sqlite else None
@@ -217,7 +199,7 @@ def main() -> None:
     print(f"{'page':32} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'requêtes':>9}")
     over = []
     for label, url in pages:
-        timings, queries = time_get(client, url, args.repeat)
+        timings, queries = time_get(client, url, args.repeat, warm_ups=WARM_UPS)
         p95 = percentile(timings, 0.95)
         print(
             f"{label:32} {statistics.median(timings):8.1f} {p95:8.1f} "
