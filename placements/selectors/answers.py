@@ -6,7 +6,7 @@ cancellation. Query counts do not grow with the rows (docs/architecture.md rule 
 from django.db.models import QuerySet
 
 from placements.models import CohortCourse, PlacementRequest, ReasonCode
-from placements.selectors import capacity, scope
+from placements.selectors import scope
 
 Status = PlacementRequest.Status
 
@@ -48,10 +48,3 @@ def reasons(kind: str) -> QuerySet[ReasonCode]:
 def no_answer_reason() -> ReasonCode | None:
     """« Pas de réponse de la destination », the cancellation proposed first."""
     return reasons(ReasonCode.Kind.CANCELLATION).filter(code=NO_ANSWER_CODE).first()
-
-
-def over_allocation(requests) -> list[str]:
-    """The over-allocation warnings (French lines) were ``requests`` accepted: the services
-    whose declared capacity the students of every program together would exceed
-    (placements/selectors/capacity.py)."""
-    return capacity.warnings_for(list(requests))

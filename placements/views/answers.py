@@ -24,7 +24,7 @@ from placements.forms.answers import (
     PendingActionForm,
 )
 from placements.selectors import answers as selectors
-from placements.selectors import scope
+from placements.selectors import capacity, scope
 from placements.selectors.worksheets import for_display
 from placements.services import requests as services
 from registrar.downloads import file_response
@@ -51,7 +51,7 @@ def _apply(request: HttpRequest, form: PendingActionForm, places: list) -> list[
     warnings: list[str] = []
     try:
         if action == ACTION_ACCEPT:
-            warnings = selectors.over_allocation(places)
+            warnings = capacity.warnings_for(places)
             if warnings and not data["confirm"]:
                 form.add_error("confirm", CONFIRM_REQUIRED)
                 return warnings

@@ -21,8 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from placements import documents
 from placements.forms.answers import ACTION_ACCEPT, CONFIRM_REQUIRED, ReceiverAnswerForm
 from placements.models import PlacementRequest
-from placements.selectors import answers as answer_selectors
-from placements.selectors import receiving
+from placements.selectors import capacity, receiving
 from placements.selectors.worksheets import for_display
 from placements.services import requests as services
 from placements.views.answers import put_refusal
@@ -94,7 +93,7 @@ def received_detail(request: HttpRequest, pk: int) -> HttpResponse:
         data = form.cleaned_data
         accept = data["decision"] == ACTION_ACCEPT
         if accept:
-            warnings = answer_selectors.over_allocation([place])
+            warnings = capacity.warnings_for([place])
         if warnings and not data["confirm"]:
             form.add_error("confirm", CONFIRM_REQUIRED)
         else:

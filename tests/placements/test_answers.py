@@ -253,11 +253,11 @@ def test_nothing_ticked_or_no_action_is_a_message(world, coordinator_client):
 
 
 def test_over_allocation_asks_for_confirmation(world, coordinator_client, monkeypatch):
-    from placements.selectors import answers as selectors
+    from placements.selectors import capacity
 
     monkeypatch.setattr(
-        selectors,
-        "over_allocation",
+        capacity,
+        "warnings_for",
         lambda requests: ["Hôpital X / Médecine : 8 étudiants le 03/02/2027 pour 6."],
     )
     place = env_p(world.course)

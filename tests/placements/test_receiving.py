@@ -243,9 +243,9 @@ def test_the_page_shows_what_the_request_says(world, receiver_client, agency):
 
 
 def test_over_allocation_asks_for_confirmation(world, receiver_client, agency, monkeypatch):
-    from placements.selectors import answers as selectors
+    from placements.selectors import capacity
 
-    monkeypatch.setattr(selectors, "over_allocation", lambda requests: ["Médecine : 8 pour 6."])
+    monkeypatch.setattr(capacity, "warnings_for", lambda requests: ["Médecine : 8 pour 6."])
     place = sent_to(agency, world.course)
     response = receiver_client.post(detail(place.pk), {"decision": "accept"})
     assert response.status_code == 200
