@@ -118,7 +118,7 @@ def received_detail(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "place": for_display([place])[0],
             "cohort_course": place.worksheet.cohort_course,
-            "answerable": place.status in (Status.SENT, Status.SENT_PDF),
+            "answerable": services.can_move(place, Status.ACCEPTED),
             "form": form,
             "warnings": warnings,
             "disclosed": receiving.disclosed_students(place),
