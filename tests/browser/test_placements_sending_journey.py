@@ -189,6 +189,12 @@ def test_sending_answers_and_assignments(page, guide_image, outbox_ready, smtp_s
     first = reports[0]
     page.get_by_role("link", name=f"Envoyer un courriel – {first.filename}").click()
     page.get_by_role("heading", name="Envoyer un courriel", level=1).wait_for()
+    # The ☎ window completes the contact person, then comes back to the e-mail.
+    page.get_by_role("link", name=re.compile("Compléter la personne-ressource")).first.click()
+    page.get_by_label("Téléphone").fill("514 252-3400 poste 4500")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("heading", name="Envoyer un courriel", level=1).wait_for()
+    assert "poste 4500" in page.locator("main").inner_text()
     to = page.get_by_label("À", exact=True)
     if not to.input_value():
         to.fill("stages.est-mtl@example.org")
@@ -327,6 +333,17 @@ def test_sending_answers_and_assignments(page, guide_image, outbox_ready, smtp_s
     assert Assignment.objects.filter(request=accepted).count() == 5
     run = MatchingRun.objects.get(worksheet=sheet)
     assert len(run.result) == 5 and run.applied_by.username == "demo_stages"
+
+    # Clean-up: « Ajuster la taille » of the receiver's place, whose four students are
+    # assigned: it may grow again for a late student.
+    page.goto(f"/stages/demandes/{receiver_answer.pk}/")
+    page.get_by_role("link", name="Ajuster la taille").click()
+    page.get_by_label("Taille du groupe", exact=True).fill("5")
+    page.get_by_label("Taille du groupe à la destination").fill("5")
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_text("Demande", exact=False).first.wait_for()
+    receiver_answer.refresh_from_db()
+    assert receiver_answer.group_size == 5
 
     # The over-allocation report: the Montréal unit takes 4 students at once, 5 were sent.
     page.locator(".app-nav").get_by_role("link", name="Surallocation").click()
