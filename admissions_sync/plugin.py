@@ -1,17 +1,19 @@
-"""The admissions app's place in the shell (registrar/plugins.py). Its workflow is not built
-yet: its « Admissions » entry stays hidden until its URLs are routed."""
+"""The admissions app's place in the shell (registrar/plugins.py, docs/architecture.md):
+its URLs under /admissions/, its menu entries, its runs in « Mes opérations » and the
+permissions of the admissions officers (docs/guide/parcoursup.md)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from registrar import navigation, roles
+from registrar import navigation, plugins, roles
 from registrar.navigation import NavEntry
 
 
 def register() -> None:
+    plugins.register_urls("admissions_sync", prefix="admissions/", module="admissions_sync.urls")
     navigation.register(
         NavEntry(
             "admissions",
-            _("Admissions"),
+            _("Imports Parcoursup"),
             "admissions_sync:import_list",
             "admissions_sync.view_parcoursupimport",
             "i-admissions",
@@ -27,4 +29,12 @@ def register() -> None:
         "registrar.view_term",
         "registrar.add_student",
         "registrar.add_admission",
+        "admissions_sync.view_formation",
+        "admissions_sync.view_parcoursupimport",
+        "admissions_sync.import_parcoursup",
+        "admissions_sync.export_parcoursup",
+        "admissions_sync.view_applicant",
+        "admissions_sync.view_applicantevent",
+        "admissions_sync.view_registration",
+        "admissions_sync.view_preregistration",
     )

@@ -410,3 +410,15 @@ class PrintReportFactory(factory.django.DjangoModelFactory):
     def requests(self, create, extracted, **kwargs):
         if create and extracted:
             self.requests.set(extracted)
+
+
+class FormationFactory(factory.django.DjangoModelFactory):
+    """A Parcoursup formation (admissions_sync)."""
+
+    class Meta:
+        model = "admissions_sync.Formation"
+        django_get_or_create = ("code",)
+
+    code = factory.Sequence(lambda n: f"{6000 + n}")
+    label = factory.Sequence(lambda n: f"BTS démonstration {n}")
+    uai = "0751234A"

@@ -1,0 +1,365 @@
+"""Parcoursup → admissions (docs/guide/parcoursup.md, decision 0017): the formations whose
+admitted applicants Parcoursup sends, each import run, the applicant base the runs keep
+(purged and re-imported, never deleted), each applicant's history across imports, and —
+for part 2 — the applicant's online pre-registration and the administrative registration
+the desk validates, which the end-of-day report back to Parcoursup reads.
+
+Purge and re-import lose nothing: an applicant absent from the newest file is flagged
+(``removed_at``), never deleted, so whatever they entered and any registration stay; one who
+comes back is the same row again. The invariants the database can hold are named
+constraints (docs/architecture.md rule 2).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from registrar.models import Admission, Program, Student
+
+# Parcoursup's dates are French ones: the import reads « Date réponse » there, and a
+# registration « day » of the report back is a day in Paris.
+PARCOURSUP_TIME_ZONE = "Europe/Paris"
+
+
+class Formation(models.Model):
+    """A formation whose Parcoursup admissions are imported: Parcoursup's standard export
+    names neither the establishment nor the formation, so the importer chooses it."""
+
+    code = models.CharField(
+        _("code"),
+        max_length=20,
+        unique=True,
+        help_text=_("Code de la formation dans Parcoursup (lettres, chiffres, tirets)."),
+    )
+    label = models.CharField(_("libellé"), max_length=200)
+    uai = models.CharField(
+        _("UAI de l'établissement"),
+        max_length=8,
+        help_text=_("7 chiffres et une lettre (0751234A)."),
+    )
+    program = models.ForeignKey(
+        Program,
+        verbose_name=_("programme"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text=_("Le programme où l'inscription administrative crée l'admission."),
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["code"]
+        verbose_name = _("formation Parcoursup")
+        verbose_name_plural = _("formations Parcoursup")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(uai__regex=r"^[0-9]{7}[A-Z]$"), name="admissions_formation_uai_shape"
+            ),
+            models.CheckConstraint(
+                condition=Q(code__regex=r"^[A-Za-z0-9][A-Za-z0-9-]*$"),
+                name="admissions_formation_code_shape",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} - {self.label}"
+
+
+class ParcoursupImport(models.Model):
+    """One run of the import of a Parcoursup file into a formation's applicant base: a web
+    preview waiting for « Confirmer l'import », or a run of the command or of the
+    confirmation, with what it found (lines, kept, excluded by reason) and what it changed
+    (new, removed, changed, back, unchanged) — or why it refused."""
+
+    class Source(models.TextChoices):
+        WEB = "web", _("Web")
+        COMMAND = "command", _("Commande (cron)")
+
+    class Outcome(models.TextChoices):
+        PREVIEW = "preview", _("Aperçu, en attente de confirmation")
+        RUNNING = "running", _("En cours")
+        IMPORTED = "imported", _("Importé")
+        REFUSED = "refused", _("Refusé")
+        GUARDED = "guarded", _("Arrêté : confirmation requise")
+        ABANDONED = "abandoned", _("Aperçu abandonné")
+        FAILED = "failed", _("Échec")
+
+    formation = models.ForeignKey(
+        Formation, verbose_name=_("formation"), on_delete=models.PROTECT, related_name="imports"
+    )
+    file_name = models.CharField(_("fichier"), max_length=255)
+    checksum = models.CharField(_("somme de contrôle (SHA-256)"), max_length=64, blank=True)
+    size = models.BigIntegerField(_("taille (octets)"), default=0)
+    # The uploaded file of a web run, kept between the preview and the confirmation
+    # (Django's storage API; served to nobody).
+    file = models.FileField(_("fichier déposé"), upload_to="parcoursup/", blank=True)
+    source = models.CharField(_("origine"), max_length=10, choices=Source.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("par"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    started_at = models.DateTimeField(_("début"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("fin"), null=True, blank=True)
+    outcome = models.CharField(_("résultat"), max_length=10, choices=Outcome.choices)
+    forced = models.BooleanField(_("retraits confirmés"), default=False)
+    # The file carried neither the response nor the bac result: every line was kept.
+    trusted = models.BooleanField(_("fichier pris tel quel"), default=False)
+    lines = models.PositiveIntegerField(_("lignes"), default=0)
+    kept = models.PositiveIntegerField(_("gardés"), default=0)
+    excluded = models.JSONField(_("exclus par motif"), default=dict, blank=True)
+    new = models.PositiveIntegerField(_("nouveaux"), default=0)
+    removed = models.PositiveIntegerField(_("retirés"), default=0)
+    changed = models.PositiveIntegerField(_("modifiés"), default=0)
+    back = models.PositiveIntegerField(_("revenus"), default=0)
+    unchanged = models.PositiveIntegerField(_("inchangés"), default=0)
+    base_size = models.PositiveIntegerField(_("candidats présents avant"), default=0)
+    errors = models.JSONField(_("erreurs"), default=list, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    # The latest imported run of the formation when this one was planned: a preview is
+    # confirmed only while it is still the latest (docs/guide/parcoursup.md).
+    base_run = models.ForeignKey(
+        "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    # What the run found, line by line, for its report and the preview (never read by the
+    # lists: they defer it). See admissions_sync/services/plan.py for its shape.
+    plan = models.JSONField(_("détail"), default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("import Parcoursup")
+        verbose_name_plural = _("imports Parcoursup")
+        permissions = [
+            ("import_parcoursup", _("Importer un fichier Parcoursup")),
+            ("export_parcoursup", _("Télécharger la remontée vers Parcoursup")),
+        ]
+        indexes = [
+            # « the latest imported run of a formation » (services/imports.py)
+            models.Index(fields=["formation", "outcome", "-id"], name="admissions_run_latest"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.file_name} ({self.formation.code})"
+
+    @property
+    def duration(self):
+        if self.finished_at is None:
+            return None
+        return self.finished_at - self.started_at
+
+    @property
+    def excluded_total(self) -> int:
+        return sum(self.excluded.values()) if isinstance(self.excluded, dict) else 0
+
+
+class Applicant(models.Model):
+    """An admitted applicant of a formation, as Parcoursup's latest file gave them. The row
+    lives as long as the formation: an applicant the newest file no longer holds is flagged
+    « Retiré de Parcoursup le … » (``removed_at``), never deleted."""
+
+    class Civility(models.TextChoices):
+        MR = "M", _("M.")
+        MRS = "MME", _("Mme")
+
+    class Response(models.TextChoices):
+        UNKNOWN = "", _("(non fournie)")
+        YES = "oui", _("Oui")
+        YES_IF = "oui_si", _("Oui si")
+
+    formation = models.ForeignKey(
+        Formation, verbose_name=_("formation"), on_delete=models.PROTECT, related_name="applicants"
+    )
+    candidate_number = models.CharField(_("numéro Parcoursup"), max_length=12)
+    ine = models.CharField(_("INE"), max_length=11, blank=True)
+    civility = models.CharField(_("civilité"), max_length=3, choices=Civility.choices)
+    last_name = models.CharField(_("nom"), max_length=100)
+    first_name = models.CharField(_("prénom"), max_length=100)
+    birth_date = models.DateField(_("date de naissance"))
+    birth_city = models.CharField(_("ville de naissance"), max_length=100, blank=True)
+    birth_country = models.CharField(_("pays de naissance"), max_length=100, blank=True)
+    nationality = models.CharField(_("nationalité"), max_length=100, blank=True)
+    address1 = models.CharField(_("adresse 1"), max_length=150, blank=True)
+    address2 = models.CharField(_("adresse 2"), max_length=150, blank=True)
+    address3 = models.CharField(_("adresse 3"), max_length=150, blank=True)
+    postal_code = models.CharField(_("code postal"), max_length=20, blank=True)
+    city = models.CharField(_("commune"), max_length=100, blank=True)
+    country = models.CharField(_("pays"), max_length=100, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=30, blank=True)
+    mobile = models.CharField(_("téléphone mobile"), max_length=30, blank=True)
+    email = models.CharField(_("e-mail"), max_length=254, blank=True)
+    bac_series = models.CharField(_("série du diplôme"), max_length=100, blank=True)
+    bac_mention = models.CharField(_("mention"), max_length=100, blank=True)
+    gap_year = models.BooleanField(_("année de césure"), default=False)
+    boarding = models.BooleanField(_("internat"), default=False)
+    response = models.CharField(
+        _("avis"), max_length=6, choices=Response.choices, blank=True, default=""
+    )
+    response_at = models.DateTimeField(_("date de réponse"), null=True, blank=True)
+    # A digest of the fields above as the latest file gave them: the import compares it,
+    # not every column, to tell an unchanged line (services/imports.py).
+    row_hash = models.CharField(max_length=32)
+    first_import = models.ForeignKey(
+        ParcoursupImport, on_delete=models.PROTECT, related_name="+", verbose_name=_("apparu")
+    )
+    removed_at = models.DateTimeField(_("retiré de Parcoursup le"), null=True, blank=True)
+    removed_by = models.ForeignKey(
+        ParcoursupImport, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["last_name", "first_name", "pk"]
+        verbose_name = _("candidat admis")
+        verbose_name_plural = _("candidats admis")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["formation", "candidate_number"], name="admissions_applicant_unique_number"
+            ),
+            models.CheckConstraint(
+                condition=Q(candidate_number__regex=r"^[0-9]+$"),
+                name="admissions_applicant_number_digits",
+            ),
+            models.CheckConstraint(
+                condition=Q(ine="") | Q(ine__length=11), name="admissions_applicant_ine_length"
+            ),
+            models.CheckConstraint(
+                condition=Q(removed_at__isnull=True, removed_by__isnull=True)
+                | Q(removed_at__isnull=False, removed_by__isnull=False),
+                name="admissions_applicant_removed_with_run",
+            ),
+        ]
+        indexes = [
+            # the applicants' list, by name within a formation
+            models.Index(
+                fields=["formation", "last_name", "first_name"], name="admissions_app_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.last_name} {self.first_name} ({self.candidate_number})"
+
+    @property
+    def is_active(self) -> bool:
+        """Present in the latest import: only they may pre-register."""
+        return self.removed_at is None
+
+
+class ApplicantEvent(models.Model):
+    """One line of an applicant's history across imports."""
+
+    class Kind(models.TextChoices):
+        APPEARED = "appeared", _("Apparu")
+        CHANGED = "changed", _("Modifié")
+        REMOVED = "removed", _("Retiré de Parcoursup")
+        BACK = "back", _("Revenu")
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="events")
+    run = models.ForeignKey(ParcoursupImport, on_delete=models.PROTECT, related_name="events")
+    kind = models.CharField(_("événement"), max_length=10, choices=Kind.choices)
+    # {field: [before, after]} of a change (and of a return, when fields changed meanwhile)
+    changes = models.JSONField(_("changements"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("historique d'un candidat")
+        verbose_name_plural = _("historiques des candidats")
+        indexes = [models.Index(fields=["run", "kind"], name="admissions_event_run_kind")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.run_id})"
+
+
+class Preregistration(models.Model):
+    """The applicant's online pre-registration (part 2: « Préinscription à distance via un
+    lien web »): a draft saved step by step, then submitted; the desk may send it back with
+    a reason. Kept whatever the imports do to the applicant."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Brouillon")
+        SUBMITTED = "submitted", _("Préinscription validée")
+        RETURNED = "returned", _("Renvoyée au candidat")
+
+    applicant = models.OneToOneField(
+        Applicant, on_delete=models.PROTECT, related_name="preregistration"
+    )
+    status = models.CharField(
+        _("état"), max_length=10, choices=Status.choices, default=Status.DRAFT
+    )
+    # The steps' answers as entered ({step: {field: value}}): part 2's forms own them.
+    answers = models.JSONField(_("réponses"), default=dict, blank=True)
+    started_at = models.DateTimeField(_("commencée le"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
+    submitted_at = models.DateTimeField(_("validée le"), null=True, blank=True)
+    return_reason = models.TextField(_("motif du renvoi"), blank=True)
+
+    class Meta:
+        verbose_name = _("préinscription")
+        verbose_name_plural = _("préinscriptions")
+
+    def __str__(self) -> str:
+        return f"{self.applicant} - {self.get_status_display()}"
+
+
+class Registration(models.Model):
+    """The administrative registration the desk validates (part 2: « Inscription en
+    présentiel via une chaîne d'inscription »). Once validated and paid, the end-of-day
+    report back to Parcoursup lists it on the day it became both (``reported_on``), with its
+    état; a later cancellation is reported with état 3 on the day it happens
+    (``cancelled_on``)."""
+
+    class State(models.IntegerChoices):
+        MAIN = 1, _("1 - Inscription principale")
+        DOUBLE = 2, _("2 - Double cursus")
+        CANCELLED = 3, _("3 - Annulée")
+        PARALLEL = 4, _("4 - Parallèle")
+        PARALLEL_SECONDARY = 5, _("5 - Parallèle secondaire")
+
+    applicant = models.OneToOneField(
+        Applicant, on_delete=models.PROTECT, related_name="registration"
+    )
+    state = models.PositiveSmallIntegerField(
+        _("état d'inscription"), choices=State.choices, default=State.MAIN
+    )
+    student = models.ForeignKey(
+        Student, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    admission = models.ForeignKey(
+        Admission, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    validated_at = models.DateTimeField(_("validée le"), null=True, blank=True)
+    validated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    paid_at = models.DateTimeField(_("payée le"), null=True, blank=True)
+    # The Paris day the registration became both validated and paid: its report-back day.
+    reported_on = models.DateField(_("remontée le"), null=True, blank=True, db_index=True)
+    cancelled_at = models.DateTimeField(_("annulée le"), null=True, blank=True)
+    cancelled_on = models.DateField(
+        _("annulation remontée le"), null=True, blank=True, db_index=True
+    )
+    cancel_reason = models.TextField(_("motif d'annulation"), blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.applicant} - {self.get_state_display()}"
+
+    class Meta:
+        verbose_name = _("inscription administrative")
+        verbose_name_plural = _("inscriptions administratives")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(state=3), name="admissions_registration_state_not_cancelled"
+            ),
+            models.CheckConstraint(
+                condition=Q(reported_on__isnull=True)
+                | Q(validated_at__isnull=False, paid_at__isnull=False),
+                name="admissions_registration_reported_when_complete",
+            ),
+            models.CheckConstraint(
+                condition=Q(cancelled_on__isnull=True) | Q(cancelled_at__isnull=False),
+                name="admissions_registration_cancelled_on_with_at",
+            ),
+        ]

@@ -1,0 +1,3 @@
+"""URLs of the Parcoursup applicants pages."""
+
+urlpatterns = []
