@@ -12,9 +12,11 @@ again): a 100,000-line file is held as 100,000 strings, not 2.5 million values
 
 import datetime
 import hashlib
+import operator
 import re
 import zoneinfo
 from dataclasses import dataclass, field
+from itertools import compress, islice, zip_longest
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext
@@ -184,11 +186,18 @@ _DATETIME = re.compile(
     r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})(?:[ T]+([0-9]{1,2})[:h]([0-9]{2})(?::([0-9]{2}))?)?"
 )
 _NAME = re.compile(r"[^\W\d_](?:[^\W\d_]|[ '’.-])*")
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]+")
-_PHONE = re.compile(r"[0-9+ ().-]+")
-_POSTAL = re.compile(r"[0-9A-Za-z -]+")
-_INE = re.compile(r"[0-9]{9}[A-Z]{2}|[0-9A-Z]{10}[A-Z]|[0-9]{4}A[0-9]{5}[A-Z]")
+_EMAIL = re.compile(r"|[^@\s]+@[^@\s]+\.[^@\s.]+")
+_PHONE = re.compile(r"[0-9+ ().-]*")
+_POSTAL = re.compile(r"[0-9A-Za-z -]*")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_INE_OR_BLANK = re.compile(r"|[0-9]{9}[A-Z]{2}|[0-9A-Z]{10}[A-Z]|[0-9]{4}A[0-9]{5}[A-Z]")
+_FORMULA_START = re.compile(r"[=@]")
+# The same shapes checked on a whole column at once (its values joined by line breaks: one
+# call in C for 4,096 lines; a value with a line break is refused anyway, see _CONTROL).
+_INE_LINES = re.compile(r"(?:(?:[0-9]{9}[A-Z]{2}|[0-9A-Z]{10}[A-Z]|[0-9]{4}A[0-9]{5}[A-Z])?\n)*")
+_PHONE_LINES = re.compile(r"[0-9+ ().\n-]*")
+_POSTAL_LINES = re.compile(r"[0-9A-Za-z \n-]*")
+_EMAIL_LINES = re.compile(r"(?:(?:[^@\s]+@[^@\s]+\.[^@\s.]+)?\n)*")
 
 # The text fields of a line and their length limits (the model's), in FIELDS order.
 _TEXT = tuple(
@@ -281,8 +290,9 @@ def read_file(uploaded) -> ParsedFile:
         max_bytes=MAX_BYTES,
         csv=True,
         max_unpacked=400 * 1024 * 1024,
-        max_area=0,
-        max_cells=0,
+        max_area=(MAX_LINES + 2) * MAX_COLUMNS,
+        max_cells=(MAX_LINES + 2) * MAX_COLUMNS,
+        raw=True,
     )
     header = next(rows, None)
     if header is None:
@@ -311,9 +321,10 @@ def _refuse_nul_bytes(uploaded) -> None:
 def _columns(header) -> dict[str, int]:
     columns: dict[str, int] = {}
     unknown = []
-    for index, value in enumerate(header.cells):
-        if value is None:
+    for index, value in enumerate(header[1]):
+        if value is None or not str(value).strip():
             continue
+        value = str(value).strip()
         name = _FOLDED.get(fold(value))
         if name is None:
             unknown.append(f"« {value} »")
@@ -341,215 +352,297 @@ def _columns(header) -> dict[str, int]:
 
 
 def _read_lines(rows, columns: dict[str, int], parsed: ParsedFile) -> None:
-    # The hot loop of a 100,000-line import: each cell read once, no call per field where a
-    # local test does (docs/performance.md, « Import Parcoursup »).
-    errors = parsed.errors
-    kept = parsed.kept
-    excluded = parsed.excluded
-    first_line: dict[str, int] = {}
-    get = columns.get
-    c_number, c_ine, c_civ = get("candidate_number"), get("ine"), get("civility")
-    c_last, c_first, c_birth = get("last_name"), get("first_name"), get("birth_date")
-    c_phone, c_mobile, c_email = get("phone"), get("mobile"), get("email")
-    c_postal, c_gap, c_board = get("postal_code"), get("gap_year"), get("boarding")
-    c_resp_at, c_decision, c_bac = get("response_at"), get("decision"), get("bac")
-    text_columns = [(name, get(name), limit) for name, limit in _TEXT]
-    labels = {name: column_label(name) for name in ALIASES}
-    today = datetime.date.today()
-    datetimes: dict[str, str] = {}
-    interned: dict[str, str] = {}
+    """Validate the lines ``rows`` gives, a chunk of CHUNK lines at a time, column by column:
+    a value seen before (a city, a series, a birth date) is checked once, a column of
+    unique values (numbers, e-mails) by one pass in C, and only a column that fails is read
+    again cell by cell to say which line is wrong. A 100,000-line file costs about as much
+    as reading it (docs/performance.md, « Import Parcoursup »)."""
+    checker = _Checker(columns, parsed)
     count = 0
-    for row in rows:
-        count += 1
+    while chunk := list(islice(rows, CHUNK)):
+        count += len(chunk)
         if count > MAX_LINES:
             raise ValidationError(
                 TOO_MANY_LINES, code="too_many", params={"max": f"{MAX_LINES:,}".replace(",", " ")}
             )
-        number = row.number
-        cells = row.cells
-        width = len(cells)
-        problems: list[str] = []
-
-        def cell(index, cells=cells, width=width):
-            if index is None or index >= width:
-                return ""
-            value = cells[index]
-            if value is None:
-                return ""
-            if isinstance(value, str):
-                return value
-            return _from_sheet(value)
-
-        # Numéro
-        candidate = cell(c_number)
-        if not candidate:
-            problems.append(gettext(NUMBER_MISSING))
-        elif not (candidate.isascii() and candidate.isdigit() and len(candidate) <= 12):
-            problems.append(gettext(NUMBER_INVALID) % {"value": _short(candidate)})
-            candidate = ""
-        elif candidate in first_line:
-            problems.append(
-                gettext(NUMBER_TWICE) % {"number": candidate, "other": first_line[candidate]}
-            )
-        else:
-            first_line[candidate] = number
-        # INE
-        ine = cell(c_ine).upper()
-        if ine and not _INE.fullmatch(ine):
-            problems.append(gettext(INE_INVALID) % {"value": _short(ine)})
-        # Civilité
-        raw = cell(c_civ)
-        civility = _CIVILITIES.get(raw.casefold())
-        if civility is None:
-            civility = ""
-            problems.append(gettext(CIVILITY_INVALID) % {"value": _short(raw)})
-        # Nom, Prénom
-        last = cell(c_last)
-        first = cell(c_first)
-        for name, value in (("last_name", last), ("first_name", first)):
-            if not value:
-                problems.append(gettext(REQUIRED_MISSING) % {"column": labels[name]})
-            elif len(value) > _NAME_MAX:
-                problems.append(
-                    gettext(TOO_LONG)
-                    % {"column": labels[name], "length": len(value), "max": _NAME_MAX}
-                )
-            elif not _NAME.fullmatch(value):
-                problems.append(
-                    gettext(NAME_INVALID) % {"column": labels[name], "value": _short(value)}
-                )
-        # Date de naissance
-        raw = cell(c_birth)
-        birth = ""
-        if not raw:
-            problems.append(gettext(REQUIRED_MISSING) % {"column": labels["birth_date"]})
-        else:
-            match = _DATE.fullmatch(raw)
-            try:
-                if match is None:
-                    raise ValueError
-                day, month, year = match.groups()
-                date = datetime.date(int(year), int(month), int(day))
-            except ValueError:
-                problems.append(
-                    gettext(DATE_INVALID) % {"column": labels["birth_date"], "value": _short(raw)}
-                )
-            else:
-                if date.year < 1900 or date > today:
-                    problems.append(gettext(BIRTH_IMPLAUSIBLE) % {"value": raw})
-                birth = date.isoformat()
-        # Free text
-        texts = []
-        for name, index, limit in text_columns:
-            value = cell(index)
-            if value:
-                if len(value) > limit:
-                    problems.append(
-                        gettext(TOO_LONG)
-                        % {"column": labels[name], "length": len(value), "max": limit}
-                    )
-                elif value[0] in "=@":
-                    problems.append(
-                        gettext(FORMULA) % {"column": labels[name], "value": _short(value)}
-                    )
-                value = interned.setdefault(value, value) if len(value) < 40 else value
-            texts.append(value)
-        # Code postal, téléphones, e-mail
-        postal = cell(c_postal)
-        if postal and (len(postal) > 20 or not _POSTAL.fullmatch(postal)):
-            problems.append(gettext(POSTAL_CODE_INVALID) % {"value": _short(postal)})
-        phones = []
-        for name, index in (("phone", c_phone), ("mobile", c_mobile)):
-            value = cell(index)
-            if value and (len(value) > 30 or not _PHONE.fullmatch(value)):
-                problems.append(
-                    gettext(PHONE_INVALID) % {"column": labels[name], "value": _short(value)}
-                )
-            phones.append(value)
-        email = cell(c_email)
-        if email and (len(email) > 254 or not _EMAIL.fullmatch(email)):
-            problems.append(gettext(EMAIL_INVALID) % {"value": _short(email)})
-        # Année de césure, internat
-        flags = []
-        for name, index in (("gap_year", c_gap), ("boarding", c_board)):
-            value = cell(index).casefold()
-            if value in _NO:
-                flags.append("f")
-            elif value in _YES:
-                flags.append("t")
-            else:
-                flags.append("f")
-                problems.append(
-                    gettext(YES_NO_INVALID) % {"column": labels[name], "value": _short(value)}
-                )
-        # Date réponse
-        raw = cell(c_resp_at)
-        responded = NULL
-        if raw:
-            responded = datetimes.get(raw)
-            if responded is None:
-                responded = _response_at(raw)
-                if responded is None:
-                    problems.append(
-                        gettext(DATETIME_INVALID)
-                        % {"column": labels["response_at"], "value": _short(raw)}
-                    )
-                    responded = NULL
-                else:
-                    datetimes[raw] = responded
-        # Avis, bac: who is kept
-        reason = None
-        response = ""
-        if c_decision is not None:
-            raw = cell(c_decision)
-            decision = _DECISIONS.get(fold(raw))
-            if decision is None:
-                problems.append(gettext(DECISION_INVALID) % {"value": _short(raw)})
-            elif decision == WAITING:
-                reason = WAITING
-            else:
-                response = decision
-        if c_bac is not None:
-            raw = fold(cell(c_bac))
-            if raw in _BAC_NO:
-                reason = reason or NO_BAC
-            elif raw not in _BAC_YES:
-                problems.append(gettext(BAC_INVALID) % {"value": _short(cell(c_bac))})
-        values = (
-            candidate,
-            ine,
-            civility,
-            last,
-            first,
-            birth,
-            *texts[:6],
-            postal,
-            *texts[6:8],
-            *phones,
-            email,
-            *texts[8:],
-            *flags,
-            response,
-            responded,
-        )
-        line = "\t".join(values)
-        if _CONTROL.search(line.replace("\t", " ")):
-            for name, value in zip(FIELDS, values, strict=True):
-                if _CONTROL.search(value):
-                    problems.append(gettext(CONTROL_CHARACTER) % {"column": labels[name]})
-                    break
-        if "\ufffd" in line:
-            problems.append(gettext(NOT_TEXT))
-        if problems:
-            errors.extend(line_error(number, problem) for problem in problems)
-            continue
-        if reason is not None:
-            excluded.append((number, candidate, last, first, reason))
-            continue
-        if "\\" in line:
-            line = "\t".join(value.replace("\\", "\\\\") for value in values)
-        kept[candidate] = (number, line)
+        if type(chunk[0][1]) is not list:  # a spreadsheet's rows: values as the CSV writes them
+            chunk = [(number, _sheet_cells(cells)) for number, cells in chunk]
+        checker.check(chunk)
     parsed.lines = count
+
+
+def _sheet_cells(cells) -> list[str]:
+    return [
+        "" if value is None else value if type(value) is str else _from_sheet(value)
+        for value in cells
+    ]
+
+
+CHUNK = 4096
+
+
+class _Checker:
+    """The validation of a file's lines, chunk by chunk (``check``); what a value gives is
+    kept from one chunk to the next for the columns whose values repeat."""
+
+    def __init__(self, columns: dict[str, int], parsed: ParsedFile):
+        self.columns = columns
+        self.parsed = parsed
+        self.first_line: dict[str, int] = {}
+        self.labels = {name: column_label(name) for name in ALIASES}
+        self.today = datetime.date.today()
+        # per repeating column: value → canonical text, and value → error for the bad ones
+        self.texts: dict[str, dict[str, str]] = {}
+        self.bad: dict[str, dict[str, str]] = {}
+
+    def check(self, chunk: list[tuple[int, list[str]]]) -> None:
+        numbers = [number for number, _cells in chunk]
+        table = list(zip_longest(*(cells for _number, cells in chunk), fillvalue=""))
+        size = len(chunk)
+        blank = ("",) * size
+        problems: dict[int, list[str]] = {}
+
+        def column(name: str) -> list[str]:
+            index = self.columns.get(name)
+            if index is None or index >= len(table):
+                return list(blank)
+            return list(map(str.strip, table[index]))
+
+        out: dict[str, list[str]] = {}
+        labels = self.labels
+        # Numéro: digits, 12 at most
+        values = column("candidate_number")
+        joined = "".join(values)
+        if not (
+            joined.isascii() and joined.isdigit() and all(values) and max(map(len, values)) <= 12
+        ):
+            for i, value in enumerate(values):
+                if not value:
+                    problems.setdefault(i, []).append(gettext(NUMBER_MISSING))
+                elif not (value.isascii() and value.isdigit() and len(value) <= 12):
+                    problems.setdefault(i, []).append(
+                        gettext(NUMBER_INVALID) % {"value": _short(value)}
+                    )
+                    values[i] = ""
+        out["candidate_number"] = values
+        # INE
+        values = list(map(str.upper, column("ine")))
+        if not _INE_LINES.fullmatch("\n".join(values) + "\n"):
+            for i, value in enumerate(values):
+                if not _INE_OR_BLANK.fullmatch(value):
+                    problems.setdefault(i, []).append(
+                        gettext(INE_INVALID) % {"value": _short(value)}
+                    )
+        out["ine"] = values
+        # Columns whose values repeat: each distinct value checked once
+        out["civility"] = self._cached("civility", column("civility"), self._civility, problems)
+        for name in ("last_name", "first_name"):
+            out[name] = self._cached(name, column(name), self._name(name), problems)
+        out["birth_date"] = self._cached(
+            "birth_date", column("birth_date"), self._birth_date, problems
+        )
+        for name in ("gap_year", "boarding"):
+            out[name] = self._cached(name, column(name), self._yes_no(name), problems)
+        out["response_at"] = self._cached(
+            "response_at", column("response_at"), self._response_at, problems
+        )
+        # Free text: length, formula-like start
+        for name, limit in _TEXT:
+            values = column(name)
+            joined = "\n" + "\n".join(values)
+            if max(map(len, values)) > limit or "\n=" in joined or "\n@" in joined:
+                for i, value in enumerate(values):
+                    if len(value) > limit:
+                        problems.setdefault(i, []).append(
+                            gettext(TOO_LONG)
+                            % {"column": labels[name], "length": len(value), "max": limit}
+                        )
+                    elif _FORMULA_START.match(value):
+                        problems.setdefault(i, []).append(
+                            gettext(FORMULA) % {"column": labels[name], "value": _short(value)}
+                        )
+            out[name] = values
+        # Shapes checked in one pass: postal code, phones, e-mail
+        for name, pattern, lines_pattern, limit, message in (
+            ("postal_code", _POSTAL, _POSTAL_LINES, 20, POSTAL_CODE_INVALID),
+            ("phone", _PHONE, _PHONE_LINES, 30, PHONE_INVALID),
+            ("mobile", _PHONE, _PHONE_LINES, 30, PHONE_INVALID),
+            ("email", _EMAIL, _EMAIL_LINES, 254, EMAIL_INVALID),
+        ):
+            values = column(name)
+            if max(map(len, values)) > limit or not lines_pattern.fullmatch(
+                "\n".join(values) + "\n"
+            ):
+                for i, value in enumerate(values):
+                    if len(value) > limit or not pattern.fullmatch(value):
+                        problems.setdefault(i, []).append(
+                            gettext(message) % {"column": labels[name], "value": _short(value)}
+                        )
+            out[name] = values
+        # Avis and bac: who is kept
+        reasons: list[str | None] = [None] * size
+        response = list(blank)
+        if "decision" in self.columns:
+            decisions = self._cached("decision", column("decision"), self._decision, problems)
+            response = [value if value != WAITING else "" for value in decisions]
+            reasons = [WAITING if value == WAITING else None for value in decisions]
+        if "bac" in self.columns:
+            bacs = self._cached("bac", column("bac"), self._bac, problems)
+            reasons = [
+                reason or (NO_BAC if bac == "f" else None)
+                for reason, bac in zip(reasons, bacs, strict=True)
+            ]
+        out["response"] = response
+        for name in FIELDS:
+            values = out[name]
+            text = "".join(values)
+            if not text.isprintable() and _CONTROL.search(text):  # a tab, a line break…
+                for i, value in enumerate(values):
+                    if _CONTROL.search(value):
+                        problems.setdefault(i, []).append(
+                            gettext(CONTROL_CHARACTER) % {"column": labels[name]}
+                        )
+            if "\ufffd" in text:  # bytes the decoder could not read
+                for i, value in enumerate(values):
+                    if "\ufffd" in value:
+                        problems.setdefault(i, []).append(gettext(NOT_TEXT))
+            if "\\" in text and name != "response_at":  # COPY's escape (NULL is response_at's)
+                out[name] = [value.replace("\\", "\\\\") for value in values]
+        lines = list(map("\t".join, zip(*(out[name] for name in FIELDS), strict=True)))
+        self._keep(numbers, out, lines, reasons, problems)
+
+    def _keep(self, numbers, out, lines, reasons, problems) -> None:
+        parsed, first_line = self.parsed, self.first_line
+        kept, excluded, errors = parsed.kept, parsed.excluded, parsed.errors
+        candidates = out["candidate_number"]
+        size = len(numbers)
+        if (
+            not problems
+            and len(set(candidates)) == size
+            and first_line.keys().isdisjoint(candidates)
+        ):
+            # The usual chunk: every line valid, no number seen twice; kept but the excluded.
+            first_line.update(zip(candidates, numbers, strict=True))
+            pairs = zip(candidates, zip(numbers, lines, strict=True), strict=True)
+            if not any(reasons):
+                kept.update(pairs)
+                return
+            kept.update(compress(pairs, map(operator.not_, reasons)))
+            last, first = out["last_name"], out["first_name"]
+            excluded.extend(
+                (numbers[i], candidates[i], last[i], first[i], reason)
+                for i, reason in enumerate(reasons)
+                if reason is not None
+            )
+            return
+        for i, number in enumerate(numbers):
+            candidate = candidates[i]
+            mine = problems.get(i)
+            if candidate:
+                other = first_line.get(candidate)
+                if other is None:
+                    first_line[candidate] = number
+                else:
+                    mine = mine or []
+                    mine.insert(0, gettext(NUMBER_TWICE) % {"number": candidate, "other": other})
+            if mine:
+                errors.extend(line_error(number, problem) for problem in mine)
+            elif reasons[i] is not None:
+                excluded.append(
+                    (number, candidate, out["last_name"][i], out["first_name"][i], reasons[i])
+                )
+            else:
+                kept[candidate] = (number, lines[i])
+
+    def _cached(self, name: str, values: list[str], check, problems) -> list[str]:
+        texts = self.texts.setdefault(name, {})
+        bad = self.bad.setdefault(name, {})
+        distinct = set(values)
+        for value in distinct.difference(texts):
+            texts[value], error = check(value)
+            if error:
+                bad[value] = error
+        if not bad.keys().isdisjoint(distinct):
+            for i, value in enumerate(values):
+                if value in bad:
+                    problems.setdefault(i, []).append(bad[value])
+        return list(map(texts.__getitem__, values))
+
+    def _civility(self, value: str):
+        civility = _CIVILITIES.get(value.casefold())
+        if civility is None:
+            return "", gettext(CIVILITY_INVALID) % {"value": _short(value)}
+        return civility, None
+
+    def _name(self, name: str):
+        label = self.labels[name]
+
+        def check(value: str):
+            if not value:
+                return value, gettext(REQUIRED_MISSING) % {"column": label}
+            if len(value) > _NAME_MAX:
+                return value, gettext(TOO_LONG) % {
+                    "column": label,
+                    "length": len(value),
+                    "max": _NAME_MAX,
+                }
+            if not _NAME.fullmatch(value):
+                return value, gettext(NAME_INVALID) % {"column": label, "value": _short(value)}
+            return value, None
+
+        return check
+
+    def _birth_date(self, value: str):
+        label = self.labels["birth_date"]
+        if not value:
+            return "", gettext(REQUIRED_MISSING) % {"column": label}
+        match = _DATE.fullmatch(value)
+        try:
+            if match is None:
+                raise ValueError
+            day, month, year = match.groups()
+            date = datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            return "", gettext(DATE_INVALID) % {"column": label, "value": _short(value)}
+        if date.year < 1900 or date > self.today:
+            return "", gettext(BIRTH_IMPLAUSIBLE) % {"value": _short(value)}
+        return date.isoformat(), None
+
+    def _yes_no(self, name: str):
+        label = self.labels[name]
+
+        def check(value: str):
+            folded = value.casefold()
+            if folded in _NO:
+                return "f", None
+            if folded in _YES:
+                return "t", None
+            return "f", gettext(YES_NO_INVALID) % {"column": label, "value": _short(value)}
+
+        return check
+
+    def _response_at(self, value: str):
+        if not value:
+            return NULL, None
+        text = _response_at(value)
+        if text is None:
+            label = self.labels["response_at"]
+            return NULL, gettext(DATETIME_INVALID) % {"column": label, "value": _short(value)}
+        return text, None
+
+    def _decision(self, value: str):
+        decision = _DECISIONS.get(fold(value))
+        if decision is None:
+            return "", gettext(DECISION_INVALID) % {"value": _short(value)}
+        return decision, None
+
+    def _bac(self, value: str):
+        folded = fold(value)
+        if folded in _BAC_NO:
+            return "f", None
+        if folded in _BAC_YES:
+            return "t", None
+        return "t", gettext(BAC_INVALID) % {"value": _short(value)}
 
 
 def _from_sheet(value) -> str:
@@ -567,24 +660,31 @@ def _from_sheet(value) -> str:
     return str(value)
 
 
+_UTC_HOURS: dict[tuple[str, str, str, str], str | None] = {}
+
+
 def _response_at(raw: str) -> str | None:
+    """« 08/07/2026 14:32 » (Paris) as the UTC instant COPY reads, « 2026-07-08 12:32:00+00 »;
+    None when it is not a date and time. The zone's offset is looked up once an hour of a
+    day (Paris' offsets are whole hours)."""
     match = _DATETIME.fullmatch(raw)
     if match is None:
         return None
     day, month, year, hour, minute, second = match.groups()
-    try:
-        local = datetime.datetime(
-            int(year),
-            int(month),
-            int(day),
-            int(hour or 0),
-            int(minute or 0),
-            int(second or 0),
-            tzinfo=_PARIS,
-        )
-    except ValueError:
+    key = (day, month, year, hour or "0")
+    prefix = _UTC_HOURS.get(key)
+    if prefix is None:
+        try:
+            local = datetime.datetime(
+                int(year), int(month), int(day), int(hour or 0), tzinfo=_PARIS
+            )
+        except ValueError:
+            return None
+        prefix = local.astimezone(datetime.UTC).strftime("%Y-%m-%d %H")
+        _UTC_HOURS[key] = prefix
+    if int(minute or 0) > 59 or int(second or 0) > 59:
         return None
-    return local.astimezone(datetime.UTC).strftime("%Y-%m-%d %H:%M:%S+00")
+    return f"{prefix}:{minute or '00'}:{second or '00'}+00"
 
 
 def _short(value: str, limit: int = 40) -> str:

@@ -171,8 +171,13 @@ class Applicant(models.Model):
         YES = "oui", _("Oui")
         YES_IF = "oui_si", _("Oui si")
 
+    # No index of its own: the unique constraint (formation, number) leads with it.
     formation = models.ForeignKey(
-        Formation, verbose_name=_("formation"), on_delete=models.PROTECT, related_name="applicants"
+        Formation,
+        verbose_name=_("formation"),
+        on_delete=models.PROTECT,
+        related_name="applicants",
+        db_index=False,
     )
     candidate_number = models.CharField(_("numéro Parcoursup"), max_length=12)
     ine = models.CharField(_("INE"), max_length=11, blank=True)
@@ -207,8 +212,15 @@ class Applicant(models.Model):
         ParcoursupImport, on_delete=models.PROTECT, related_name="+", verbose_name=_("apparu")
     )
     removed_at = models.DateTimeField(_("retiré de Parcoursup le"), null=True, blank=True)
+    # Not indexed: nothing reads applicants by the run that removed them but the history,
+    # which reads the events (an index would cost every import of 100,000 lines).
     removed_by = models.ForeignKey(
-        ParcoursupImport, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        ParcoursupImport,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
 
     class Meta:
@@ -249,10 +261,11 @@ class Applicant(models.Model):
 
 
 class ApplicantEvent(models.Model):
-    """One line of an applicant's history across imports."""
+    """One line of an applicant's history across imports, after the first: the first,
+    « Apparu », is the applicant's ``first_import`` (no row: the first import of a
+    100,000-line file would otherwise write 100,000 more)."""
 
     class Kind(models.TextChoices):
-        APPEARED = "appeared", _("Apparu")
         CHANGED = "changed", _("Modifié")
         REMOVED = "removed", _("Retiré de Parcoursup")
         BACK = "back", _("Revenu")
@@ -343,9 +356,6 @@ class Registration(models.Model):
     )
     cancel_reason = models.TextField(_("motif d'annulation"), blank=True)
 
-    def __str__(self) -> str:
-        return f"{self.applicant} - {self.get_state_display()}"
-
     class Meta:
         verbose_name = _("inscription administrative")
         verbose_name_plural = _("inscriptions administratives")
@@ -363,3 +373,6 @@ class Registration(models.Model):
                 name="admissions_registration_cancelled_on_with_at",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.applicant} - {self.get_state_display()}"

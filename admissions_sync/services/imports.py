@@ -170,15 +170,19 @@ def _read_changes(plan: Plan) -> None:
 
 def plan_report(parsed: ParsedFile, plan: Plan, *, with_unchanged: bool) -> dict:
     """The run's ``plan`` (its report and the preview's lists): names and changes of every
-    line that matters; the unchanged ones only for a preview (a re-import of 100,000 lines
-    would otherwise store them all again)."""
+    line that matters. The new and the unchanged ones only for a preview: once imported,
+    the new ones are the applicants whose ``first_import`` is the run (a first import of
+    100,000 lines would otherwise store them all again, and so would each re-import for the
+    unchanged ones)."""
 
     def names(line: str) -> list[str]:
         values = split(line)
         return [values[INDEX["last_name"]], values[INDEX["first_name"]]]
 
     report = {
-        "new": [[line_no, number, *names(line)] for line_no, number, line in plan.new],
+        "new": [[line_no, number, *names(line)] for line_no, number, line in plan.new]
+        if with_unchanged
+        else [],
         "back": [
             [line_no, number, *names(line), plan.changes.get(pk, {})]
             for line_no, number, pk, line in plan.back
@@ -374,22 +378,28 @@ def import_confirm(
     previewed (``checksum``, computed again), and no import of the formation came since.
     Otherwise ValidationError and the preview is marked « abandonné »; the base is not
     written."""
+    refusal = None
     with transaction.atomic():
         run = (
             ParcoursupImport.objects.select_for_update().select_related("formation").get(pk=run.pk)
         )
         if run.outcome != Outcome.PREVIEW:
             raise ValidationError(NOT_A_PREVIEW, code="not_preview")
-        if checksum != run.checksum:
-            _abandon(run)
-            raise ValidationError(FILE_CHANGED, code="file_changed")
         latest = latest_imported(run.formation)
-        if (latest.pk if latest else None) != run.base_run_id:
+        if checksum != run.checksum:
+            refusal = ValidationError(FILE_CHANGED, code="file_changed")
+        elif (latest.pk if latest else None) != run.base_run_id:
+            refusal = ValidationError(BASE_CHANGED, code="base_changed")
+        if refusal is not None:
+            # Committed, then raised: raising inside the block would roll the « abandonné »
+            # back and leave the preview confirmable.
             _abandon(run)
-            raise ValidationError(BASE_CHANGED, code="base_changed")
-        run.outcome = Outcome.RUNNING
-        run.actor = actor
-        run.save(update_fields=["outcome", "actor"])
+        else:
+            run.outcome = Outcome.RUNNING
+            run.actor = actor
+            run.save(update_fields=["outcome", "actor"])
+    if refusal is not None:
+        raise refusal
     try:
         with run.file.open("rb") as stored:
             content = io.BytesIO(stored.read())
@@ -447,7 +457,6 @@ def _write(run: ParcoursupImport, plan: Plan, progress: Progress | None) -> None
 
     if plan.new:
         _insert_new(run, plan.new, step)
-        _events_of_new(run)
     updates = [(pk, line) for _l, _n, pk, line in plan.changed + plan.back]
     if updates:
         _update(updates, step)
@@ -522,18 +531,6 @@ def _insert_new(run: ParcoursupImport, new: list[tuple[int, str, str]], step) ->
             ]
         )
         step(len(chunk))
-
-
-def _events_of_new(run: ParcoursupImport) -> None:
-    """One « Apparu » event per applicant this run created, in one INSERT … SELECT."""
-    quote = connection.ops.quote_name
-    events, applicants = ApplicantEvent._meta.db_table, Applicant._meta.db_table
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(events)} (applicant_id, run_id, kind, changes) "
-            f"SELECT id, %s, %s, NULL FROM {quote(applicants)} WHERE first_import_id = %s ORDER BY id",
-            [run.pk, ApplicantEvent.Kind.APPEARED.value, run.pk],
-        )
 
 
 def _update(rows: list[tuple[int, str]], step) -> None:

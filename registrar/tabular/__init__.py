@@ -120,6 +120,7 @@ def read_rows(
     max_unpacked: int = MAX_XML_BYTES,
     max_area: int = MAX_AREA,
     max_cells: int = 0,
+    raw: bool = False,
 ) -> Iterator[Row]:
     """The non-blank rows of ``uploaded`` (a Django UploadedFile, or any binary file with a
     name and a size): of the first sheet of an .xlsx or .ods (told apart by their content,
@@ -135,7 +136,11 @@ def read_rows(
     MAX_CELLS). A CSV is then read as it is iterated (ValidationError on a cell longer than
     Excel allows or a record the csv module cannot parse); a spreadsheet is loaded by then
     (calamine holds the sheet), its rows made Python values as they are iterated
-    (ValidationError on a text longer than Excel allows). Writes nothing."""
+    (ValidationError on a text longer than Excel allows). Writes nothing.
+
+    ``raw`` (CSV only, for long files read column by column): a CSV's rows are plain
+    ``(number, list of str)`` pairs, cells unstripped and "" for blanks
+    (registrar/tabular/delimited.py); a spreadsheet's rows are unchanged."""
     name = os.path.basename(getattr(uploaded, "name", "") or "")
     size = getattr(uploaded, "size", None)
     if size is None:
@@ -160,7 +165,9 @@ def read_rows(
     uploaded.seek(0)
     head = uploaded.read(len(_ZIP_MAGIC))
     if csv and extension == ".csv" and head != _ZIP_MAGIC:
-        rows = csv_rows(_Bounded(uploaded, max_bytes), limits)
+        rows = csv_rows(_Bounded(uploaded, max_bytes), limits, raw=raw)
+        if raw:
+            return islice(rows, max_rows + 1)
     else:
         rows = _sheet(uploaded, max_bytes, limits)
     return (Row(number, cells) for number, cells in islice(rows, max_rows + 1))

@@ -12,7 +12,9 @@ CHUNK = 64 * 1024
 SEPARATORS = ("\t", ";", ",")
 
 
-def csv_rows(stream, limits: Limits) -> Iterator[tuple[int, tuple[Cell, ...]]]:
+def csv_rows(
+    stream, limits: Limits, *, raw: bool = False
+) -> Iterator[tuple[int, tuple[Cell, ...]]]:
     """(record number, cells) of each non-blank record of the CSV ``stream`` (binary, read
     from its start), at most ``limits.max_columns`` cells a record, each stripped of its
     surrounding spaces, blanks as None. The number is the record's, 1-based: the row a
@@ -24,7 +26,12 @@ def csv_rows(stream, limits: Limits) -> Iterator[tuple[int, tuple[Cell, ...]]]:
     to cp1252 (the two agree on ASCII); after non-ASCII UTF-8 text, such a byte is replaced.
     Separator: the one of tab, « ; », « , » the first non-blank line holds most of (on a
     tie, in that order); « ; » when it holds none (one column). Memory stays that of one
-    chunk and one record, whatever the file's length."""
+    chunk and one record, whatever the file's length.
+
+    ``raw``: each record's cells as the csv module gives them (a list of strings, spaces
+    kept, "" for a blank, up to ``limits.max_columns``), for a caller that reads a long file
+    column by column (admissions_sync/imports.py: 100,000 lines); blank records are still
+    skipped and over-long cells still refused."""
     lines = _lines(stream)
     head: list[str] = []
     for line in lines:
@@ -34,6 +41,9 @@ def csv_rows(stream, limits: Limits) -> Iterator[tuple[int, tuple[Cell, ...]]]:
     separator = _separator(head[-1] if head else "")
     reader = csv.reader(_chain(head, lines), delimiter=separator)
     width = limits.max_columns
+    if raw:
+        yield from _raw(reader, width, limits)
+        return
     try:
         for number, values in enumerate(reader, start=1):
             cells = []
@@ -46,6 +56,21 @@ def csv_rows(stream, limits: Limits) -> Iterator[tuple[int, tuple[Cell, ...]]]:
                 cells.pop()
             if cells:
                 yield number, tuple(cells)
+    except csv.Error as error:
+        raise limits.refusal(NOT_CSV) from error
+
+
+def _raw(reader, width: int, limits: Limits) -> Iterator[tuple[int, list[str]]]:
+    try:
+        for number, values in enumerate(reader, start=1):
+            if len(values) > width:
+                del values[width:]
+            # Per record, not per cell: a record shorter than a cell's limit has no cell over it.
+            text = "".join(values)
+            if len(text) > MAX_CELL_CHARS and max(map(len, values)) > MAX_CELL_CHARS:
+                limits.refuse(TOO_LONG_CELL, max=thousands(MAX_CELL_CHARS))
+            if text and not text.isspace():
+                yield number, values
     except csv.Error as error:
         raise limits.refusal(NOT_CSV) from error
 
