@@ -263,7 +263,7 @@ def _unescape(value: str) -> str:
 
 def canonical_value(name: str, value) -> str:
     """A field's value read from the database, as the canonical line writes it: the two
-    compare equal when nothing changed (admissions_sync/services/plan.py shows the
+    compare equal when nothing changed (admissions_sync/services/imports.py shows the
     differences)."""
     if value is None:
         return ""

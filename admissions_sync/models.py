@@ -127,7 +127,7 @@ class ParcoursupImport(models.Model):
         "self", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     # What the run found, line by line, for its report and the preview (never read by the
-    # lists: they defer it). See admissions_sync/services/plan.py for its shape.
+    # lists: they defer it). See plan_report in admissions_sync/services/imports.py.
     plan = models.JSONField(_("détail"), default=dict, blank=True)
 
     class Meta:

@@ -4,7 +4,7 @@ permissions of the admissions officers (docs/guide/parcoursup.md)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from registrar import navigation, plugins, roles
+from registrar import activity, navigation, plugins, roles
 from registrar.navigation import NavEntry
 
 
@@ -17,10 +17,31 @@ def register() -> None:
             "admissions_sync:import_list",
             "admissions_sync.view_parcoursupimport",
             "i-admissions",
-            _("Import Parcoursup, préinscriptions et inscriptions administratives."),
+            _("Importer l'export des admissions de Parcoursup et revoir chaque import."),
             order=60,
-        )
+        ),
+        NavEntry(
+            "admissions_applicants",
+            _("Candidats admis"),
+            "admissions_sync:applicant_list",
+            "admissions_sync.view_applicant",
+            "i-applicants",
+            _("La base des candidats admis de chaque formation, et leur historique."),
+            order=61,
+        ),
+        NavEntry(
+            "admissions_export",
+            _("Remontée vers Parcoursup"),
+            "admissions_sync:export_report",
+            "admissions_sync.export_parcoursup",
+            "i-export",
+            _("Les inscriptions validées et payées du jour, pour Parcoursup."),
+            order=62,
+        ),
     )
+    from admissions_sync.activity import parcoursup_operations
+
+    activity.register(parcoursup_operations)
     roles.grant(
         roles.ADMISSIONS_OFFICER.key,
         "registrar.view_student",

@@ -138,6 +138,9 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_ENABLED = env_bool("AXES_ENABLED", default=True)
+# Not its start-up banner on stderr: every management command (cron's nightly import) would
+# print it.
+AXES_VERBOSE = False
 # The user name axes records is cut to its 255-character column (the login forms refuse
 # longer ones before, registrar/login.py); the address is read as every throttle reads it.
 AXES_USERNAME_CALLABLE = "registrar.login.axes_username"
@@ -241,11 +244,16 @@ INSTITUTION_NAME = env_str("INSTITUTION_NAME", "Cégep Marie-Victorin")
 # A pasted list of 20,000 lines (« Saisie manuelle ») is up to a few megabytes of form data.
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 # The whole request body, files included (registrar.middleware.RequestSizeLimitMiddleware):
-# the form data above, plus the largest file an import takes (5 MB: the student lists of
-# registrar/student_lists.py and the candidate import of certification/imports/candidates.py;
-# the session import takes 2 MB), plus 1 MB of multipart framing. The reverse proxy's
-# client_max_body_size is the same (docs/operations.md).
-REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_MB", 16, minimum=1) * 1024 * 1024
+# the form data above, plus the largest file an import takes: Parcoursup's admissions export
+# (admissions_sync/imports.py reads up to 60 MB; 100,000 lines are about 22 MB), plus
+# multipart framing. The reverse proxy's client_max_body_size is the same
+# (docs/operations.md).
+REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_MB", 64, minimum=1) * 1024 * 1024
+
+# Share of a formation's present applicants a Parcoursup import may remove without being
+# confirmed (« --force », or the preview's box): more looks like a truncated file
+# (admissions_sync/services/imports.py). Percent in the environment, 20 by default.
+PARCOURSUP_MAX_REMOVED_SHARE = env_int("PARCOURSUP_MAX_REMOVED_PERCENT", 20, minimum=0) / 100
 
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
