@@ -1,0 +1,174 @@
+"""« Imports Parcoursup » (docs/guide/parcoursup.md): the runs' list, « Importer un fichier »,
+a run's report — for a web upload, first its preview — and « Confirmer l'import » /
+« Abandonner ». The writes are admissions_sync.services.imports'."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import permission_required
+from django.core.exceptions import ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from admissions_sync.filters.imports import ImportFilter
+from admissions_sync.forms.imports import ImportConfirmForm, ImportUploadForm
+from admissions_sync.models import ParcoursupImport
+from admissions_sync.selectors import imports as selectors
+from admissions_sync.services import imports as services
+from admissions_sync.tables.imports import ImportTable
+from registrar.exports import ExportTooLarge, table_xlsx_response
+from registrar.paginators import RequestConfig
+from registrar.views import show_refusal
+
+PER_PAGE = 25
+Outcome = ParcoursupImport.Outcome
+view_imports = permission_required("admissions_sync.view_parcoursupimport", raise_exception=True)
+run_imports = permission_required("admissions_sync.import_parcoursup", raise_exception=True)
+
+
+def _context(**extra) -> dict:
+    return {"nav_active": "admissions", **extra}
+
+
+@require_GET
+@view_imports
+def import_list(request: HttpRequest) -> HttpResponse:
+    """Every run, newest first: who or cron, when, the file, what it found and changed."""
+    formations = selectors.formations()
+    filterset = ImportFilter(
+        request.GET, queryset=selectors.runs_for_list(request.user), formations=formations
+    )
+    runs = filterset.qs
+    if request.GET.get("_export") == "xlsx":
+        try:
+            return table_xlsx_response(
+                ImportTable(runs, export=True),
+                runs,
+                basename="imports-parcoursup",
+                sheet_title=_("Imports Parcoursup"),
+            )
+        except ExportTooLarge as exc:
+            messages.error(request, str(exc))
+    table = ImportTable(runs)
+    RequestConfig(request, paginate={"per_page": PER_PAGE}).configure(table)
+    return render(
+        request,
+        "admissions_sync/imports/list.html",
+        _context(table=table, filterset=filterset),
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@run_imports
+def import_upload(request: HttpRequest) -> HttpResponse:
+    """« Importer un fichier »: the preview is computed from the file and shown on the run's
+    page; nothing of the base is written until « Confirmer l'import »."""
+    form = ImportUploadForm(
+        request.POST or None, request.FILES or None, formations=selectors.active_formations()
+    )
+    if request.method == "POST" and form.is_valid():
+        run = services.import_preview(
+            actor=request.user,
+            formation=form.cleaned_data["formation"],
+            uploaded=form.cleaned_data["file"],
+        )
+        return redirect("admissions_sync:import_detail", pk=run.pk)
+    return render(request, "admissions_sync/imports/upload.html", _context(form=form))
+
+
+@require_GET
+@view_imports
+def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """A run's report; for a preview, « Confirmer l'import » and « Abandonner »."""
+    run = selectors.run_for(request.user, pk)
+    return _detail(request, run, None)
+
+
+def _detail(request: HttpRequest, run: ParcoursupImport, form: ImportConfirmForm | None):
+    is_preview = run.outcome == Outcome.PREVIEW
+    needs_confirmation = services.preview_needs_confirmation(run)
+    if is_preview and form is None:
+        form = ImportConfirmForm(
+            initial={"checksum": run.checksum},
+            removed=run.removed,
+            needs_confirmation=needs_confirmation,
+        )
+    report = selectors.report(run, liste=request.GET.get("liste"), page=request.GET.get("page"))
+    return render(
+        request,
+        "admissions_sync/imports/detail.html",
+        _context(
+            run=run,
+            report=report,
+            is_preview=is_preview,
+            needs_confirmation=needs_confirmation,
+            form=form,
+            outcome_label=selectors.outcome_label(run),
+            actor_label=selectors.actor_label(run),
+            duration=selectors.duration_text(run.duration),
+            excluded=selectors.excluded_by_reason(run),
+        ),
+    )
+
+
+@require_POST
+@run_imports
+def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Confirmer l'import »: the service imports the kept file if it is still the one
+    previewed and the preview is still the latest; its refusal comes back as a message."""
+    run = selectors.run_for(request.user, pk)
+    form = ImportConfirmForm(
+        request.POST,
+        removed=run.removed,
+        needs_confirmation=services.preview_needs_confirmation(run),
+    )
+    if run.outcome == Outcome.PREVIEW and not form.is_valid():
+        return _detail(request, run, form)
+    try:
+        done = services.import_confirm(
+            actor=request.user,
+            run=run,
+            checksum=form.data.get("checksum", "")[:64],
+            confirm_removals=bool(form.is_valid() and form.cleaned_data["confirm_removals"]),
+        )
+    except ValidationError as exc:
+        show_refusal(request, exc)
+        return redirect("admissions_sync:import_detail", pk=run.pk)
+    if done.outcome == Outcome.IMPORTED:
+        messages.success(
+            request,
+            _(
+                "Import confirmé : %(new)s nouveaux, %(removed)s retirés, %(changed)s "
+                "modifiés, %(back)s revenus."
+            )
+            % {
+                "new": done.new,
+                "removed": done.removed,
+                "changed": done.changed,
+                "back": done.back,
+            },
+        )
+    else:
+        messages.error(
+            request,
+            _("Import non effectué : %(outcome)s. %(detail)s")
+            % {
+                "outcome": done.get_outcome_display(),
+                "detail": done.message or " ".join(str(error) for error in done.errors[:3]),
+            },
+        )
+    return redirect("admissions_sync:import_detail", pk=done.pk)
+
+
+@require_POST
+@run_imports
+def import_abandon(request: HttpRequest, pk: int) -> HttpResponse:
+    """« Abandonner » a preview: nothing is imported, the kept file is deleted."""
+    run = selectors.run_for(request.user, pk)
+    was_preview = run.outcome == Outcome.PREVIEW
+    run = services.import_abandon(actor=request.user, run=run)
+    if was_preview and run.outcome == Outcome.ABANDONED:
+        messages.success(request, _("Aperçu abandonné : rien n'a été importé."))
+    else:
+        messages.info(request, _("Cet import n'est plus un aperçu : il est laissé tel quel."))
+    return redirect("admissions_sync:import_detail", pk=run.pk)
