@@ -501,3 +501,92 @@ def test_other_extension_refused():
 
 def test_index_matches_fields():
     assert [INDEX[name] for name in FIELDS] == list(range(len(FIELDS)))
+
+
+# -- The same applicant, however the file is laid out -----------------------------------------
+
+
+def _text(header, row, *, separator=";", end="\r\n") -> str:
+    return separator.join(header) + end + separator.join(row) + end
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        _text(HEADER, [f" {cell} " for cell in LINE]),
+        _text(HEADER, LINE, end="\n"),
+        _text(HEADER, LINE, separator=","),
+        _text(HEADER, LINE, separator="\t"),
+        _text([f"  {name} " for name in HEADER], LINE),
+        _text([*HEADER, "", ""], [*LINE, "", "", ""]),
+        _text(HEADER, [*LINE, "", ""]),
+        _text([name.upper() for name in HEADER], LINE),
+    ],
+    ids=["cell spaces", "LF", "comma", "tab", "header spaces", "trailing ;", "longer row", "CAPS"],
+)
+def test_csv_layouts_give_the_same_canonical_line(text):
+    reference = read_file(rows_file([LINE])).kept["1200001"][1]
+    parsed = read_file(csv_file(text))
+    assert parsed.errors == []
+    assert parsed.kept["1200001"][1] == reference
+
+
+def test_quoted_cell_with_the_separator_and_quotes():
+    text = _text(HEADER, line(Adresse_1='"12; rue ""Haute"""'))
+    parsed = read_file(csv_file(text))
+    assert parsed.errors == []
+    assert values(parsed, "1200001")["address1"] == '12; rue "Haute"'
+
+
+def test_xlsx_cells_as_a_spreadsheet_types_them():
+    row = [f" {cell} " for cell in LINE]
+    row[HEADER.index("Internat")] = True
+    row[HEADER.index("Année de césure")] = False
+    row[HEADER.index("Code postal")] = 69003
+    row[HEADER.index("Date de naissance")] = datetime.datetime(2007, 3, 1)
+    parsed = read_file(xlsx_file(HEADER, [row]))
+    assert parsed.errors == []
+    assert parsed.kept["1200001"][1] == read_file(rows_file([LINE])).kept["1200001"][1]
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "expected"),
+    [
+        ("Numéro", 1200001.5, "numéro Parcoursup « 1200001.5 »"),
+        ("Date de naissance", 39142, "« Date de naissance » « 39142 »"),
+        ("Date de naissance", datetime.time(10, 0), "« Date de naissance » « 10:00:00 »"),
+    ],
+)
+def test_xlsx_cells_of_the_wrong_type_refused(column, value, expected):
+    row = list(LINE)
+    row[HEADER.index(column)] = value
+    parsed = read_file(xlsx_file(HEADER, [row]))
+    assert parsed.kept == {}
+    assert len(parsed.errors) == 1
+    assert parsed.errors[0].startswith(f"Ligne 2 : {expected}")
+
+
+@pytest.mark.parametrize(
+    ("changes", "expected"),
+    [
+        ({"Date_de_naissance": "01/01/2099"}, "date de naissance « 01/01/2099 » invraisemblable."),
+        ({"Date_de_naissance": "01/01/1899"}, "date de naissance « 01/01/1899 » invraisemblable."),
+        ({"Date_réponse": "08/07/2026 25:00"}, "« Date réponse » « 08/07/2026 25:00 »"),
+        ({"Avis": "Peut-être"}, "avis « Peut-être » inconnu"),
+        ({"Avis": ""}, "avis «  » inconnu"),
+        ({"Bac_obtenu": "Bof"}, "résultat du bac « Bof » inconnu"),
+        ({"Internat": "Peut-être"}, "« Internat » « Peut-être » : « Oui » ou « Non » est attendu."),
+        ({"Code_postal": "75;011"}, "code postal"),
+        ({"Téléphone": "06 12 AB"}, "« Téléphone » « 06 12 AB »"),
+        ({"Nom": "DUPONT😀"}, "« Nom » « DUPONT😀 »"),
+        ({"Prénom": "L3a"}, "« Prénom » « L3a »"),
+        ({"Numéro": ""}, "le numéro Parcoursup manque."),
+    ],
+)
+def test_each_bad_cell_has_its_message(changes, expected):
+    row = line(**changes)
+    if changes.get("Code_postal") == "75;011":
+        row[HEADER.index("Code postal")] = '"75;011"'
+    parsed = read_file(rows_file([row]))
+    assert parsed.kept == {}
+    assert any(error.startswith(f"Ligne 2 : {expected}") for error in parsed.errors), parsed.errors
