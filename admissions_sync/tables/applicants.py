@@ -31,7 +31,8 @@ class ApplicantTable(tables.Table):
         attrs=NOWRAP,
     )
     response = tables.Column(verbose_name=_("Avis"), default="—")
-    # In the .xlsx, the day of the removal (empty: present).
+    # In the .xlsx (registrar/exports.py reads the accessor), the day of the removal; empty
+    # for a present applicant.
     state = tables.Column(
         verbose_name=_("État"),
         accessor="removed_on",
@@ -68,8 +69,3 @@ class ApplicantTable(tables.Table):
             '<span class="badge text-bg-warning">{}</span>',
             _("Retiré de Parcoursup le %(day)s") % {"day": short_date(value)},
         )
-
-    def value_state(self, value, record: Applicant) -> str:
-        if record.removed_at is None:
-            return str(_("Présent"))
-        return str(_("Retiré de Parcoursup le %(day)s") % {"day": short_date(value)})

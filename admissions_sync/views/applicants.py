@@ -56,11 +56,12 @@ def applicant_list(request: HttpRequest) -> HttpResponse:
         request,
         "admissions_sync/applicants/list.html",
         {
-            "nav_active": "admissions",
+            "nav_active": "admissions_applicants",
             "table": table,
             "filterset": filterset,
             "state": filterset.state,
             "review_state": selectors.REVIEW,
+            "review_count": selectors.review_count(),
         },
     )
 
@@ -107,7 +108,7 @@ def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         "admissions_sync/applicants/detail.html",
         {
-            "nav_active": "admissions",
+            "nav_active": "admissions_applicants",
             "applicant": applicant,
             "fields": fields,
             "preregistration": _one_to_one(applicant, "preregistration"),

@@ -35,7 +35,7 @@ def _download_url(day, formation) -> str:
 def export_report(request: HttpRequest) -> HttpResponse:
     """The lines of one day's report (all formations or one) and « Télécharger le fichier »."""
     form = _form(request)
-    context = {"nav_active": "admissions", "form": form, "lines": None}
+    context = {"nav_active": "admissions_export", "form": form, "lines": None}
     if form.is_valid():
         day, formation = form.cleaned_data["jour"], form.cleaned_data["formation"]
         context.update(
@@ -58,7 +58,7 @@ def export_download(request: HttpRequest) -> HttpResponse:
         return render(
             request,
             "admissions_sync/export/report.html",
-            {"nav_active": "admissions", "form": form, "lines": None},
+            {"nav_active": "admissions_export", "form": form, "lines": None},
             status=400,
         )
     day, formation = form.cleaned_data["jour"], form.cleaned_data["formation"]

@@ -89,6 +89,7 @@ def test_list_shows_present_applicants_by_default(client, admissions_officer, tw
     assert f">{one.candidate_number}<" in page
     assert "BTS-NDRC" in page and "BTS-SIO" in page
     assert "Présent" in page
+    assert 'aria-current="page">Candidats admis<' in page
 
 
 def test_list_removed_state_flags_them(client, admissions_officer, two_days):
@@ -125,7 +126,9 @@ def test_review_lists_removed_applicants_whose_data_is_kept(client, admissions_o
     assert "1 candidat<" in page or "1 candidat " in page
     assert f">{kept.candidate_number}<" in page
     assert f">{dropped.candidate_number}<" not in page
-    assert 'href="?etat=a_revoir"' in client.get(LIST).content.decode()
+    page = client.get(LIST).content.decode()
+    assert 'href="?etat=a_revoir"' in page
+    assert "À revoir <span" in page and ">1</span>" in page
 
 
 @pytest.mark.parametrize(
@@ -306,6 +309,7 @@ def test_detail_of_an_applicant_that_came_back(client, admissions_officer, two_d
     assert "admis-jour3.csv" in history
     assert "Présent" in page
     assert "ne peut plus se préinscrire" not in page
+    assert 'aria-current="page">Candidats admis<' in page
 
 
 def test_detail_query_count_is_bounded(client, admissions_officer, two_days):

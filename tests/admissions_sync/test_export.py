@@ -268,6 +268,7 @@ def test_page_lists_the_days_lines_with_their_etat_labels(client, admissions_off
     assert "3 - Annulée" in page
     assert f"{DOWNLOAD}?jour=10%2F07%2F2026" in page
     assert "remontee-parcoursup-toutes-2026-07-10.csv" in page
+    assert 'aria-current="page">Remontée vers Parcoursup<' in page
 
 
 def test_page_for_one_formation_and_the_html_date_input(client, admissions_officer, formations):
