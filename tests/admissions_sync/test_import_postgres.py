@@ -12,6 +12,7 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.db import connection
 
 from admissions_sync.models import Applicant, ApplicantEvent, ParcoursupImport
@@ -329,3 +330,39 @@ def test_cron_dry_run_writes_nothing(tmp_path):
     assert result.stdout.startswith("Simulation, rien n'est écrit")
     assert not ParcoursupImport.objects.exists()
     assert not Applicant.objects.exists()
+
+
+# -- Two agents confirming one preview at once -------------------------------------------------
+
+
+def test_two_confirmations_of_one_preview_import_once(admissions_officer):
+    formation = FormationFactory()
+    data = rows(30)
+    preview = service.import_preview(
+        actor=admissions_officer, formation=formation, uploaded=rows_file(data)
+    )
+    barrier = threading.Barrier(2, timeout=30)
+    outcomes, refusals = [], []
+
+    def work():
+        try:
+            barrier.wait()
+            outcomes.append(
+                service.import_confirm(
+                    actor=admissions_officer, run=preview, checksum=preview.checksum
+                ).outcome
+            )
+        except ValidationError as error:
+            refusals.append(error.messages)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert outcomes == [Outcome.IMPORTED]
+    assert refusals == [[str(service.NOT_A_PREVIEW)]]
+    assert Applicant.objects.filter(formation=formation).count() == 30
+    assert ParcoursupImport.objects.filter(outcome=Outcome.IMPORTED).count() == 1

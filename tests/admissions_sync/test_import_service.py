@@ -687,3 +687,40 @@ def test_tab_inside_a_cell_is_refused_not_a_failure():
     assert run.outcome == Outcome.REFUSED
     assert "caractère de contrôle" in run.errors[0]
     assert not Applicant.objects.exists()
+
+
+def test_kept_file_gone_between_preview_and_confirm_refused(admissions_officer):
+    formation = FormationFactory()
+    run = import_preview(actor=admissions_officer, formation=formation, uploaded=rows_file(rows(4)))
+    default_storage.delete(run.file.name)
+    done = import_confirm(actor=admissions_officer, run=run, checksum=run.checksum)
+    assert done.outcome == Outcome.REFUSED
+    assert done.errors == [str(service.FILE_CHANGED)]
+    assert not Applicant.objects.exists()
+
+
+def test_abandon_a_preview(admissions_officer, django_capture_on_commit_callbacks):
+    formation = FormationFactory()
+    run = import_preview(actor=admissions_officer, formation=formation, uploaded=rows_file(rows(4)))
+    name = run.file.name
+    with django_capture_on_commit_callbacks(execute=True):
+        abandoned = service.import_abandon(actor=admissions_officer, run=run)
+    assert abandoned.outcome == Outcome.ABANDONED
+    assert not default_storage.exists(name)
+    with pytest.raises(ValidationError) as caught:
+        import_confirm(actor=admissions_officer, run=run, checksum=run.checksum)
+    assert caught.value.messages == [str(service.NOT_A_PREVIEW)]
+    assert not Applicant.objects.exists()
+    # An imported run is left as it is.
+    imported = import_rows(formation, rows(2))
+    assert service.import_abandon(actor=admissions_officer, run=imported).outcome == (
+        Outcome.IMPORTED
+    )
+
+
+def test_preview_of_an_empty_upload(admissions_officer):
+    formation = FormationFactory()
+    run = import_preview(actor=admissions_officer, formation=formation, uploaded=named(b""))
+    assert run.outcome == Outcome.REFUSED
+    assert run.errors == [str(service.EMPTY_UPLOAD)]
+    assert not run.file
