@@ -15,7 +15,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from admissions_sync.activity import parcoursup_operations
-from admissions_sync.demo import second_day
+from admissions_sync.demo import HEADER, second_day
 from admissions_sync.models import Applicant, ApplicantEvent, ParcoursupImport
 from admissions_sync.services.imports import import_preview
 from tests.admissions_sync.support import export_rows, import_rows, rows_file
@@ -436,9 +436,11 @@ def test_forged_filter_values_narrow_nothing(officer_client, runs, params):
     assert _listed(officer_client, **params) == {"admis-cron.csv", "admis-web.csv", "tue.csv"}
 
 
-@pytest.mark.parametrize(
-    "sort", ["started_at", "-by_name", "outcome_shown", "elapsed", "-formation", "lines"]
-)
+SORTS = ["started_at", "-by_name", "outcome_shown", "elapsed", "-formation", "lines"]
+UNSORTABLE = ["excluded_total", "checksum", "excluded_waiting", "finished_at", "plan"]
+
+
+@pytest.mark.parametrize("sort", SORTS + UNSORTABLE)
 def test_the_list_sorts(officer_client, runs, sort):
     response = officer_client.get(LIST, {"sort": sort})
     assert response.status_code == 200 and "admis-cron.csv" in _text(response)
@@ -556,3 +558,22 @@ def test_admin_opens_every_page(admin, runs):
     assert "admis-web.csv" in _text(client.get(LIST))
     assert "Fichier Parcoursup (.csv ou .xlsx)" in _text(client.get(UPLOAD))
     assert "Aperçu de l'import" in _text(client.get(_detail(runs["preview"])))
+
+
+def test_a_file_without_the_response_nor_the_bac_is_taken_as_it_is(officer_client, formation):
+    rows = [row[:23] for row in export_rows(6, seed=8)]
+    response = _upload(officer_client, formation, rows_file(rows, header=HEADER[:23]))
+    run = ParcoursupImport.objects.get()
+    assert response["Location"] == _detail(run)
+    assert run.trusted and run.kept == 6
+    page = _text(officer_client.get(_detail(run)))
+    assert (
+        "Le fichier ne portait ni l'avis ni le résultat du bac : tous ses candidats sont gardés."
+        in page
+    )
+
+
+def test_a_stale_running_run_reads_interrupted(officer_client, runs):
+    page = _text(officer_client.get(_detail(runs["stale"])))
+    assert '<span class="badge fs-6 text-bg-secondary" id="run-outcome">Interrompu</span>' in page
+    assert "Confirmer l'import" not in page
