@@ -173,14 +173,15 @@ def applicant_row(
 
 
 def export_rows(count: int, *, seed: int = 2026, first_number: int = 1_200_001) -> list[list[str]]:
-    """``count`` lines of a formation's export: about 2 % « Oui en attente », 1 % without
-    their bac, the others « Oui » or « Oui si »."""
+    """``count`` lines of a formation's export: one « Oui en attente » in 40 (the 8th, the
+    48th…: a file of 10 lines has one), one without their bac in 90, the others « Oui » or
+    « Oui si »."""
     rng = random.Random(seed)
     rows = []
     for i in range(count):
         draw = rng.random()
-        response = "Oui en attente" if draw < 0.02 else ("Oui si" if draw < 0.12 else "Oui")
-        bac = "Non" if rng.random() < 0.01 else "Oui"
+        response = "Oui en attente" if i % 40 == 7 else ("Oui si" if draw < 0.1 else "Oui")
+        bac = "Non" if i % 90 == 45 else "Oui"
         rows.append(applicant_row(rng, first_number + i * 7, response=response, bac=bac))
     return rows
 
@@ -205,13 +206,13 @@ def second_day(rows: list[list[str]]) -> list[list[str]]:
     attente » became « Oui » (arrives), one changed their mobile phone."""
     kept = [row for row in rows if row[23] != "Oui en attente" and row[24] == "Oui"]
     leaving = {kept[1][0], kept[4][0]}
-    waiting = next(row for row in rows if row[23] == "Oui en attente")
+    waiting = next((row for row in rows if row[23] == "Oui en attente"), None)
     result = []
     for row in rows:
         if row[0] in leaving:
             continue
         row = list(row)
-        if row[0] == waiting[0]:
+        if waiting is not None and row[0] == waiting[0]:
             row[23] = "Oui"
         if row[0] == kept[2][0]:
             row[16] = "07 11 22 33 44"

@@ -397,7 +397,9 @@ def import_confirm(
         else:
             run.outcome = Outcome.RUNNING
             run.actor = actor
-            run.save(update_fields=["outcome", "actor"])
+            # The run's duration is the import's, not the time the preview was read.
+            run.started_at = timezone.now()
+            run.save(update_fields=["outcome", "actor", "started_at"])
     if refusal is not None:
         raise refusal
     try:
