@@ -157,10 +157,8 @@ def applicant_row(
         postal,
         city,
         "France",
-        f"01 {rng.randrange(40, 99)} {rng.randrange(10, 99)} {rng.randrange(10, 99)} {rng.randrange(10, 99)}"
-        if rng.random() < 0.3
-        else "",
-        f"06 {rng.randrange(10, 99)} {rng.randrange(10, 99)} {rng.randrange(10, 99)} {rng.randrange(10, 99)}",
+        _phone(rng, "01") if rng.random() < 0.3 else "",
+        _phone(rng, "06"),
         f"{mail_name}{number % 1000}@exemple.fr",
         rng.choice(SERIES),
         rng.choice(MENTIONS),
@@ -170,6 +168,10 @@ def applicant_row(
         response,
         bac,
     ]
+
+
+def _phone(rng: random.Random, prefix: str) -> str:
+    return " ".join([prefix, *(f"{rng.randrange(10, 99)}" for _ in range(4))])
 
 
 def export_rows(count: int, *, seed: int = 2026, first_number: int = 1_200_001) -> list[list[str]]:

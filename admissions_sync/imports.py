@@ -189,7 +189,8 @@ _NAME = re.compile(r"[^\W\d_](?:[^\W\d_]|[ '’.-])*")
 _EMAIL = re.compile(r"|[^@\s]+@[^@\s]+\.[^@\s.]+")
 _PHONE = re.compile(r"[0-9+ ().-]*")
 _POSTAL = re.compile(r"[0-9A-Za-z -]*")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# Control characters, and the invisible ones that reorder text (bidirectional overrides).
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _INE_OR_BLANK = re.compile(r"|[0-9]{9}[A-Z]{2}|[0-9A-Z]{10}[A-Z]|[0-9]{4}A[0-9]{5}[A-Z]")
 _FORMULA_START = re.compile(r"[=@]")
 # The same shapes checked on a whole column at once (its values joined by line breaks: one
@@ -308,7 +309,11 @@ def read_file(uploaded) -> ParsedFile:
 def _refuse_nul_bytes(uploaded) -> None:
     uploaded.seek(0)
     head = uploaded.read(4)
-    if head[:2] == b"PK":  # a spreadsheet: zip archives hold NUL bytes
+    name = str(getattr(uploaded, "name", "") or "").lower()
+    # A spreadsheet (a zip: they hold NUL bytes), UTF-16 with its BOM (Excel's « texte
+    # Unicode », read by the shared reader), or a file not named .csv (the reader refuses
+    # it as a table): not this check's concern.
+    if head[:2] in (b"PK", b"\xff\xfe", b"\xfe\xff") or not name.endswith(".csv"):
         uploaded.seek(0)
         return
     uploaded.seek(0)
@@ -406,7 +411,10 @@ class _Checker:
             index = self.columns.get(name)
             if index is None or index >= len(table):
                 return list(blank)
-            return list(map(str.strip, table[index]))
+            values = list(map(str.strip, table[index]))
+            if "\xa0" in "".join(values):  # Excel's non-breaking spaces (« LE\xa0GOFF »)
+                values = [value.replace("\xa0", " ").strip() for value in values]
+            return values
 
         out: dict[str, list[str]] = {}
         labels = self.labels
@@ -470,11 +478,14 @@ class _Checker:
             ("email", _EMAIL, _EMAIL_LINES, 254, EMAIL_INVALID),
         ):
             values = column(name)
-            if max(map(len, values)) > limit or not lines_pattern.fullmatch(
-                "\n".join(values) + "\n"
+            joined = "\n" + "\n".join(values) + "\n"
+            if (
+                max(map(len, values)) > limit
+                or not lines_pattern.fullmatch(joined[1:])
+                or "\n=" in joined
             ):
                 for i, value in enumerate(values):
-                    if len(value) > limit or not pattern.fullmatch(value):
+                    if len(value) > limit or not pattern.fullmatch(value) or value[:1] == "=":
                         problems.setdefault(i, []).append(
                             gettext(message) % {"column": labels[name], "value": _short(value)}
                         )

@@ -14,8 +14,10 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
+from admissions_sync.models import Applicant
 from enrollment.models import BatchOperation, BatchRun
 from registrar.models import Job
+from tests.admissions_sync.support import export_rows, import_rows
 from tests.conftest import PERSONAS
 from tests.factories import (
     AdmissionFactory,
@@ -30,6 +32,7 @@ from tests.factories import (
     CourseEnrollmentFactory,
     CourseFactory,
     CourseGroupFactory,
+    FormationFactory,
     PlacementRequestFactory,
     PrintReportFactory,
     ProgramCoordinatorFactory,
@@ -69,6 +72,7 @@ OPERATION_WRITERS = ("registrar_staff", "admin")
 LOGIN = "login"  # expected answer: redirect to the login page
 COORDINATORS = ("placement_coordinator", "other_program_coordinator", "admin")
 RECEIVERS = ("receiving_coordinator", "other_agency_receiver", "admin")
+ADMISSIONS = ("admissions_officer", "admin")
 
 
 def _only(allowed, *, otherwise=403, anonymous=LOGIN):
@@ -242,6 +246,22 @@ EXPECTED = {
     "certification:invigilator_link": (lambda d: {"token": "A" * 59}, _everyone(302)),
     # « Lien d'accès surveillant »: POST only, for the session's centre.
     "certification:invigilator_link_create": (_session, _only((), otherwise=405)),
+    "admissions_sync:import_list": (None, _only(ADMISSIONS)),
+    "admissions_sync:import_upload": (None, _only(ADMISSIONS)),
+    "admissions_sync:import_detail": (lambda d: {"pk": d["parcoursup_run"].pk}, _only(ADMISSIONS)),
+    # POST only: the method is checked first.
+    "admissions_sync:import_confirm": (
+        lambda d: {"pk": d["parcoursup_run"].pk},
+        _only((), otherwise=405),
+    ),
+    "admissions_sync:import_abandon": (
+        lambda d: {"pk": d["parcoursup_run"].pk},
+        _only((), otherwise=405),
+    ),
+    "admissions_sync:applicant_list": (None, _only(ADMISSIONS)),
+    "admissions_sync:applicant_detail": (lambda d: {"pk": d["applicant"].pk}, _only(ADMISSIONS)),
+    "admissions_sync:export_report": (None, _only(ADMISSIONS)),
+    "admissions_sync:export_download": (None, _only(ADMISSIONS)),
     "placements:cohort_list": (None, _only(COORDINATORS)),
     "placements:cohort_create": (None, _only(COORDINATORS)),
     "placements:cohort_detail": (lambda d: {"pk": d["cohort_course"].cohort_id}, _coordinator()),
@@ -420,7 +440,10 @@ def data(
         requests=[sent_pdf],
     )
     report.file.save(report.filename, ContentFile(b"%PDF-1.7 walk"), save=True)
+    parcoursup_run = import_rows(FormationFactory(), export_rows(3))
     return {
+        "parcoursup_run": parcoursup_run,
+        "applicant": Applicant.objects.filter(first_import=parcoursup_run).first(),
         "received_request": received,
         "print_report": report,
         "contact": ContactFactory(agency=sent_pdf.agency),

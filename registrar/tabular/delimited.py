@@ -107,9 +107,13 @@ def _lines(stream) -> Iterator[str]:
                 decoder = codecs.getincrementaldecoder("utf-8")("strict")
         try:
             text = decoder.decode(chunk, final)
-        except UnicodeDecodeError:
+        except UnicodeDecodeError as error:
             # Bytes held from the previous chunk (an unfinished sequence) come first again.
             held = decoder.getstate()[0]
+            # cp1252 only when all before the bad byte was ASCII, in this chunk too: after
+            # UTF-8 « ç », a cp1252 « ç » is a wrong byte (replaced), not the file's encoding.
+            before = (held + chunk)[: max(error.start, 0)]
+            ascii_so_far = ascii_so_far and before.isascii()
             decoder = _decoder("cp1252" if ascii_so_far else "utf-8")
             text = decoder.decode(held + chunk, final)
         ascii_so_far = ascii_so_far and text.isascii()

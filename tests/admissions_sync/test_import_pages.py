@@ -204,7 +204,7 @@ def test_confirm_and_abandon_answer_405_to_get(officer_client, formation):
 
 
 def test_second_day_preview_lists_changed_fields_and_removed_names(officer_client, formation):
-    rows = export_rows(30, seed=2)
+    rows = export_rows(50, seed=2)
     import_rows(formation, rows)
     run = _preview(officer_client, formation, second_day(rows))
     assert (run.new, run.removed, run.changed) == (1, 2, 1)

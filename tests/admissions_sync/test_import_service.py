@@ -569,8 +569,9 @@ GOOD = rows_file(rows(3)).getvalue()
 BAD_INPUTS = {
     "pdf": (b"%PDF-1.4\n%%EOF\n", "p.pdf", "Le fichier doit être"),
     "pdf named xlsx": (b"%PDF-1.4\n%%EOF\n", "p.xlsx", "n'est pas un tableur lisible"),
-    # A PNG holds NUL bytes: refused as binary before its name is looked at.
-    "png named xlsx": (b"\x89PNG\r\n\x1a\n\x00\x00", "p.xlsx", "octets nuls"),
+    # A PNG named .xlsx is not a spreadsheet; named .csv, its NUL bytes refuse it.
+    "png named xlsx": (b"\x89PNG\r\n\x1a\n\x00\x00", "p.xlsx", "n'est pas un tableur lisible"),
+    "png named csv": (b"\x89PNG\r\n\x1a\n\x00\x00", "p.csv", "octets nuls"),
     "docx named xlsx": (_zip("word/document.xml"), "p.xlsx", "n'est pas un tableur lisible"),
     "zip named csv": (_zip("word/document.xml"), "p.csv", "n'est pas un tableur lisible"),
     "empty": (b"", "p.csv", "vide"),

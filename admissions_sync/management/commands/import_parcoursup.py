@@ -40,8 +40,8 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force",
             action="store_true",
-            help="Confirmer le retrait de plus de %d %% des candidats présents."
-            % int(max_removed_share() * 100),
+            help=f"Confirmer le retrait de plus de {max_removed_share() * 100:.0f} % des "
+            "candidats présents.",
         )
 
     def handle(self, *args, **options):
@@ -92,7 +92,8 @@ class Command(BaseCommand):
         plan = plan_import(formation=formation, parsed=parsed)
         self.stdout.write(
             f"Simulation, rien n'est écrit — {formation.code} : {parsed.lines} lignes, "
-            f"{len(parsed.kept)} gardées, {len(parsed.excluded)} exclues ; {len(plan.new)} nouveaux, "
+            f"{len(parsed.kept)} gardées, {len(parsed.excluded)} exclues ; "
+            f"{len(plan.new)} nouveaux, "
             f"{len(plan.removed)} retirés, {len(plan.changed)} modifiés, {len(plan.back)} revenus, "
             f"{len(plan.unchanged)} inchangés."
         )
@@ -118,7 +119,8 @@ class Command(BaseCommand):
             for message in run.errors:
                 self.stderr.write(message)
             self.stdout.write(
-                f"Refusé — {code} : {len(run.errors)} erreur(s), rien n'est importé (import n° {run.pk})."
+                f"Refusé — {code} : {len(run.errors)} erreur(s), rien n'est importé "
+                f"(import n° {run.pk})."
             )
             return
         if run.outcome == Outcome.GUARDED:
