@@ -426,10 +426,10 @@ class _Checker:
         ):
             for i, value in enumerate(values):
                 if not value:
-                    problems.setdefault(i, []).append(gettext(NUMBER_MISSING))
+                    problems.setdefault(i, []).append(str(NUMBER_MISSING))
                 elif not (value.isascii() and value.isdigit() and len(value) <= 12):
                     problems.setdefault(i, []).append(
-                        gettext(NUMBER_INVALID) % {"value": _short(value)}
+                        str(NUMBER_INVALID) % {"value": _short(value)}
                     )
                     values[i] = ""
         out["candidate_number"] = values
@@ -438,9 +438,7 @@ class _Checker:
         if not _INE_LINES.fullmatch("\n".join(values) + "\n"):
             for i, value in enumerate(values):
                 if not _INE_OR_BLANK.fullmatch(value):
-                    problems.setdefault(i, []).append(
-                        gettext(INE_INVALID) % {"value": _short(value)}
-                    )
+                    problems.setdefault(i, []).append(str(INE_INVALID) % {"value": _short(value)})
         out["ine"] = values
         # Columns whose values repeat: each distinct value checked once
         out["civility"] = self._cached("civility", column("civility"), self._civility, problems)
@@ -462,12 +460,12 @@ class _Checker:
                 for i, value in enumerate(values):
                     if len(value) > limit:
                         problems.setdefault(i, []).append(
-                            gettext(TOO_LONG)
+                            str(TOO_LONG)
                             % {"column": labels[name], "length": len(value), "max": limit}
                         )
                     elif _FORMULA_START.match(value):
                         problems.setdefault(i, []).append(
-                            gettext(FORMULA) % {"column": labels[name], "value": _short(value)}
+                            str(FORMULA) % {"column": labels[name], "value": _short(value)}
                         )
             out[name] = values
         # Shapes checked in one pass: postal code, phones, e-mail
@@ -487,7 +485,7 @@ class _Checker:
                 for i, value in enumerate(values):
                     if len(value) > limit or not pattern.fullmatch(value) or value[:1] == "=":
                         problems.setdefault(i, []).append(
-                            gettext(message) % {"column": labels[name], "value": _short(value)}
+                            str(message) % {"column": labels[name], "value": _short(value)}
                         )
             out[name] = values
         # Avis and bac: who is kept
@@ -511,12 +509,12 @@ class _Checker:
                 for i, value in enumerate(values):
                     if _CONTROL.search(value):
                         problems.setdefault(i, []).append(
-                            gettext(CONTROL_CHARACTER) % {"column": labels[name]}
+                            str(CONTROL_CHARACTER) % {"column": labels[name]}
                         )
             if "\ufffd" in text:  # bytes the decoder could not read
                 for i, value in enumerate(values):
                     if "\ufffd" in value:
-                        problems.setdefault(i, []).append(gettext(NOT_TEXT))
+                        problems.setdefault(i, []).append(str(NOT_TEXT))
             if "\\" in text and name != "response_at":  # COPY's escape (NULL is response_at's)
                 out[name] = [value.replace("\\", "\\\\") for value in values]
         lines = list(map("\t".join, zip(*(out[name] for name in FIELDS), strict=True)))
@@ -555,7 +553,7 @@ class _Checker:
                     first_line[candidate] = number
                 else:
                     mine = mine or []
-                    mine.insert(0, gettext(NUMBER_TWICE) % {"number": candidate, "other": other})
+                    mine.insert(0, str(NUMBER_TWICE) % {"number": candidate, "other": other})
             if mine:
                 errors.extend(line_error(number, problem) for problem in mine)
             elif reasons[i] is not None:
@@ -582,7 +580,7 @@ class _Checker:
     def _civility(self, value: str):
         civility = _CIVILITIES.get(value.casefold())
         if civility is None:
-            return "", gettext(CIVILITY_INVALID) % {"value": _short(value)}
+            return "", str(CIVILITY_INVALID) % {"value": _short(value)}
         return civility, None
 
     def _name(self, name: str):
@@ -590,15 +588,15 @@ class _Checker:
 
         def check(value: str):
             if not value:
-                return value, gettext(REQUIRED_MISSING) % {"column": label}
+                return value, str(REQUIRED_MISSING) % {"column": label}
             if len(value) > _NAME_MAX:
-                return value, gettext(TOO_LONG) % {
+                return value, str(TOO_LONG) % {
                     "column": label,
                     "length": len(value),
                     "max": _NAME_MAX,
                 }
             if not _NAME.fullmatch(value):
-                return value, gettext(NAME_INVALID) % {"column": label, "value": _short(value)}
+                return value, str(NAME_INVALID) % {"column": label, "value": _short(value)}
             return value, None
 
         return check
@@ -606,7 +604,7 @@ class _Checker:
     def _birth_date(self, value: str):
         label = self.labels["birth_date"]
         if not value:
-            return "", gettext(REQUIRED_MISSING) % {"column": label}
+            return "", str(REQUIRED_MISSING) % {"column": label}
         match = _DATE.fullmatch(value)
         try:
             if match is None:
@@ -614,9 +612,9 @@ class _Checker:
             day, month, year = match.groups()
             date = datetime.date(int(year), int(month), int(day))
         except ValueError:
-            return "", gettext(DATE_INVALID) % {"column": label, "value": _short(value)}
+            return "", str(DATE_INVALID) % {"column": label, "value": _short(value)}
         if date.year < 1900 or date > self.today:
-            return "", gettext(BIRTH_IMPLAUSIBLE) % {"value": _short(value)}
+            return "", str(BIRTH_IMPLAUSIBLE) % {"value": _short(value)}
         return date.isoformat(), None
 
     def _yes_no(self, name: str):
@@ -628,7 +626,7 @@ class _Checker:
                 return "f", None
             if folded in _YES:
                 return "t", None
-            return "f", gettext(YES_NO_INVALID) % {"column": label, "value": _short(value)}
+            return "f", str(YES_NO_INVALID) % {"column": label, "value": _short(value)}
 
         return check
 
@@ -638,13 +636,13 @@ class _Checker:
         text = _response_at(value)
         if text is None:
             label = self.labels["response_at"]
-            return NULL, gettext(DATETIME_INVALID) % {"column": label, "value": _short(value)}
+            return NULL, str(DATETIME_INVALID) % {"column": label, "value": _short(value)}
         return text, None
 
     def _decision(self, value: str):
         decision = _DECISIONS.get(fold(value))
         if decision is None:
-            return "", gettext(DECISION_INVALID) % {"value": _short(value)}
+            return "", str(DECISION_INVALID) % {"value": _short(value)}
         return decision, None
 
     def _bac(self, value: str):
@@ -653,7 +651,7 @@ class _Checker:
             return "f", None
         if folded in _BAC_YES:
             return "t", None
-        return "t", gettext(BAC_INVALID) % {"value": _short(value)}
+        return "t", str(BAC_INVALID) % {"value": _short(value)}
 
 
 def _from_sheet(value) -> str:

@@ -28,7 +28,6 @@ from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.crypto import get_random_string
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from admissions_sync import imports
@@ -217,7 +216,7 @@ def _counts(run: ParcoursupImport, parsed: ParsedFile, plan: Plan | None) -> Non
 
 def guard_message(plan: Plan) -> str:
     share = plan.guard_share()
-    return gettext(GUARD) % {
+    return str(GUARD) % {
         "removed": len(plan.removed),
         "base": plan.base_size,
         "percent": f"{share * 100:.0f}",
@@ -307,7 +306,7 @@ def _run(
                 _finish(run, Outcome.IMPORTED, message="", forced=force)
     except Exception as error:  # the transaction rolled back: the base is as it was
         run.refresh_from_db()
-        _finish(run, Outcome.FAILED, message=gettext(FAILED) % {"error": type(error).__name__})
+        _finish(run, Outcome.FAILED, message=str(FAILED) % {"error": type(error).__name__})
         raise
     if guarded:
         run.plan = plan_report(parsed, plan, with_unchanged=with_unchanged)
