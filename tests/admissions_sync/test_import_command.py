@@ -191,3 +191,13 @@ def test_progress_on_a_terminal(tmp_path):
     assert "Lecture : 5 lignes validées" in out
     assert "Écriture [" in out and "100 %" in out
     assert "Importé —" in out
+
+
+def test_help_names_the_guard_share(capsys):
+    """argparse formats the help with « % »: the guard's « 20 % » must not break it."""
+    with pytest.raises(SystemExit) as exit_info:
+        call_command("import_parcoursup", "--help")
+    assert exit_info.value.code == 0
+    assert "Confirmer le retrait de plus de 20 % des candidats" in " ".join(
+        capsys.readouterr().out.split()
+    )
