@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from admissions_sync.models import PARCOURSUP_TIME_ZONE, Applicant
 from registrar.tabular import fold, line_error, read_rows
+from registrar.text import fold as fold_text
 
 # The applicant's fields a line fills, in the canonical line's order.
 FIELDS = (
@@ -51,8 +52,12 @@ FIELDS = (
     "boarding",
     "response",
     "response_at",
+    # Derived from the names, for the search (``search_key``); never shown as a change.
+    "search_last_name",
+    "search_first_name",
 )
 INDEX = {name: i for i, name in enumerate(FIELDS)}
+SHOWN_FIELDS = FIELDS[:-2]
 NULL = "\\N"  # COPY's NULL: only « Date réponse » may be absent
 
 # Accepted header spellings (compared without case, accents or spaces: registrar.tabular.fold).
@@ -376,6 +381,19 @@ def _read_lines(rows, columns: dict[str, int], parsed: ParsedFile) -> None:
     parsed.lines = count
 
 
+_SEARCH_SEPARATORS = re.compile(r"[\s'’.-]+")
+
+
+def search_key(text: str) -> str:
+    """A name as the search compares it: lower case, no accents, apostrophes, hyphens and
+    dots as single spaces (« SAINT-JUST » → « saint just », « Léa » → « lea »)."""
+    return _SEARCH_SEPARATORS.sub(" ", fold_text(text)).strip()
+
+
+def _searched(value: str) -> tuple[str, None]:
+    return search_key(value), None
+
+
 def _sheet_cells(cells) -> list[str]:
     return [
         "" if value is None else value if type(value) is str else _from_sheet(value)
@@ -444,6 +462,11 @@ class _Checker:
         out["civility"] = self._cached("civility", column("civility"), self._civility, problems)
         for name in ("last_name", "first_name"):
             out[name] = self._cached(name, column(name), self._name(name), problems)
+        for name, source in (
+            ("search_last_name", "last_name"),
+            ("search_first_name", "first_name"),
+        ):
+            out[name] = self._cached(name, out[source], _searched, problems)
         out["birth_date"] = self._cached(
             "birth_date", column("birth_date"), self._birth_date, problems
         )

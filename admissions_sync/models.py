@@ -171,13 +171,18 @@ class Applicant(models.Model):
         YES = "oui", _("Oui")
         YES_IF = "oui_si", _("Oui si")
 
-    # No index of its own: the unique constraint (formation, number) leads with it.
+    # No index of its own: the unique constraint (formation, number) leads with it. No
+    # database foreign key either, like first_import and removed_by below: the import
+    # writes its rows under the formation's row lock, formations with applicants are never
+    # deleted (PROTECT), and the keys' checks of every row cost a 100,000-line import 0.85 s
+    # at its commit, a fifth of its budget (decision 0017).
     formation = models.ForeignKey(
         Formation,
         verbose_name=_("formation"),
         on_delete=models.PROTECT,
         related_name="applicants",
         db_index=False,
+        db_constraint=False,
     )
     candidate_number = models.CharField(_("numéro Parcoursup"), max_length=12)
     ine = models.CharField(_("INE"), max_length=11, blank=True)
@@ -205,11 +210,21 @@ class Applicant(models.Model):
         _("avis"), max_length=6, choices=Response.choices, blank=True, default=""
     )
     response_at = models.DateTimeField(_("date de réponse"), null=True, blank=True)
+    # The names as the search compares them (admissions_sync.imports.search_key: « LE GOFF »
+    # → « le goff », « Léa » → « lea »), written by the import with the names.
+    search_last_name = models.CharField(max_length=100, editable=False, default="")
+    search_first_name = models.CharField(max_length=100, editable=False, default="")
     # A digest of the fields above as the latest file gave them: the import compares it,
     # not every column, to tell an unchanged line (services/imports.py).
     row_hash = models.CharField(max_length=32)
+    # The run's id: written in the same transaction as the run it names; runs are never
+    # deleted (PROTECT, and the admin cannot).
     first_import = models.ForeignKey(
-        ParcoursupImport, on_delete=models.PROTECT, related_name="+", verbose_name=_("apparu")
+        ParcoursupImport,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("apparu"),
+        db_constraint=False,
     )
     removed_at = models.DateTimeField(_("retiré de Parcoursup le"), null=True, blank=True)
     # Not indexed: nothing reads applicants by the run that removed them but the history,
@@ -221,6 +236,7 @@ class Applicant(models.Model):
         blank=True,
         related_name="+",
         db_index=False,
+        db_constraint=False,
     )
 
     class Meta:
@@ -245,9 +261,17 @@ class Applicant(models.Model):
             ),
         ]
         indexes = [
-            # the applicants' list, by name within a formation
+            # « Candidats admis » and the desk's search: a left-anchored LIKE on the folded
+            # names (varchar_pattern_ops: whatever the database's collation).
             models.Index(
-                fields=["formation", "last_name", "first_name"], name="admissions_app_name"
+                fields=["search_last_name", "search_first_name"],
+                name="admissions_app_search_last",
+                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+            ),
+            models.Index(
+                fields=["search_first_name"],
+                name="admissions_app_search_first",
+                opclasses=["varchar_pattern_ops"],
             ),
         ]
 

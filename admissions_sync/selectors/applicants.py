@@ -5,10 +5,11 @@ queries does not grow with the rows (docs/architecture.md rule 6)."""
 import re
 import zoneinfo
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Value
-from django.db.models.functions import Concat, TruncDate
+from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models.functions import TruncDate
 from django.shortcuts import get_object_or_404
 
+from admissions_sync.imports import search_key
 from admissions_sync.models import (
     PARCOURSUP_TIME_ZONE,
     Applicant,
@@ -17,7 +18,6 @@ from admissions_sync.models import (
     Preregistration,
     Registration,
 )
-from registrar.text import fold
 
 _PARIS = zoneinfo.ZoneInfo(PARCOURSUP_TIME_ZONE)
 
@@ -28,20 +28,6 @@ REMOVED = "retires"
 REVIEW = "a_revoir"
 ALL = "tous"
 
-# A letter typed without its accent finds it with one (« lea » → « Léa »): each base letter
-# becomes the class of its accented forms, both cases (the database compares them
-# case-insensitively, but not every engine folds accented capitals).
-_ACCENTED = {
-    "a": "aàâäáãå",
-    "c": "cç",
-    "e": "eéèêë",
-    "i": "iîïíì",
-    "n": "nñ",
-    "o": "oôöóòõø",
-    "u": "uùûüú",
-    "y": "yÿý",
-}
-_SEPARATORS = " '’-"
 _INE = re.compile(r"[0-9A-Za-z]{10}[A-Za-z]")
 
 
@@ -68,41 +54,22 @@ def state_condition(state: str) -> Q:
     return Q(removed_at__isnull=True)
 
 
-def name_pattern(text: str) -> str:
-    """A regular expression (understood alike by Python for SQLite and by PostgreSQL) that
-    matches a name beginning with ``text``, whatever its case and accents: « le g » finds
-    « LE GOFF », « lea » finds « Léa », « saint just » finds « SAINT-JUST »."""
-    parts = ["^"]
-    for ch in fold(text):
-        if ch in _ACCENTED:
-            parts.append(f"[{_ACCENTED[ch]}{_ACCENTED[ch].upper()}]")
-        elif ch in _SEPARATORS:
-            parts.append("[ '’-]")
-        elif ch.isascii() and ch.isalnum():
-            parts.append(ch)
-        else:
-            parts.append(re.escape(ch))
-    return "".join(parts)
-
-
 def search_condition(queryset: QuerySet, text: str) -> QuerySet:
     """``queryset`` narrowed to the applicants ``text`` finds: a Parcoursup number (its
     beginning), an INE, or the beginning of the last name, the first name, « nom prénom »
-    or « prénom nom »."""
-    text = " ".join(text.split())
-    if not text:
+    or « prénom nom », whatever the case, accents, hyphens and apostrophes (« le g » finds
+    « LE GOFF », « lea » « Léa », « saint just » « SAINT-JUST »). Left-anchored LIKEs on the
+    folded names, which their indexes serve (Applicant.Meta.indexes)."""
+    words = search_key(text).split()
+    if not words:
         return queryset
-    pattern = name_pattern(text)
-    queryset = queryset.annotate(
-        _last_first=Concat("last_name", Value(" "), "first_name"),
-        _first_last=Concat("first_name", Value(" "), "last_name"),
-    )
-    condition = (
-        Q(last_name__iregex=pattern)
-        | Q(first_name__iregex=pattern)
-        | Q(_last_first__iregex=pattern)
-        | Q(_first_last__iregex=pattern)
-    )
+    joined = " ".join(words)
+    condition = Q(search_last_name__startswith=joined) | Q(search_first_name__startswith=joined)
+    for cut in range(1, len(words)):
+        head, tail = " ".join(words[:cut]), " ".join(words[cut:])
+        condition |= Q(search_last_name=head, search_first_name__startswith=tail)
+        condition |= Q(search_first_name=head, search_last_name__startswith=tail)
+    text = text.strip()
     if text.isascii() and text.isdigit():
         condition |= Q(candidate_number__startswith=text)
     elif _INE.fullmatch(text):

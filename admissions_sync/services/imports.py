@@ -31,7 +31,15 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 
 from admissions_sync import imports
-from admissions_sync.imports import FIELDS, INDEX, ParsedFile, canonical_value, display, split
+from admissions_sync.imports import (
+    FIELDS,
+    INDEX,
+    SHOWN_FIELDS,
+    ParsedFile,
+    canonical_value,
+    display,
+    split,
+)
 from admissions_sync.models import Applicant, ApplicantEvent, Formation, ParcoursupImport
 from registrar.bulk import bulk_insert
 
@@ -159,7 +167,7 @@ def _read_changes(plan: Plan) -> None:
         ):
             after = split(lines[row["pk"]])
             diff = {}
-            for name in FIELDS:
+            for name in SHOWN_FIELDS:
                 before = canonical_value(name, row[name])
                 new = after[INDEX[name]]
                 if before != new:
