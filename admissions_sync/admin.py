@@ -30,7 +30,7 @@ class ParcoursupImportAdmin(ReadOnlyModelAdmin):
         "removed",
     )
     list_filter = ("outcome", "source", "formation")
-    exclude = ("plan",)
+    exclude = ("plan", "listing")
     list_select_related = ("formation",)
 
 

@@ -129,6 +129,10 @@ class ParcoursupImport(models.Model):
     # What the run found, line by line, for its report and the preview (never read by the
     # lists: they defer it). See plan_report in admissions_sync/services/imports.py.
     plan = models.JSONField(_("détail"), default=dict, blank=True)
+    # A preview's new and unchanged applicants, as text (services/imports.preview_listing):
+    # its pages read a slice of 100,000 lines without decoding them all. Emptied once the
+    # preview is confirmed.
+    listing = models.TextField(_("liste de l'aperçu"), blank=True)
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -261,12 +265,23 @@ class Applicant(models.Model):
             ),
         ]
         indexes = [
+            # « Removed » and « À revoir »: the few applicants the latest file no longer holds.
+            models.Index(
+                fields=["removed_at"],
+                condition=Q(removed_at__isnull=False),
+                name="admissions_app_removed",
+            ),
+            # « Candidats admis » in name order: its first page without sorting the base.
+            models.Index(
+                fields=["search_last_name", "search_first_name", "id"],
+                name="admissions_app_name_order",
+            ),
             # « Candidats admis » and the desk's search: a left-anchored LIKE on the folded
             # names (varchar_pattern_ops: whatever the database's collation).
             models.Index(
-                fields=["search_last_name", "search_first_name"],
+                fields=["search_last_name"],
                 name="admissions_app_search_last",
-                opclasses=["varchar_pattern_ops", "varchar_pattern_ops"],
+                opclasses=["varchar_pattern_ops"],
             ),
             models.Index(
                 fields=["search_first_name"],

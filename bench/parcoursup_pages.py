@@ -7,10 +7,10 @@ generated export of --applicants lines (admissions_sync/demo.py) into the format
 then previews the first day's file again (a preview of the whole base: its « Inchangés »
 list has every applicant). Then, through Django's test client as an admissions officer,
 times --repeat GETs after 3 warm-ups of: « Imports Parcoursup », a run's report (the
-second day), the preview's « Inchangés » page 2, « Candidats admis » (first page, a name
-search, a number search, the removed ones), an applicant's page and « Remontée vers
-Parcoursup ». Prints p50 / p95 / max in milliseconds and the SQL queries per request, and
-the verdicts. It prints figures; it never passes or fails.
+second day), the first import's « Nouveaux » (read from the base), the preview's
+« Inchangés » page 2, « Candidats admis » (first page, a name search, a number search,
+the removed ones), an applicant's page and « Remontée vers Parcoursup ». Prints p50 / p95 /
+max in milliseconds and the SQL queries per request, and the verdicts. It prints figures; it never passes or fails.
 
     .venv/bin/python bench/parcoursup_pages.py [--applicants 100000] [--repeat 30]
         [--database-url postgres://postgres@127.0.0.1:5432/registrar_bench_parcoursup]
@@ -92,6 +92,7 @@ def main() -> None:
     client = Client(SERVER_NAME="localhost")
     client.force_login(user)
     runs = ParcoursupImport.objects.filter(formation=formation).order_by("pk")
+    first = runs.filter(outcome=ParcoursupImport.Outcome.IMPORTED).first()
     second = runs.filter(outcome=ParcoursupImport.Outcome.IMPORTED).last()
     preview = runs.filter(outcome=ParcoursupImport.Outcome.PREVIEW).last()
     applicant = Applicant.objects.filter(formation=formation, removed_at__isnull=False).first()
@@ -99,6 +100,10 @@ def main() -> None:
     pages = [
         ("Imports Parcoursup", reverse("admissions_sync:import_list")),
         ("a run's report (second day)", reverse("admissions_sync:import_detail", args=[second.pk])),
+        (
+            "the first import's « Nouveaux », page 2",
+            reverse("admissions_sync:import_detail", args=[first.pk]) + "?liste=nouveaux&page=2",
+        ),
         (
             "the preview's « Inchangés », page 2",
             reverse("admissions_sync:import_detail", args=[preview.pk]) + "?liste=inchanges&page=2",

@@ -88,7 +88,7 @@ def applicant_rows() -> QuerySet:
             appeared_on=TruncDate(F("first_import__started_at"), tzinfo=_PARIS),
             removed_on=TruncDate(F("removed_at"), tzinfo=_PARIS),
         )
-        .order_by("last_name", "first_name", "pk")
+        .order_by("search_last_name", "search_first_name", "pk")
     )
 
 
@@ -105,8 +105,10 @@ def applicant_for(pk: int) -> Applicant:
             "formation", "first_import", "removed_by", "preregistration", "registration"
         ).defer(
             "first_import__plan",
+            "first_import__listing",
             "first_import__errors",
             "removed_by__plan",
+            "removed_by__listing",
             "removed_by__errors",
             "preregistration__answers",
         ),
@@ -119,6 +121,6 @@ def history_of(applicant: Applicant) -> list[ApplicantEvent]:
     return list(
         ApplicantEvent.objects.filter(applicant=applicant)
         .select_related("run")
-        .defer("run__plan", "run__errors")
+        .defer("run__plan", "run__errors", "run__listing")
         .order_by("pk")
     )

@@ -59,7 +59,9 @@ def actor_label(run: ParcoursupImport) -> str:
 
 
 def _runs():
-    return ParcoursupImport.objects.select_related("formation", "actor").defer("plan", "errors")
+    return ParcoursupImport.objects.select_related("formation", "actor").defer(
+        "plan", "errors", "listing"
+    )
 
 
 def runs_for_list(user):
@@ -155,7 +157,25 @@ class Report:
     with_lines: bool = True  # whether its rows carry their line of the file
 
 
+# The lists a preview keeps as text in ``listing`` (services/imports.preview_listing).
+_LISTED = ("new", "unchanged")
+
+
+def _listed(run: ParcoursupImport, key: str) -> list[str] | None:
+    """The preview's « new » or « unchanged » lines (text, split a page at a time by
+    ``_row``), None when the run keeps no listing."""
+    if not run.listing:
+        return None
+    new, _feed, unchanged = run.listing.partition("\f")
+    text = new if key == "new" else unchanged
+    return text.split("\n") if text else []
+
+
 def _entries(run: ParcoursupImport, item: ReportList):
+    if item.plan_key in _LISTED:
+        listed = _listed(run, item.plan_key)
+        if listed is not None:
+            return listed
     source = run.errors if item.plan_key == "errors" else (run.plan or {}).get(item.plan_key)
     return source if isinstance(source, list) else []
 
@@ -166,7 +186,7 @@ def _imported_new(run: ParcoursupImport):
     are read a page at a time — (number, last name, first name), by name."""
     return (
         Applicant.objects.filter(first_import_id=run.pk)
-        .order_by("last_name", "first_name", "candidate_number")
+        .order_by("search_last_name", "search_first_name", "pk")
         .values_list("candidate_number", "last_name", "first_name")
     )
 
@@ -189,7 +209,12 @@ def report(run: ParcoursupImport, *, liste: str | None, page: str | None) -> Rep
         # « Inchangés » exists only in a preview's plan; errors only when there are some.
         if item.plan_key in ("errors", "unchanged") and not entries:
             continue
-        if item.plan_key != "errors" and not isinstance(plan.get(item.plan_key), list):
+        listed = item.plan_key in _LISTED and bool(run.listing)
+        if (
+            item.plan_key != "errors"
+            and not listed
+            and not isinstance(plan.get(item.plan_key), list)
+        ):
             continue
         tabs.append(Tab(item.key, str(item.label), count))
     if not tabs:
@@ -225,7 +250,10 @@ def _row(kind: str, entry) -> dict:
     """One entry of the plan as the template shows it."""
     if kind == "errors":
         return {"message": str(entry)}
-    values = list(entry) if isinstance(entry, (list, tuple)) else []
+    if isinstance(entry, str):  # a line of a preview's listing
+        values = entry.split("\t")
+    else:
+        values = list(entry) if isinstance(entry, (list, tuple)) else []
     if kind == "removed":
         number, last, first = [*values, "", "", ""][:3]
         return {"line": "", "number": number, "name": _name(last, first)}

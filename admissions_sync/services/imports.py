@@ -175,21 +175,20 @@ def _read_changes(plan: Plan) -> None:
             plan.changes[row["pk"]] = diff
 
 
-def plan_report(parsed: ParsedFile, plan: Plan, *, with_unchanged: bool) -> dict:
-    """The run's ``plan`` (its report and the preview's lists): names and changes of every
-    line that matters. The new and the unchanged ones only for a preview: once imported,
-    the new ones are the applicants whose ``first_import`` is the run (a first import of
-    100,000 lines would otherwise store them all again, and so would each re-import for the
-    unchanged ones)."""
+def plan_report(parsed: ParsedFile, plan: Plan) -> dict:
+    """The run's ``plan``, its report: names and changes of the changed, returning, removed
+    and excluded lines. Never the new and the unchanged ones (« new » stays an empty list):
+    once imported, the new ones are the applicants whose ``first_import`` is the run; a
+    preview keeps both lists in ``listing`` (``preview_listing``), as text — a first import
+    of 100,000 lines would otherwise store, and each page of its preview decode, 100,000
+    JSON lists."""
 
     def names(line: str) -> list[str]:
         values = split(line)
         return [values[INDEX["last_name"]], values[INDEX["first_name"]]]
 
     report = {
-        "new": [[line_no, number, *names(line)] for line_no, number, line in plan.new]
-        if with_unchanged
-        else [],
+        "new": [],
         "back": [
             [line_no, number, *names(line), plan.changes.get(pk, {})]
             for line_no, number, pk, line in plan.back
@@ -201,14 +200,28 @@ def plan_report(parsed: ParsedFile, plan: Plan, *, with_unchanged: bool) -> dict
         "removed": [[number, last, first] for _pk, number, last, first in plan.removed],
         "excluded": [list(item) for item in parsed.excluded],
     }
-    for key in ("new", "back", "changed"):
+    for key in ("back", "changed"):
         report[key].sort(key=lambda item: (item[2], item[3], item[1]))
-    if with_unchanged:
-        report["unchanged"] = sorted(
-            ([line_no, number, *names(line)] for line_no, number, line in plan.unchanged),
-            key=lambda item: (item[2], item[3], item[1]),
-        )
     return report
+
+
+def preview_listing(plan: Plan) -> str:
+    """A preview's new and unchanged applicants, by name: one « line⇥number⇥last⇥first »
+    a line, the two lists separated by a form feed (names hold no control character:
+    admissions_sync/imports.py refuses them). Read by admissions_sync/selectors/imports.py."""
+    last, first = INDEX["last_name"], INDEX["first_name"]
+
+    def listed(entries) -> str:
+        rows = []
+        for line_no, number, line in entries:
+            values = split(line)
+            rows.append((values[last], values[first], number, line_no))
+        rows.sort()
+        return "\n".join(
+            f"{line_no}\t{number}\t{surname}\t{given}" for surname, given, number, line_no in rows
+        )
+
+    return listed(plan.new) + "\f" + listed(plan.unchanged)
 
 
 def _counts(run: ParcoursupImport, parsed: ParsedFile, plan: Plan | None) -> None:
@@ -280,12 +293,10 @@ def import_file(
         outcome=Outcome.RUNNING,
         forced=force,
     )
-    return _run(run, uploaded, force=force, progress=progress, with_unchanged=False)
+    return _run(run, uploaded, force=force, progress=progress)
 
 
-def _run(
-    run, uploaded, *, force: bool, progress: Progress | None, with_unchanged: bool
-) -> ParcoursupImport:
+def _run(run, uploaded, *, force: bool, progress: Progress | None) -> ParcoursupImport:
     formation = run.formation
     try:
         if not formation.is_active:
@@ -317,14 +328,16 @@ def _run(
             else:
                 guarded = False
                 _write(run, plan, progress)
-                run.plan = plan_report(parsed, plan, with_unchanged=with_unchanged)
+                run.plan = plan_report(parsed, plan)
+                run.listing = ""
                 _finish(run, Outcome.IMPORTED, message="", forced=force)
     except Exception as error:  # the transaction rolled back: the base is as it was
         run.refresh_from_db()
         _finish(run, Outcome.FAILED, message=str(FAILED) % {"error": type(error).__name__})
         raise
     if guarded:
-        run.plan = plan_report(parsed, plan, with_unchanged=with_unchanged)
+        run.plan = plan_report(parsed, plan)
+        run.listing = ""
         return _finish(run, Outcome.GUARDED, message=guard_message(plan))
     return run
 
@@ -365,7 +378,8 @@ def import_preview(*, actor, formation: Formation, uploaded) -> ParcoursupImport
         return _finish(run, Outcome.REFUSED, errors=parsed.errors)
     plan = plan_import(formation=formation, parsed=parsed)
     _counts(run, parsed, plan)
-    run.plan = plan_report(parsed, plan, with_unchanged=True)
+    run.plan = plan_report(parsed, plan)
+    run.listing = preview_listing(plan)
     run.forced = plan.needs_confirmation()  # the preview asks for the removals' confirmation
     run.message = guard_message(plan) if run.forced else ""
     extension = os.path.splitext(run.file_name)[1].lower()
@@ -424,7 +438,7 @@ def import_confirm(
     content.name = run.file_name
     if file_checksum(content)[0] != run.checksum:
         return _finish(run, Outcome.REFUSED, errors=[str(FILE_CHANGED)])
-    return _run(run, content, force=confirm_removals, progress=None, with_unchanged=False)
+    return _run(run, content, force=confirm_removals, progress=None)
 
 
 def import_abandon(*, actor, run: ParcoursupImport) -> ParcoursupImport:

@@ -20,14 +20,19 @@ class ApplicantTable(tables.Table):
         linkify=("admissions_sync:applicant_detail", [tables.A("pk")]),
         attrs=NOWRAP,
     )
-    last_name = tables.Column(verbose_name=_("Nom"), order_by=("last_name", "first_name", "pk"))
-    first_name = tables.Column(verbose_name=_("Prénom"), order_by=("first_name", "last_name", "pk"))
+    # In the order of the folded names (« Élodie » with « Elodie »), which an index keeps.
+    last_name = tables.Column(
+        verbose_name=_("Nom"), order_by=("search_last_name", "search_first_name", "pk")
+    )
+    first_name = tables.Column(
+        verbose_name=_("Prénom"), order_by=("search_first_name", "search_last_name", "pk")
+    )
     birth_date = tables.DateColumn(verbose_name=_("Date de naissance"), attrs=NOWRAP)
     ine = tables.Column(verbose_name=_("INE"), default="—", attrs=NOWRAP)
     formation = tables.Column(
         verbose_name=_("Formation"),
         accessor="formation__code",
-        order_by=("formation__code", "last_name", "first_name"),
+        order_by=("formation__code", "search_last_name", "search_first_name"),
         attrs=NOWRAP,
     )
     response = tables.Column(verbose_name=_("Avis"), default="—")
@@ -36,7 +41,7 @@ class ApplicantTable(tables.Table):
     state = tables.Column(
         verbose_name=_("État"),
         accessor="removed_on",
-        order_by=("removed_at", "last_name", "first_name"),
+        order_by=("removed_at", "search_last_name", "search_first_name"),
         empty_values=(),  # « Présent » is rendered for an empty day too
     )
     appeared_on = tables.DateColumn(
@@ -61,6 +66,9 @@ class ApplicantTable(tables.Table):
         )
         empty_text = _("Aucun candidat admis ne correspond à ces critères.")
         attrs = {"class": "table table-sm table-hover align-middle", "id": "applicants"}
+        # Rows written out in the template (the columns above still drive headers, sorting
+        # and the .xlsx export).
+        template_name = "admissions_sync/applicants/applicant_table.html"
 
     def render_state(self, value, record: Applicant) -> str:
         if record.removed_at is None:

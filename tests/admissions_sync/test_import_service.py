@@ -431,7 +431,9 @@ def test_preview_writes_no_applicant(admissions_officer):
     run = import_preview(actor=admissions_officer, formation=formation, uploaded=rows_file(data))
     assert run.outcome == Outcome.PREVIEW
     assert (run.new, run.removed, run.changed, run.unchanged) == (1, 1, 1, 8)
-    assert len(run.plan["unchanged"]) == 8
+    new, unchanged = run.listing.split("\f")
+    assert len(new.split("\n")) == 1 and len(unchanged.split("\n")) == 8
+    assert new.split("\t")[1] == data[-1][COL["Numéro"]]
     assert run.plan["changed"][0][4]["city"][1] == "Rennes"
     assert run.file.name and default_storage.exists(run.file.name)
     assert run.base_run == service.latest_imported(formation)

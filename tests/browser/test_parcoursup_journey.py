@@ -58,7 +58,7 @@ def test_import_preview_confirm_second_day_history_and_report(page, guide_image,
     assert not Applicant.objects.filter(formation=formation).exists()
     lines = page.locator("#report-tabs")
     assert f"Nouveaux {run.new}" in " ".join(lines.inner_text().split())
-    first_new = run.plan["new"][0]
+    first_new = run.listing.split("\f")[0].split("\n")[0].split("\t")
     assert first_new[2] in page.locator("table").last.inner_text()
     page.get_by_role("button", name="Confirmer l'import").click()
     page.get_by_text("Import confirmé").wait_for()
