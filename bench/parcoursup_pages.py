@@ -10,7 +10,8 @@ times --repeat GETs after 3 warm-ups of: « Imports Parcoursup », a run's repor
 second day), the first import's « Nouveaux » (read from the base), the preview's
 « Inchangés » page 2, « Candidats admis » (first page, a name search, a number search,
 the removed ones), an applicant's page and « Remontée vers Parcoursup ». Prints p50 / p95 /
-max in milliseconds and the SQL queries per request, and the verdicts. It prints figures; it never passes or fails.
+max in milliseconds and the SQL queries per request, and the verdicts. It prints figures;
+it never passes or fails.
 
     .venv/bin/python bench/parcoursup_pages.py [--applicants 100000] [--repeat 30]
         [--database-url postgres://postgres@127.0.0.1:5432/registrar_bench_parcoursup]
