@@ -727,3 +727,16 @@ def test_preview_of_an_empty_upload(admissions_officer):
     assert run.outcome == Outcome.REFUSED
     assert run.errors == [str(service.EMPTY_UPLOAD)]
     assert not run.file
+
+
+def test_a_formation_or_a_run_with_applicants_cannot_be_deleted():
+    """No database foreign key holds them (decision 0017): Django's PROTECT does."""
+    from django.db.models import ProtectedError
+
+    formation = FormationFactory()
+    run = import_rows(formation, rows(3))
+    with pytest.raises(ProtectedError):
+        formation.delete()
+    with pytest.raises(ProtectedError):
+        run.delete()
+    assert Applicant.objects.filter(formation=formation).count() == 3
