@@ -13,6 +13,7 @@ import pkgutil
 import re
 from pathlib import Path
 
+import django_filters
 import pytest
 from django import forms
 from django.test import Client
@@ -21,7 +22,7 @@ from django.urls import reverse
 from tests.test_url_permissions import EXPECTED, data  # noqa: F401 (the walk's fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("registrar", "enrollment", "certification", "placements")
+APPS = ("registrar", "enrollment", "certification", "placements", "admissions_sync")
 HOSTILE = {
     "superscript": "²",
     "arabic_indic": "١٢",
@@ -50,16 +51,20 @@ def _parameter_names() -> list[str]:
     for app in APPS:
         for path in (ROOT / app).rglob("*.py"):
             names.update(read.findall(path.read_text(encoding="utf-8")))
+    import admissions_sync.filters
+    import admissions_sync.forms
     import certification.forms
     import enrollment.forms
     import placements.forms
     import registrar.forms
     import registrar.login
 
-    # Every module of placements/forms/, the new ones included.
+    # Every module of placements/forms/ and of the admissions' forms and filters, the new
+    # ones included.
     placement_forms = [
-        importlib.import_module(f"placements.forms.{info.name}")
-        for info in pkgutil.iter_modules(placements.forms.__path__)
+        importlib.import_module(f"{package.__name__}.{info.name}")
+        for package in (placements.forms, admissions_sync.forms, admissions_sync.filters)
+        for info in pkgutil.iter_modules(package.__path__)
     ]
     for module in (
         registrar.forms,
@@ -71,6 +76,8 @@ def _parameter_names() -> list[str]:
         for value in vars(module).values():
             if isinstance(value, type) and issubclass(value, forms.BaseForm):
                 names.update(getattr(value, "base_fields", {}))
+            if isinstance(value, type) and issubclass(value, django_filters.FilterSet):
+                names.update(value.base_filters)
     for prefix in ("attendance", "incidents", "form", "rows"):
         for field in ("TOTAL_FORMS", "INITIAL_FORMS", "MIN_NUM_FORMS", "MAX_NUM_FORMS"):
             names.add(f"{prefix}-{field}")
