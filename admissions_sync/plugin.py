@@ -4,7 +4,7 @@ permissions of the admissions officers (docs/guide/parcoursup.md)."""
 
 from django.utils.translation import gettext_lazy as _
 
-from registrar import activity, navigation, plugins, roles
+from registrar import activity, navigation, notices, plugins, roles
 from registrar.navigation import NavEntry
 
 
@@ -42,6 +42,9 @@ def register() -> None:
     from admissions_sync.activity import parcoursup_operations
 
     activity.register(parcoursup_operations)
+    from admissions_sync.selectors.notices import admissions_notices
+
+    notices.register(admissions_notices)
     roles.grant(
         roles.ADMISSIONS_OFFICER.key,
         "registrar.view_student",
