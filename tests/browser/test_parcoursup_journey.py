@@ -99,6 +99,7 @@ def test_import_preview_confirm_second_day_history_and_report(page, guide_image,
     assert "Retiré de Parcoursup le" in listing
     for number, last, _first in second.plan["removed"]:
         assert number in listing and last in listing
+    guide_image("parcoursup-6-retires")
     gone = Applicant.objects.get(formation=formation, candidate_number=second.plan["removed"][0][0])
     assert gone.removed_at is not None
     page.get_by_role("link", name=gone.candidate_number).click()
