@@ -408,8 +408,13 @@ def import_confirm(
     written."""
     refusal = None
     with transaction.atomic():
+        # The run's row only (of=self): locking its formation too, joined, deadlocked with
+        # the import of a concurrent confirmation, which holds the formation and then
+        # writes the run.
         run = (
-            ParcoursupImport.objects.select_for_update().select_related("formation").get(pk=run.pk)
+            ParcoursupImport.objects.select_for_update(of=("self",))
+            .select_related("formation")
+            .get(pk=run.pk)
         )
         if run.outcome != Outcome.PREVIEW:
             raise ValidationError(NOT_A_PREVIEW, code="not_preview")
