@@ -252,6 +252,7 @@ def seed(report) -> None:
                 write_export(stream, rows)
             paths[formation.code, day] = path
     first = formations[0]
+    before = Applicant.objects.filter(formation=first).count()
     if not ParcoursupImport.objects.filter(
         formation=first, outcome=ParcoursupImport.Outcome.IMPORTED
     ).exists():
@@ -259,7 +260,7 @@ def seed(report) -> None:
             import_file(
                 actor=None, formation=first, uploaded=stream, file_name=paths[first.code, 1].name
             )
-    report.add("candidat admis", 0, Applicant.objects.filter(formation=first).count())
+    report.add("candidat admis", Applicant.objects.filter(formation=first).count() - before, before)
     _seed_registrations(first, report)
 
 
