@@ -380,8 +380,7 @@ def import_preview(*, actor, formation: Formation, uploaded) -> ParcoursupImport
     _counts(run, parsed, plan)
     run.plan = plan_report(parsed, plan)
     run.listing = preview_listing(plan)
-    run.forced = plan.needs_confirmation()  # the preview asks for the removals' confirmation
-    run.message = guard_message(plan) if run.forced else ""
+    run.message = guard_message(plan) if plan.needs_confirmation() else ""
     extension = os.path.splitext(run.file_name)[1].lower()
     if extension not in (".csv", ".xlsx", ".ods"):
         extension = ".csv"
@@ -392,7 +391,11 @@ def import_preview(*, actor, formation: Formation, uploaded) -> ParcoursupImport
 
 def preview_needs_confirmation(run: ParcoursupImport) -> bool:
     """Whether the preview's removals exceed the share the guard lets pass."""
-    return run.outcome == Outcome.PREVIEW and run.forced
+    return (
+        run.outcome == Outcome.PREVIEW
+        and run.base_size > 0
+        and run.removed / run.base_size > max_removed_share()
+    )
 
 
 def import_confirm(
