@@ -18,7 +18,7 @@ import zoneinfo
 from dataclasses import dataclass, field
 from itertools import compress, islice, zip_longest
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import FieldDoesNotExist, ValidationError
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
@@ -222,6 +222,15 @@ _TEXT = tuple(
     )
 )
 _NAME_MAX = Applicant._meta.get_field("last_name").max_length
+
+
+def field_label(name: str) -> str:
+    """A field of FIELDS as staff read it: the model's label (« Téléphone mobile »), for the
+    applicant's page and the before → after of a change."""
+    try:
+        return str(Applicant._meta.get_field(name).verbose_name)
+    except FieldDoesNotExist:
+        return name
 
 
 def column_label(name: str) -> str:

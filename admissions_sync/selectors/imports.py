@@ -10,7 +10,6 @@ megabytes); a run's page is one query.
 import datetime
 from dataclasses import dataclass
 
-from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Page, Paginator
 from django.db.models import Case, CharField, DurationField, ExpressionWrapper, F, Q, Value, When
 from django.db.models.functions import Concat, Trim
@@ -19,7 +18,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from admissions_sync.imports import EXCLUSION_LABELS
+from admissions_sync.imports import EXCLUSION_LABELS, field_label
 from admissions_sync.models import Applicant, Formation, ParcoursupImport
 from registrar.paginators import KnownCountPaginator
 from registrar.text import parse_id
@@ -233,13 +232,6 @@ def report(run: ParcoursupImport, *, liste: str | None, page: str | None) -> Rep
     shown.object_list = [_row(kind, entry) for entry in shown.object_list]
     with_lines = kind not in ("removed", "errors")
     return Report(tabs=tabs, current=current, page=shown, with_lines=with_lines)
-
-
-def field_label(name: str) -> str:
-    try:
-        return str(Applicant._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
 
 
 def _name(last, first) -> str:

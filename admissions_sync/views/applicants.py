@@ -5,14 +5,14 @@ from typing import NamedTuple
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
-from django.core.exceptions import FieldDoesNotExist, ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
 from admissions_sync.filters.applicants import ApplicantFilter
-from admissions_sync.imports import FIELDS, canonical_value, display
+from admissions_sync.imports import SHOWN_FIELDS, canonical_value, display, field_label
 from admissions_sync.models import Applicant, ParcoursupImport
 from admissions_sync.selectors import applicants as selectors
 from admissions_sync.tables.applicants import ApplicantTable
@@ -66,13 +66,6 @@ def applicant_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _label(name: str) -> str:
-    try:
-        return str(Applicant._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
-        return name
-
-
 def _one_to_one(applicant: Applicant, name: str):
     try:
         return getattr(applicant, name)
@@ -88,8 +81,8 @@ def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
     applicant = selectors.applicant_for(pk)
     # Shown as the import's report shows them (JJ/MM/AAAA, « Date réponse » in Paris).
     fields = [
-        (_label(name), display(name, canonical_value(name, getattr(applicant, name))))
-        for name in FIELDS
+        (field_label(name), display(name, canonical_value(name, getattr(applicant, name))))
+        for name in SHOWN_FIELDS
     ]
     # « Apparu » is the applicant's first run (no event row: models.ApplicantEvent), then
     # the events, oldest first.
@@ -98,7 +91,7 @@ def applicant_detail(request: HttpRequest, pk: int) -> HttpResponse:
             event.get_kind_display(),
             event.run,
             [
-                (_label(name), before, after)
+                (field_label(name), before, after)
                 for name, (before, after) in (event.changes or {}).items()
             ],
         )
