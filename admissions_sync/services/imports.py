@@ -83,9 +83,8 @@ class Plan:
     back: list[tuple[int, str, int, str]] = field(default_factory=list)  # (+ id)
     changed: list[tuple[int, str, int, str]] = field(default_factory=list)
     unchanged: list[tuple[int, str, str]] = field(default_factory=list)
-    removed: list[tuple[int, str, str, str]] = field(
-        default_factory=list
-    )  # (id, number, last, first)
+    # (id, number, last name, first name)
+    removed: list[tuple[int, str, str, str]] = field(default_factory=list)
     base_size: int = 0
     # applicant id → {field: [before, after]} for the changed and returning ones
     changes: dict[int, dict[str, list[str]]] = field(default_factory=dict)
@@ -94,7 +93,12 @@ class Plan:
         return len(self.removed) / self.base_size if self.base_size else 0.0
 
     def needs_confirmation(self) -> bool:
-        return self.guard_share() > max_removed_share()
+        return exceeds_guard(removed=len(self.removed), base_size=self.base_size)
+
+
+def exceeds_guard(*, removed: int, base_size: int) -> bool:
+    """Whether removing ``removed`` of ``base_size`` present applicants needs confirming."""
+    return base_size > 0 and removed / base_size > max_removed_share()
 
 
 def file_checksum(uploaded) -> tuple[str, int]:
@@ -107,11 +111,6 @@ def file_checksum(uploaded) -> tuple[str, int]:
         size += len(chunk)
     uploaded.seek(0)
     return sha.hexdigest(), size
-
-
-def parse(uploaded) -> ParsedFile:
-    """The validated lines of ``uploaded`` (ValidationError for a file refused whole)."""
-    return imports.read_file(uploaded)
 
 
 def plan_import(*, formation: Formation, parsed: ParsedFile) -> Plan:
@@ -296,21 +295,33 @@ def import_file(
     return _run(run, uploaded, force=force, progress=progress)
 
 
-def _run(run, uploaded, *, force: bool, progress: Progress | None) -> ParcoursupImport:
+def _read(run: ParcoursupImport, uploaded) -> ParsedFile | None:
+    """The file's validated lines; None when it is refused, the run then finished
+    « Refusé » with every error (the file's own, or each line's)."""
     formation = run.formation
     try:
         if not formation.is_active:
             raise ValidationError(FORMATION_INACTIVE, params={"code": formation.code})
         if run.size == 0:
             raise ValidationError(EMPTY_UPLOAD)
-        parsed = parse(uploaded)
+        parsed = imports.read_file(uploaded)
     except ValidationError as error:
-        return _finish(run, Outcome.REFUSED, errors=_refusal_messages(error))
-    if progress:
-        progress("read", parsed.lines, parsed.lines)
+        _finish(run, Outcome.REFUSED, errors=_refusal_messages(error))
+        return None
     if parsed.errors:
         _counts(run, parsed, None)
-        return _finish(run, Outcome.REFUSED, errors=parsed.errors)
+        _finish(run, Outcome.REFUSED, errors=parsed.errors)
+        return None
+    return parsed
+
+
+def _run(run, uploaded, *, force: bool, progress: Progress | None) -> ParcoursupImport:
+    formation = run.formation
+    parsed = _read(run, uploaded)
+    if parsed is None:
+        return run
+    if progress:
+        progress("read", parsed.lines, parsed.lines)
     try:
         with transaction.atomic():
             if connection.vendor == "postgresql":
@@ -365,17 +376,9 @@ def import_preview(*, actor, formation: Formation, uploaded) -> ParcoursupImport
         outcome=Outcome.RUNNING,
         base_run=latest_imported(formation),
     )
-    try:
-        if not formation.is_active:
-            raise ValidationError(FORMATION_INACTIVE, params={"code": formation.code})
-        if size == 0:
-            raise ValidationError(EMPTY_UPLOAD)
-        parsed = parse(uploaded)
-    except ValidationError as error:
-        return _finish(run, Outcome.REFUSED, errors=_refusal_messages(error))
-    if parsed.errors:
-        _counts(run, parsed, None)
-        return _finish(run, Outcome.REFUSED, errors=parsed.errors)
+    parsed = _read(run, uploaded)
+    if parsed is None:
+        return run
     plan = plan_import(formation=formation, parsed=parsed)
     _counts(run, parsed, plan)
     run.plan = plan_report(parsed, plan)
@@ -391,10 +394,8 @@ def import_preview(*, actor, formation: Formation, uploaded) -> ParcoursupImport
 
 def preview_needs_confirmation(run: ParcoursupImport) -> bool:
     """Whether the preview's removals exceed the share the guard lets pass."""
-    return (
-        run.outcome == Outcome.PREVIEW
-        and run.base_size > 0
-        and run.removed / run.base_size > max_removed_share()
+    return run.outcome == Outcome.PREVIEW and exceeds_guard(
+        removed=run.removed, base_size=run.base_size
     )
 
 

@@ -15,13 +15,12 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import translation
 
-from admissions_sync.imports import EXCLUSION_LABELS
+from admissions_sync.imports import EXCLUSION_LABELS, read_file
 from admissions_sync.models import Formation, ParcoursupImport
 from admissions_sync.services.imports import (
     guard_message,
     import_file,
     max_removed_share,
-    parse,
     plan_import,
 )
 
@@ -81,7 +80,7 @@ class Command(BaseCommand):
 
     def _dry_run(self, formation, stream):
         try:
-            parsed = parse(stream)
+            parsed = read_file(stream)
         except ValidationError as error:
             for message in error.messages:
                 self.stderr.write(message)
