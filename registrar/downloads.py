@@ -1,6 +1,6 @@
 """The one way a view hands a file to the browser (docs/architecture.md rule 8):
 ``file_response`` for the .pdf, .xlsx and .ods every app makes (reports, attendance sheets,
-exports, import templates)."""
+exports, import templates), and the .csv files other systems import."""
 
 from django.http import HttpResponse
 from django.utils.http import content_disposition_header
@@ -9,6 +9,7 @@ CONTENT_TYPES = {
     "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "ods": "application/vnd.oasis.opendocument.spreadsheet",
+    "csv": "text/csv; charset=utf-8",
 }
 
 

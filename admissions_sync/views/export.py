@@ -5,13 +5,14 @@ from django.contrib.auth.decorators import permission_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.http import content_disposition_header, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET
 
 from admissions_sync.documents import report_csv, report_filename
 from admissions_sync.forms.export import ReportForm, today_in_paris
 from admissions_sync.selectors import applicants as applicant_selectors
 from admissions_sync.selectors.export import report_lines
+from registrar.downloads import file_response
 
 export_parcoursup = permission_required("admissions_sync.export_parcoursup", raise_exception=True)
 
@@ -63,10 +64,4 @@ def export_download(request: HttpRequest) -> HttpResponse:
         )
     day, formation = form.cleaned_data["jour"], form.cleaned_data["formation"]
     content = report_csv(report_lines(day, formation))
-    # registrar.downloads.file_response knows pdf, xlsx and ods only: the same response,
-    # built here for the one CSV the application hands out (a « csv » kind there would do).
-    response = HttpResponse(content, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = content_disposition_header(
-        True, report_filename(day, formation)
-    )
-    return response
+    return file_response(content, filename=report_filename(day, formation), kind="csv")
