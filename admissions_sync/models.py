@@ -15,7 +15,16 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from registrar.models import Admission, Program, Student
+from registrar.models import (
+    Admission,
+    Job,
+    OrgUnit,
+    Program,
+    PublicLink,
+    SentEmail,
+    Student,
+    Term,
+)
 
 # Parcoursup's dates are French ones: the import reads « Date réponse » there, and a
 # registration « day » of the report back is a day in Paris.
@@ -46,6 +55,30 @@ class Formation(models.Model):
         blank=True,
         related_name="+",
         help_text=_("Le programme où l'inscription administrative crée l'admission."),
+    )
+    # Where « Valider l'inscription administrative » puts the admission it creates, with
+    # ``program`` (part 2): left blank, the desk is told what the formation lacks.
+    grid_code = models.CharField(
+        _("grille"),
+        max_length=20,
+        blank=True,
+        help_text=_("Grille de cheminement de l'admission créée, ex. BTS-SIO-26."),
+    )
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("unité org."),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    admission_term = models.ForeignKey(
+        Term,
+        verbose_name=_("session d'admission"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     is_active = models.BooleanField(_("active"), default=True)
 
@@ -271,6 +304,8 @@ class Applicant(models.Model):
                 condition=Q(removed_at__isnull=False),
                 name="admissions_app_removed",
             ),
+            # The desk's search by Parcoursup number, whatever the formation.
+            models.Index(fields=["candidate_number"], name="admissions_app_number"),
             # « Candidats admis » in name order: its first page without sorting the base.
             models.Index(
                 fields=["search_last_name", "search_first_name", "id"],
@@ -347,6 +382,9 @@ class Preregistration(models.Model):
     updated_at = models.DateTimeField(_("modifiée le"), auto_now=True)
     submitted_at = models.DateTimeField(_("validée le"), null=True, blank=True)
     return_reason = models.TextField(_("motif du renvoi"), blank=True)
+    # The steps the applicant may change again while the pre-registration is « returned »
+    # (a refused document reopens its step; « Renvoyer au candidat » reopens every step).
+    open_steps = models.JSONField(_("étapes rouvertes"), default=list, blank=True)
 
     class Meta:
         verbose_name = _("préinscription")
@@ -394,10 +432,20 @@ class Registration(models.Model):
         _("annulation remontée le"), null=True, blank=True, db_index=True
     )
     cancel_reason = models.TextField(_("motif d'annulation"), blank=True)
+    # When the desk first acted on the applicant's file (a document reviewed, a payment):
+    # from then until its validation the registration is « en cours ».
+    opened_at = models.DateTimeField(_("ouverte le"), null=True, blank=True)
+    opened_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("inscription administrative")
         verbose_name_plural = _("inscriptions administratives")
+        permissions = [
+            ("register_applicants", _("Tenir la chaîne d'inscription")),
+            ("send_preregistration_links", _("Envoyer les liens de préinscription")),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(state=3), name="admissions_registration_state_not_cancelled"
@@ -415,3 +463,237 @@ class Registration(models.Model):
 
     def __str__(self) -> str:
         return f"{self.applicant} - {self.get_state_display()}"
+
+
+class Fee(models.Model):
+    """One line of a formation's fee table (« droits d'inscription »): the desk's payment
+    adds up the formation's active lines, less those a scholarship holder is exempted from."""
+
+    formation = models.ForeignKey(
+        Formation, verbose_name=_("formation"), on_delete=models.CASCADE, related_name="fees"
+    )
+    label = models.CharField(_("libellé"), max_length=120)
+    amount = models.DecimalField(_("montant (€)"), max_digits=8, decimal_places=2)
+    scholarship_exempt = models.BooleanField(
+        _("exonéré pour les boursiers"),
+        default=True,
+        help_text=_("Un boursier qui présente son attestation ne paie pas cette ligne."),
+    )
+    order = models.PositiveSmallIntegerField(_("ordre"), default=0)
+    is_active = models.BooleanField(_("active"), default=True)
+
+    class Meta:
+        ordering = ["formation", "order", "pk"]
+        verbose_name = _("droit d'inscription")
+        verbose_name_plural = _("droits d'inscription")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="admissions_fee_amount_not_negative"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label} ({self.amount} €)"
+
+
+class LinkSending(models.Model):
+    """One personal pre-registration link sent to an applicant: which link (only its hash
+    is kept, registrar/public_links.py), the recorded e-mail, how and by whom."""
+
+    class Channel(models.TextChoices):
+        BULK = "bulk", _("Envoi groupé")
+        REQUEST = "request", _("Demandé par le candidat")
+        DESK = "desk", _("Renvoyé par la chaîne")
+
+    applicant = models.ForeignKey(Applicant, on_delete=models.CASCADE, related_name="link_sendings")
+    link = models.ForeignKey(
+        PublicLink, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    email = models.ForeignKey(
+        SentEmail, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    channel = models.CharField(_("envoi"), max_length=10, choices=Channel.choices)
+    sent_at = models.DateTimeField(_("envoyé le"))
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The bulk job that sent it, if any.
+    job = models.ForeignKey(Job, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("lien de préinscription envoyé")
+        verbose_name_plural = _("liens de préinscription envoyés")
+
+    def __str__(self) -> str:
+        return f"{self.applicant} - {self.sent_at:%Y-%m-%d %H:%M}"
+
+
+def document_path(instance: "ApplicantDocument", filename: str) -> str:
+    """« preinscriptions/<applicant>/<kind>-<random>.<ext> »: the name the applicant gave
+    is kept in ``original_name`` only, never in a path."""
+    import secrets
+
+    extension = {"application/pdf": "pdf", "image/png": "png", "image/jpeg": "jpg"}.get(
+        instance.content_type, "bin"
+    )
+    return (
+        f"preinscriptions/{instance.preregistration.applicant_id}/"
+        f"{instance.kind}-{secrets.token_hex(8)}.{extension}"
+    )
+
+
+class ApplicantDocument(models.Model):
+    """A document the applicant uploaded for the desk (checked by content: JPEG, PNG or PDF,
+    at most 5 MB), kept through Django's storage outside the web root and served only to
+    its applicant and to the desk. One current document per kind: a new upload replaces it
+    and waits for a new review."""
+
+    class Kind(models.TextChoices):
+        IDENTITY = "identity", _("Pièce d'identité")
+        PHOTO = "photo", _("Photo d'identité")
+        BAC = "bac", _("Relevé de notes du baccalauréat")
+        SCHOLARSHIP = "scholarship", _("Attestation de bourse")
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("À vérifier")
+        ACCEPTED = "accepted", _("Accepté")
+        REFUSED = "refused", _("Refusé")
+
+    preregistration = models.ForeignKey(
+        Preregistration, on_delete=models.CASCADE, related_name="documents"
+    )
+    kind = models.CharField(_("pièce"), max_length=12, choices=Kind.choices)
+    file = models.FileField(_("fichier"), upload_to=document_path, max_length=200)
+    original_name = models.CharField(_("nom du fichier"), max_length=200)
+    content_type = models.CharField(_("type"), max_length=40)
+    size = models.PositiveIntegerField(_("taille (octets)"))
+    checksum = models.CharField(_("somme de contrôle (SHA-256)"), max_length=64)
+    uploaded_at = models.DateTimeField(_("déposé le"))
+    status = models.CharField(
+        _("vérification"), max_length=10, choices=Status.choices, default=Status.PENDING
+    )
+    refusal_reason = models.TextField(_("motif du refus"), blank=True)
+    reviewed_at = models.DateTimeField(_("vérifié le"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["preregistration", "kind"]
+        verbose_name = _("pièce justificative")
+        verbose_name_plural = _("pièces justificatives")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["preregistration", "kind"], name="admissions_document_one_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=Q(content_type__in=["application/pdf", "image/png", "image/jpeg"]),
+                name="admissions_document_content_type",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="refused") | ~Q(refusal_reason=""),
+                name="admissions_document_refused_with_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} - {self.preregistration.applicant}"
+
+
+class Payment(models.Model):
+    """The payment of a registration's fees at the desk, with its receipt number; a
+    scholarship holder's exemption is a payment of the exempted amount by « Exonération »,
+    with the accepted scholarship attestation as its proof."""
+
+    class Method(models.TextChoices):
+        CARD = "card", _("Carte bancaire")
+        CHEQUE = "cheque", _("Chèque")
+        TRANSFER = "transfer", _("Virement")
+        CASH = "cash", _("Espèces")
+        EXEMPTION = "exemption", _("Exonération")
+
+    registration = models.OneToOneField(
+        Registration, on_delete=models.PROTECT, related_name="payment"
+    )
+    amount = models.DecimalField(_("montant (€)"), max_digits=8, decimal_places=2)
+    method = models.CharField(_("moyen de paiement"), max_length=10, choices=Method.choices)
+    scholarship = models.BooleanField(_("boursier"), default=False)
+    scholarship_proof = models.ForeignKey(
+        ApplicantDocument,
+        verbose_name=_("justificatif de bourse"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    # The cheque's number, the card or transfer's transaction reference.
+    reference = models.CharField(_("référence"), max_length=40, blank=True)
+    # « 2026-000042 »: the receipt's number, one sequence a year.
+    receipt_number = models.CharField(_("n° de reçu"), max_length=20, unique=True)
+    recorded_at = models.DateTimeField(_("enregistré le"))
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("paiement")
+        verbose_name_plural = _("paiements")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gte=0), name="admissions_payment_amount_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=~Q(method="exemption") | Q(scholarship=True),
+                name="admissions_payment_exemption_for_scholarship",
+            ),
+            models.CheckConstraint(
+                condition=Q(scholarship=False) | Q(scholarship_proof__isnull=False),
+                name="admissions_payment_scholarship_with_proof",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.receipt_number} - {self.amount} €"
+
+
+class RegistrationEvent(models.Model):
+    """One line of an applicant's registration file's history: what the applicant and the
+    desk did (submitted, sent back, an error reported, a document reviewed, a correction
+    with its fields before and after, a payment, the validation, a cancellation, a link
+    sent). ``actor`` empty: the applicant, through their link."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", _("Préinscription validée")
+        RETURNED = "returned", _("Renvoyée au candidat")
+        ERROR_REPORTED = "error", _("Erreur signalée")
+        DOCUMENT_UPLOADED = "uploaded", _("Pièce déposée")
+        DOCUMENT_ACCEPTED = "accepted", _("Pièce acceptée")
+        DOCUMENT_REFUSED = "refused", _("Pièce refusée")
+        CORRECTED = "corrected", _("Corrigée par la chaîne")
+        PAID = "paid", _("Paiement enregistré")
+        VALIDATED = "validated", _("Inscription validée")
+        CANCELLED = "cancelled", _("Inscription annulée")
+        LINK_SENT = "link", _("Lien envoyé")
+
+    applicant = models.ForeignKey(
+        Applicant, on_delete=models.CASCADE, related_name="registration_events"
+    )
+    at = models.DateTimeField(_("le"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    kind = models.CharField(_("événement"), max_length=10, choices=Kind.choices)
+    step = models.CharField(_("étape"), max_length=20, blank=True)
+    # {field: [before, after]} of a correction
+    changes = models.JSONField(_("changements"), null=True, blank=True)
+    note = models.TextField(_("détail"), blank=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+        verbose_name = _("historique d'une inscription")
+        verbose_name_plural = _("historiques des inscriptions")
+        indexes = [models.Index(fields=["applicant", "at"], name="admissions_regevent_app_at")]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.at:%Y-%m-%d %H:%M})"

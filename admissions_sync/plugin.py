@@ -5,7 +5,7 @@ permissions of the admissions officers (docs/guide/parcoursup.md)."""
 from django.utils.translation import gettext_lazy as _
 
 from registrar import activity, navigation, notices, plugins, roles
-from registrar.navigation import NavEntry
+from registrar.navigation import NavEntry, PublicEntry
 
 
 def register() -> None:
@@ -38,6 +38,24 @@ def register() -> None:
             _("Les inscriptions validées et payées du jour, pour Parcoursup."),
             order=62,
         ),
+        NavEntry(
+            "admissions_desk",
+            _("Chaîne d'inscription"),
+            "admissions_sync:desk_dashboard",
+            "admissions_sync.register_applicants",
+            "i-desk",
+            _("Les préinscriptions du jour : pièces, paiement, inscription administrative."),
+            order=63,
+        ),
+    )
+    navigation.register_public(
+        PublicEntry(
+            "preregistration",
+            _("Admis·e par Parcoursup ?"),
+            _("Recevoir mon lien de préinscription"),
+            "admissions_sync:preregistration_request",
+            order=30,
+        )
     )
     from admissions_sync.activity import parcoursup_operations
 
@@ -61,4 +79,10 @@ def register() -> None:
         "admissions_sync.view_applicantevent",
         "admissions_sync.view_registration",
         "admissions_sync.view_preregistration",
+        "admissions_sync.register_applicants",
+        "admissions_sync.send_preregistration_links",
+        "admissions_sync.view_applicantdocument",
+        "admissions_sync.view_payment",
+        "admissions_sync.view_fee",
+        "registrar.change_student",
     )

@@ -9,4 +9,7 @@ urlpatterns = [
     path("", include("admissions_sync.routes.imports")),
     path("", include("admissions_sync.routes.applicants")),
     path("", include("admissions_sync.routes.export")),
+    path("", include("admissions_sync.routes.preregistration")),
+    path("", include("admissions_sync.routes.desk")),
+    path("", include("admissions_sync.routes.links")),
 ]

@@ -255,6 +255,12 @@ REQUEST_BODY_MAX_BYTES = env_int("REQUEST_BODY_MAX_MB", 64, minimum=1) * 1024 * 
 # (admissions_sync/services/imports.py). Percent in the environment, 20 by default.
 PARCOURSUP_MAX_REMOVED_SHARE = env_int("PARCOURSUP_MAX_REMOVED_PERCENT", 20, minimum=0) / 100
 
+# The address the application is reached at, for links in messages sent without a request
+# (the bulk e-mail of pre-registration links runs in the background worker).
+SITE_URL = env_str("SITE_URL", "http://localhost:8000").rstrip("/")
+# How long a pre-registration link sent to an applicant stays open (days).
+PREREGISTRATION_LINK_DAYS = env_int("PREREGISTRATION_LINK_DAYS", 60, minimum=1)
+
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 

@@ -422,3 +422,15 @@ class FormationFactory(factory.django.DjangoModelFactory):
     code = factory.Sequence(lambda n: f"{6000 + n}")
     label = factory.Sequence(lambda n: f"BTS démonstration {n}")
     uai = "0751234A"
+
+
+class FeeFactory(factory.django.DjangoModelFactory):
+    """A line of a formation's fee table (admissions_sync)."""
+
+    class Meta:
+        model = "admissions_sync.Fee"
+
+    formation = factory.SubFactory(FormationFactory)
+    label = "Droits d'inscription"
+    amount = "178.00"
+    scholarship_exempt = True

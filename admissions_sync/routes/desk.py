@@ -1,0 +1,3 @@
+"""URLs of the desk pages (filled by part 2)."""
+
+urlpatterns: list = []

@@ -1,0 +1,192 @@
+"""Applicants' personal pre-registration links (docs/guide/preinscription.md, decision 0018),
+on the shared public links (registrar/public_links.py, decision 0013): issued and sent by
+e-mail (in bulk from « Imports Parcoursup », one by one from the desk, or on the applicant's
+own request at « Recevoir mon lien »), opened by the applicant's pages.
+
+A link's target is the applicant. It is not revoked when an import removes the applicant:
+their pages then say the application is no longer active, and the same link works again if
+a later import brings them back. Several links may be open at once (a re-sent one does not
+end the one the applicant may be using); the desk can withdraw them all."""
+
+import datetime
+from collections.abc import Callable
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from admissions_sync import emails
+from admissions_sync.models import Applicant, LinkSending, RegistrationEvent
+from registrar import public_links, throttle
+from registrar.models import Job
+from registrar.network import client_address
+from registrar.public_links import LinkRefused
+from registrar.services.mail import EmailNotSent, send_email
+
+PURPOSE = "preregistration"
+# The visitor's session key holding their token once a link has been opened: the token
+# leaves the address bar at once, and every applicant page opens it again.
+SESSION_KEY = "admissions_sync.preregistration_link"
+
+# « Recevoir mon lien »: at most REQUESTS_PER_TARGET requests a REQUEST_WINDOW for one
+# e-mail address or one Parcoursup number, REQUESTS_PER_CLIENT for one client; past them,
+# the page answers the same words and sends nothing.
+REQUEST_DOOR = "preregistration-link-request"
+REQUEST_WINDOW = datetime.timedelta(hours=1)
+REQUESTS_PER_TARGET = 3
+REQUESTS_PER_CLIENT = 20
+
+__all__ = [
+    "PURPOSE",
+    "SESSION_KEY",
+    "EmailNotSent",
+    "LinkRefused",
+    "applicant_for_token",
+    "link_address",
+    "link_request",
+    "link_send",
+    "links_revoke",
+]
+
+
+def link_address(token: str, base_url: str | None = None) -> str:
+    """The link's full address (``base_url``: the request's scheme and host, else
+    settings.SITE_URL)."""
+    base = (base_url or settings.SITE_URL).rstrip("/")
+    return base + reverse("admissions_sync:preregistration_link", args=[token])
+
+
+def link_send(
+    *,
+    actor,
+    applicant: Applicant,
+    channel: str,
+    base_url: str | None = None,
+    job: Job | None = None,
+    compose: Callable[[str, datetime.date], tuple[str, str]] | None = None,
+    purpose: str = emails.LINK_PURPOSE,
+) -> LinkSending:
+    """Issue a new personal link to ``applicant`` (open PREREGISTRATION_LINK_DAYS days) and
+    e-mail it to the applicant's address. ``compose(address, expires_on)`` gives the
+    message's subject and body (by default the link's message, emails.link_message; a
+    refused document's or a returned pre-registration's message carries a link too), and
+    ``purpose`` its record's purpose.
+
+    Writes the PublicLink, the SentEmail (registrar.services.mail), a LinkSending and a
+    « Lien envoyé » RegistrationEvent. Refused, writing nothing: an applicant removed from
+    Parcoursup, or without a valid e-mail address (ValidationError). When the mailer fails
+    the link is revoked, the failed SentEmail stays recorded, and EmailNotSent is raised."""
+    if not applicant.is_active:
+        raise ValidationError(
+            _("%(name)s n'est plus dans Parcoursup : aucun lien n'est envoyé.")
+            % {"name": f"{applicant.first_name} {applicant.last_name}"}
+        )
+    if not applicant.email:
+        raise ValidationError(_("Ce candidat n'a pas d'adresse électronique dans Parcoursup."))
+    ttl = datetime.timedelta(days=settings.PREREGISTRATION_LINK_DAYS)
+    link, token = public_links.issue_link(actor=actor, purpose=PURPOSE, target=applicant, ttl=ttl)
+    address = link_address(token, base_url)
+    expires_on = timezone.localdate(link.expires_at)
+    if compose is None:
+        subject, body = emails.link_message(applicant, address, expires_on)
+    else:
+        subject, body = compose(address, expires_on)
+    try:
+        sent = send_email(
+            actor=actor, to=[applicant.email], subject=subject, body=body, purpose=purpose
+        )
+    except (EmailNotSent, ValidationError):
+        public_links.revoke(actor=actor, link=link)
+        raise
+    now = timezone.now()
+    user = actor if getattr(actor, "pk", None) else None
+    with transaction.atomic():
+        sending = LinkSending.objects.create(
+            applicant=applicant,
+            link=link,
+            email=sent,
+            channel=channel,
+            sent_at=now,
+            sent_by=user,
+            job=job,
+        )
+        RegistrationEvent.objects.create(
+            applicant=applicant,
+            at=now,
+            actor=user,
+            kind=RegistrationEvent.Kind.LINK_SENT,
+            note=LinkSending.Channel(channel).label,
+        )
+    return sending
+
+
+def links_revoke(*, actor, applicant: Applicant) -> int:
+    """Withdraw every open pre-registration link of ``applicant``: sets their
+    ``revoked_at``/``revoked_by``. Returns how many."""
+    return public_links.revoke_for(actor=actor, target=applicant, purpose=PURPOSE)
+
+
+def applicant_for_token(request: HttpRequest, token: object) -> Applicant:
+    """The applicant ``token`` opens (with their formation), counting the use. Raises
+    LinkRefused — one message whatever the reason — otherwise (registrar/public_links.py).
+    A removed applicant is returned: the pages say the application is no longer active."""
+    link = public_links.open_link(request, token, purpose=PURPOSE)
+    applicant = link.target
+    if not isinstance(applicant, Applicant):
+        raise LinkRefused("gone")
+    return Applicant.objects.select_related("formation").get(pk=applicant.pk)
+
+
+def _throttled(client: str | None, targets: list[str], now: datetime.datetime) -> bool:
+    since = now - REQUEST_WINDOW
+    recent = throttle.attempts(door=REQUEST_DOOR, since=since)
+    if recent.filter(client=(client or "")[: throttle.CLIENT_MAX_LENGTH]).count() >= (
+        REQUESTS_PER_CLIENT
+    ):
+        return True
+    return any(
+        recent.filter(target=target[: throttle.TARGET_MAX_LENGTH]).count() >= REQUESTS_PER_TARGET
+        for target in targets
+    )
+
+
+def link_request(
+    request: HttpRequest, *, number: str, birth_date: datetime.date, email: str
+) -> bool:
+    """« Recevoir mon lien »: when ``number``, ``birth_date`` and ``email`` (case ignored)
+    are those of an applicant present in the latest import, and neither the address, the
+    number nor the client asked too often, send that applicant a new link (in the
+    background: the answer takes the same time whoever asks).
+
+    Writes one request record per target (address, number) for the rate limit, and — on a
+    match — what link_send writes. Returns whether a link was sent, for tests and logs
+    only: the page says the same words either way."""
+    now = timezone.now()
+    client = client_address(request)
+    folded_email = email.strip().lower()
+    targets = [f"email:{folded_email}", f"number:{number}"]
+    if _throttled(client, targets, now):
+        return False
+    for target in targets:
+        throttle.failed_attempt_record(
+            door=REQUEST_DOOR, client=client, target=target, keep=REQUEST_WINDOW
+        )
+    applicant = (
+        Applicant.objects.filter(
+            candidate_number=number, birth_date=birth_date, removed_at__isnull=True
+        )
+        .exclude(email="")
+        .only("pk", "email")
+        .order_by("pk")
+    )
+    match = next((each for each in applicant if each.email.strip().lower() == folded_email), None)
+    if match is None:
+        return False
+    from admissions_sync.tasks import send_requested_link
+
+    send_requested_link.enqueue(match.pk, request.build_absolute_uri("/"))
+    return True
