@@ -69,12 +69,14 @@ def link_send(
     job: Job | None = None,
     compose: Callable[[str, datetime.date], tuple[str, str]] | None = None,
     purpose: str = emails.LINK_PURPOSE,
+    connection=None,
 ) -> LinkSending:
     """Issue a new personal link to ``applicant`` (open PREREGISTRATION_LINK_DAYS days) and
     e-mail it to the applicant's address. ``compose(address, expires_on)`` gives the
     message's subject and body (by default the link's message, emails.link_message; a
-    refused document's or a returned pre-registration's message carries a link too), and
-    ``purpose`` its record's purpose.
+    refused document's or a returned pre-registration's message carries a link too),
+    ``purpose`` its record's purpose, ``connection`` a mailer connection shared by a bulk
+    sending (registrar.services.mail.mail_connection).
 
     Writes the PublicLink, the SentEmail (registrar.services.mail), a LinkSending and a
     « Lien envoyé » RegistrationEvent. Refused, writing nothing: an applicant removed from
@@ -97,7 +99,12 @@ def link_send(
         subject, body = compose(address, expires_on)
     try:
         sent = send_email(
-            actor=actor, to=[applicant.email], subject=subject, body=body, purpose=purpose
+            actor=actor,
+            to=[applicant.email],
+            subject=subject,
+            body=body,
+            purpose=purpose,
+            connection=connection,
         )
     except (EmailNotSent, ValidationError):
         public_links.revoke(actor=actor, link=link)
@@ -190,3 +197,78 @@ def link_request(
 
     send_requested_link.enqueue(match.pk, request.build_absolute_uri("/"))
     return True
+
+
+# ---------------------------------------------------------------------------------------
+# « Envoyer les liens de préinscription » (in bulk, from « Imports Parcoursup »): a tracked
+# job (admissions_sync/tasks.py) about the formation.
+
+BULK_JOB = "admissions_sync.preregistration_links"
+
+
+def bulk_recipients(formation, *, resend: bool):
+    """The applicants of ``formation`` the bulk sending writes to: present in the latest
+    import, with an e-mail address, and — unless ``resend`` — never sent a link (a send
+    that failed left no LinkSending: they are written to again)."""
+    applicants = Applicant.objects.filter(formation=formation, removed_at__isnull=True).exclude(
+        email=""
+    )
+    if not resend:
+        applicants = applicants.exclude(
+            pk__in=LinkSending.objects.filter(applicant__formation=formation).values("applicant_id")
+        )
+    return applicants
+
+
+def bulk_figures(formation) -> dict[str, int]:
+    """The page's figures for ``formation`` (one query): present applicants with an
+    e-mail address (``with_email``), those of them already sent a link (``already``),
+    present applicants without an address (``without_email``)."""
+    from django.db.models import Count, Exists, OuterRef, Q
+
+    sent = LinkSending.objects.filter(applicant=OuterRef("pk"))
+    figures = (
+        Applicant.objects.filter(formation=formation, removed_at__isnull=True)
+        .annotate(has_link=Exists(sent))
+        .aggregate(
+            with_email=Count("pk", filter=~Q(email="")),
+            already=Count("pk", filter=~Q(email="") & Q(has_link=True)),
+            without_email=Count("pk", filter=Q(email="")),
+        )
+    )
+    return {key: value or 0 for key, value in figures.items()}
+
+
+def bulk_job_active(formation) -> Job | None:
+    """The bulk sending of ``formation`` still queued or running (not stale), if any."""
+    from registrar.jobs import latest_job
+    from registrar.services.jobs import _is_stale
+
+    job = latest_job(BULK_JOB, formation)
+    if job is not None and job.is_active and not _is_stale(job, timezone.now()):
+        return job
+    return None
+
+
+def links_send_bulk(*, actor, formation, resend: bool) -> Job:
+    """Ask for the bulk sending of ``formation``'s links (``resend``: to those who already
+    received one too). One sending at a time per formation: while one is queued or running
+    it is returned and nothing is written; otherwise a new tracked Job (job_enqueue) whose
+    run sends each link (admissions_sync.tasks.send_links). The formation row is locked
+    while this is decided, so two clicks make one job. Refused (ValidationError) for a
+    formation that is closed."""
+    from admissions_sync.models import Formation
+    from registrar.services.jobs import job_enqueue
+
+    with transaction.atomic():
+        locked = Formation.objects.select_for_update().filter(pk=formation.pk).first()
+        if locked is None or not locked.is_active:
+            raise ValidationError(
+                {"formation": _("Choisissez une formation active dans la liste.")}
+            )
+        running = bulk_job_active(locked)
+        if running is not None:
+            return running
+        return job_enqueue(
+            actor=actor, kind=BULK_JOB, target=locked, params={"resend": bool(resend)}
+        )

@@ -26,9 +26,10 @@ that sends about rows it is writing sends from ``transaction.on_commit`` (or a t
 rolled-back change sends nothing.
 """
 
+import contextlib
 import logging
 import mimetypes
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from email.utils import getaddresses
 
@@ -134,6 +135,7 @@ def send_email(
     from_email: str | None = None,
     reply_to: Sequence[str] = (),
     mailer: str = "default",
+    connection=None,
 ) -> SentEmail:
     """Send one message through the mailer ``mailer`` of settings.MAILERS and write its
     ``SentEmail`` (to, cc, subject, attachments' names and sizes, ``actor`` — None when
@@ -142,7 +144,9 @@ def send_email(
     Returns the « sent » record; raises ValidationError (nothing written, nothing sent) for
     a message refused before sending, EmailNotSent (« failed » record written) when the
     mailer fails. ``attachments`` are Attachment objects or (name, content[, content_type])
-    tuples; text content is sent as UTF-8.
+    tuples; text content is sent as UTF-8. ``connection``: an open connection of
+    ``mailer`` shared by several messages (``mail_connection``), else one is made for this
+    message alone.
     """
     if isinstance(to, str) or isinstance(cc, str) or isinstance(reply_to, str):
         raise TypeError("to, cc and reply_to are sequences of addresses, not one string")
@@ -211,10 +215,14 @@ def send_email(
         message_id=str(built["Message-ID"]),
     )
     try:
-        accepted = mail.mailers[mailer].send_messages([message])
+        accepted = (connection or mail.mailers[mailer]).send_messages([message])
     except Exception as error:  # any mailer error (connection, SMTP, backend) is a failed send
         record.outcome = SentEmail.Outcome.FAILED
         record.error = f"{type(error).__name__}: {error}"
+        if connection is not None:
+            # The shared connection may be broken (a server that hung up): the next message
+            # opens a fresh one.
+            _close_quietly(connection)
     else:
         if accepted:
             record.outcome = SentEmail.Outcome.SENT
@@ -232,3 +240,34 @@ def send_email(
         )
         raise EmailNotSent(record)
     return record
+
+
+def _close_quietly(connection) -> None:
+    try:
+        connection.close()
+    except Exception:  # closing a broken connection may fail too; it is dropped either way
+        logger.debug("Mail connection close failed", exc_info=True)
+
+
+@contextlib.contextmanager
+def mail_connection(mailer: str = "default") -> Iterator:
+    """One connection of the mailer ``mailer`` for several ``send_email(…, connection=…)``
+    calls (a bulk sending): an SMTP mailer logs in once rather than once per message.
+
+        with mail_connection() as connection:
+            for … :
+                send_email(…, connection=connection)
+
+    Opening is tried at once; if it fails, each message tries again (and is recorded as
+    failed with the error) — never an exception here. A message that fails closes the
+    connection and the next one opens a new one. Closed on leaving."""
+    connection = mail.mailers[mailer]
+    try:
+        connection.open()
+    except Exception:
+        logger.warning("Mail connection of %s could not be opened", mailer, exc_info=True)
+        _close_quietly(connection)
+    try:
+        yield connection
+    finally:
+        _close_quietly(connection)
