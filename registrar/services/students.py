@@ -353,3 +353,165 @@ def _taken_error(student: Student, taken: set[str]) -> ValidationError:
             % {"code": student.permanent_code, "name": holder.full_name if holder else "—"}
         ]
     return ValidationError(errors)
+
+
+# --------------------------------------------------------------------------------------
+# A workflow's registration: create the student, or update the one the agent confirmed
+# --------------------------------------------------------------------------------------
+
+# The identity fields a workflow hands over (the rest of the file stays as it is).
+IDENTITY_FIELDS = (
+    "last_name",
+    "first_name",
+    "birth_date",
+    "sex",
+    "ine",
+    "birth_city",
+    "birth_country",
+)
+REGISTER_AUDITED = [*STUDENT_AUDITED, "ine", "birth_city", "birth_country"]
+INE_TAKEN = _("L'INE %(ine)s est déjà celui de %(name)s.")
+ADMISSION_OTHER_PROGRAM = _(
+    "%(name)s a déjà une admission de grille %(grid)s pour la session %(term)s dans un autre "
+    "programme : corrigez la grille de la formation."
+)
+
+
+def _clipped(name: str, value) -> object:
+    """``value`` stripped and cut to the Student field's length (a workflow's text fields
+    may be longer than the record's: an address line of 150 characters)."""
+    if not isinstance(value, str):
+        return value
+    max_length = Student._meta.get_field(name).max_length
+    value = value.strip()
+    return value[:max_length] if max_length else value
+
+
+def student_register_or_update(
+    *,
+    actor,
+    student: Student | None,
+    identity: Mapping[str, object],
+    contacts: Mapping[str, str],
+    program: Program,
+    grid_code: str,
+    org_unit: OrgUnit,
+    term: Term,
+    screen: str,
+) -> tuple[Student, Admission]:
+    """Register a person in ``program``: create their student record (``student`` None, the
+    next free DA) or update ``student``, the existing record an agent confirmed is the same
+    person (its blank fields filled and its identity brought up to date with the non-blank
+    values given), then their admission (``grid_code``, ``org_unit``, first term ``term``,
+    status « Admis »), reusing an admission with the same grid and term in that program.
+
+    ``identity`` holds IDENTITY_FIELDS, ``contacts`` CONTACT_FIELDS (values longer than the
+    record's fields are cut). Writes the Student and the Admission, each audited
+    (registrar.audit, ``screen``), in one transaction; when called inside the caller's
+    transaction, it joins it. Refused, writing nothing: an INE another student holds; an
+    identity the record refuses (birth date, sex, Student.full_clean); an inactive program or
+    org unit, a malformed grid; an admission with the same grid and term in another program.
+    """
+    unknown = (identity.keys() - set(IDENTITY_FIELDS)) | (contacts.keys() - set(CONTACT_FIELDS))
+    if unknown:
+        raise TypeError(f"unknown fields: {sorted(unknown)}")
+    values = {
+        name: _clipped(name, value)
+        for name, value in {**identity, **contacts}.items()
+        if value not in (None, "")
+    }
+    grid_code = (grid_code or "").strip().upper()
+    _check_admission(program, org_unit, grid_code)
+    with transaction.atomic():
+        if student is None:
+            student = Student(**values)
+            _check_identity(student, "")
+            _refuse_taken_ine(student)
+            _save_with_da(student, "")
+            record_change(
+                actor=actor,
+                action=AuditEntry.Action.CREATE,
+                instance=student,
+                student=student,
+                screen=screen,
+                after={
+                    name: value
+                    for name, value in snapshot(student, REGISTER_AUDITED).items()
+                    if value not in ("", None)
+                },
+            )
+        else:
+            student = Student.objects.select_for_update().get(pk=student.pk)
+            before = snapshot(student, REGISTER_AUDITED)
+            for name, value in values.items():
+                setattr(student, name, value)
+            _check_identity(student, "")
+            _refuse_taken_ine(student)
+            student.full_clean()
+            after = snapshot(student, REGISTER_AUDITED)
+            if after != before:
+                student.save()
+                record_change(
+                    actor=actor,
+                    action=AuditEntry.Action.UPDATE,
+                    instance=student,
+                    student=student,
+                    screen=screen,
+                    before=before,
+                    after=after,
+                )
+        admission = _admission_for(
+            actor=actor,
+            student=student,
+            program=program,
+            grid_code=grid_code,
+            org_unit=org_unit,
+            term=term,
+            screen=screen,
+        )
+    return student, admission
+
+
+def _refuse_taken_ine(student: Student) -> None:
+    student.ine = (student.ine or "").strip().upper()
+    if not student.ine:
+        return
+    holder = Student.objects.filter(ine=student.ine).exclude(pk=student.pk).first()
+    if holder is not None:
+        raise ValidationError({"ine": [INE_TAKEN % {"ine": student.ine, "name": holder.full_name}]})
+
+
+def _admission_for(
+    *, actor, student: Student, program, grid_code: str, org_unit, term, screen: str
+) -> Admission:
+    existing = (
+        Admission.objects.select_for_update()
+        .filter(student=student, grid_code=grid_code, term=term)
+        .first()
+    )
+    if existing is not None:
+        if existing.program_id != program.pk:
+            raise ValidationError(
+                ADMISSION_OTHER_PROGRAM
+                % {"name": student.full_name, "grid": grid_code, "term": term.code}
+            )
+        return existing
+    admission = Admission(
+        student=student,
+        program=program,
+        grid_code=grid_code,
+        org_unit=org_unit,
+        term=term,
+        status=Admission.Status.ADMITTED,
+    )
+    admission.full_clean()
+    admission.save()
+    record_change(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        instance=admission,
+        student=student,
+        screen=screen,
+        after=snapshot(admission, ADMISSION_AUDITED),
+    )
+    return admission
