@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from registrar.geography import CommuneLookup, fold_place_name
+from registrar.models import Commune
 
 # --------------------------------------------------------------------------------------
 # Free text
@@ -121,6 +122,9 @@ def french_address(
     wanted = fold_place_name(city)
     for commune in served:
         if wanted in (commune.folded_name, fold_place_name(commune.parent_name)):
+            # An address in Paris, Lyon or Marseille names the city, not its district.
+            if commune.kind == Commune.Kind.DISTRICT and commune.parent_name:
+                return code, commune.parent_name
             return code, commune.name
     merged = lookup.merged_into((commune.insee_code for commune in served), wanted)
     if merged is not None:
