@@ -129,9 +129,12 @@ def french_address(
     merged = lookup.merged_into((commune.insee_code for commune in served), wanted)
     if merged is not None:
         return code, merged.name
-    names = ", ".join(dict.fromkeys(c.name for c in served[:10])) + (
-        ", …" if len(served) > 10 else ""
-    )
+    names = ", ".join(
+        dict.fromkeys(
+            c.parent_name if c.kind == Commune.Kind.DISTRICT and c.parent_name else c.name
+            for c in served[:10]
+        )
+    ) + (", …" if len(served) > 10 else "")
     raise ValidationError(
         {
             "city": ValidationError(
