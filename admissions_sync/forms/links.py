@@ -12,11 +12,20 @@ FORMATION_UNKNOWN = _("Choisissez une formation active dans la liste.")
 CHECKBOX_FORGED = _("Cochez ou décochez la case : cette valeur n'est pas reconnue.")
 
 
+class RawCheckboxInput(forms.CheckboxInput):
+    """A check box whose submitted text reaches the field as sent (Django's CheckboxInput
+    turns any text into True)."""
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name)
+
+
 class StrictCheckbox(forms.BooleanField):
     """A check box that reads only what a browser sends for one (« on », or nothing); any
     other value is an error rather than « coché » (Django's BooleanField takes « non » for
     True)."""
 
+    widget = RawCheckboxInput
     ACCEPTED = {"": False, "on": True, "1": True, "true": True, "0": False, "false": False}
 
     def to_python(self, value):

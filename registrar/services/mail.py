@@ -215,7 +215,13 @@ def send_email(
         message_id=str(built["Message-ID"]),
     )
     try:
-        accepted = (connection or mail.mailers[mailer]).send_messages([message])
+        if connection is None:
+            accepted = mail.mailers[mailer].send_messages([message])
+        else:
+            # Opened here when an earlier failure closed it: a backend closes after sending
+            # only a connection its send_messages opened itself.
+            connection.open()
+            accepted = connection.send_messages([message])
     except Exception as error:  # any mailer error (connection, SMTP, backend) is a failed send
         record.outcome = SentEmail.Outcome.FAILED
         record.error = f"{type(error).__name__}: {error}"
