@@ -20,15 +20,33 @@ from django.db import transaction
 from admissions_sync.models import (
     PARCOURSUP_TIME_ZONE,
     Applicant,
+    Fee,
     Formation,
     ParcoursupImport,
     Registration,
 )
+from registrar.models import OrgUnit, Program, Term
 
 FORMATIONS = (
     ("6543", "BTS Services informatiques aux organisations", "0751234A"),
     ("7120", "Licence Droit, économie, gestion - parcours Droit", "0931827F"),
 )
+# What the desk's « Valider l'inscription administrative » needs of each formation: the
+# program, grid and org unit of the admission it creates, and the fee table.
+DESK_SETUP = {
+    "6543": {
+        "program": ("BTS.SIO", "BTS Services informatiques aux organisations"),
+        "grid_code": "BTS-SIO-26",
+        "fees": (("Droits d'inscription", "178.00", True), ("Carte d'étudiant", "10.00", False)),
+    },
+    "7120": {
+        "program": ("LIC.DROIT", "Licence Droit, économie, gestion - parcours Droit"),
+        "grid_code": "LIC-DROIT-26",
+        "fees": (("Droits d'inscription en licence", "178.00", True),),
+    },
+}
+# The autumn term of the year the demo's applicants start in.
+ADMISSION_TERM = ("A-2026", datetime.date(2026, 9, 1), datetime.date(2026, 12, 22))
 DEMO_DIR = "demo-files/parcoursup"
 HEADER = (
     "Numéro",
@@ -239,6 +257,7 @@ def seed(report) -> None:
         )
         report.count("formation Parcoursup", created)
         formations.append(formation)
+    _seed_desk_setup(formations, report)
     folder = demo_dir()
     folder.mkdir(parents=True, exist_ok=True)
     paths = {}
@@ -262,6 +281,41 @@ def seed(report) -> None:
             )
     report.add("candidat admis", Applicant.objects.filter(formation=first).count() - before, before)
     _seed_registrations(first, report)
+
+
+def _seed_desk_setup(formations: list[Formation], report) -> None:
+    """Each formation's program, grid, org unit, admission term and fee table, if unset."""
+    code, start, end = ADMISSION_TERM
+    term, created = Term.objects.get_or_create(
+        code=code, defaults={"start_date": start, "end_date": end}
+    )
+    report.count("sessions", created)
+    org_unit, created = OrgUnit.objects.get_or_create(
+        code="RG", defaults={"name": "Enseignement régulier"}
+    )
+    for formation in formations:
+        setup = DESK_SETUP.get(formation.code)
+        if setup is None or formation.program_id is not None:
+            continue
+        program_code, title = setup["program"]
+        program, created = Program.objects.get_or_create(
+            code=program_code, defaults={"title": title}
+        )
+        report.count("programmes", created)
+        formation.program = program
+        formation.grid_code = setup["grid_code"]
+        formation.org_unit = org_unit
+        formation.admission_term = term
+        formation.save()
+        for order, (label, amount, exempt) in enumerate(setup["fees"]):
+            Fee.objects.create(
+                formation=formation,
+                label=label,
+                amount=amount,
+                scholarship_exempt=exempt,
+                order=order,
+            )
+            report.count("droit d'inscription", True)
 
 
 def _seed_registrations(formation: Formation, report) -> None:
