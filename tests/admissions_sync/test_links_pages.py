@@ -435,3 +435,15 @@ def test_the_job_page_is_the_officers_and_404_for_others(
     job = Job.objects.get(kind=links.BULK_JOB)
     client.force_login(registrar_staff)
     assert client.get(reverse("registrar:job_detail", args=[job.pk])).status_code == 404
+
+
+def test_an_imports_report_offers_the_sending(officer_client, formation):
+    from admissions_sync.models import ParcoursupImport
+
+    imported_applicants(formation, 2)
+    run = ParcoursupImport.objects.get(formation=formation)
+    url = reverse("admissions_sync:import_detail", args=[run.pk])
+    html = officer_client.get(url).content.decode()
+    assert f'href="{SEND}?formation={formation.pk}"' in html
+    Formation.objects.filter(pk=formation.pk).update(is_active=False)
+    assert f"{SEND}?formation=" not in officer_client.get(url).content.decode()
