@@ -412,5 +412,5 @@ def test_query_counts(session, applicant, filled, django_assert_max_num_queries)
     if filled:
         fill(applicant)
     for url in [URL, SUMMARY, step_url(steps.DOCUMENTS)]:
-        with django_assert_max_num_queries(14):
+        with django_assert_max_num_queries(11):
             assert session.get(url).status_code == 200
