@@ -79,9 +79,10 @@ def link_send(
     sending (registrar.services.mail.mail_connection).
 
     Writes the PublicLink, the SentEmail (registrar.services.mail), a LinkSending and a
-    « Lien envoyé » RegistrationEvent. Refused, writing nothing: an applicant removed from
-    Parcoursup, or without a valid e-mail address (ValidationError). When the mailer fails
-    the link is revoked, the failed SentEmail stays recorded, and EmailNotSent is raised."""
+    « Lien envoyé » RegistrationEvent, in one transaction. Refused, writing nothing: an
+    applicant removed from Parcoursup, or without a valid e-mail address (ValidationError).
+    When the mailer fails the link is revoked, the failed SentEmail stays recorded, and
+    EmailNotSent is raised."""
     if not applicant.is_active:
         raise ValidationError(
             _("%(name)s n'est plus dans Parcoursup : aucun lien n'est envoyé.")
@@ -90,44 +91,54 @@ def link_send(
     if not applicant.email:
         raise ValidationError(_("Ce candidat n'a pas d'adresse électronique dans Parcoursup."))
     ttl = datetime.timedelta(days=settings.PREREGISTRATION_LINK_DAYS)
-    link, token = public_links.issue_link(actor=actor, purpose=PURPOSE, target=applicant, ttl=ttl)
-    address = link_address(token, base_url)
-    expires_on = timezone.localdate(link.expires_at)
-    if compose is None:
-        subject, body = emails.link_message(applicant, address, expires_on)
-    else:
-        subject, body = compose(address, expires_on)
-    try:
-        sent = send_email(
-            actor=actor,
-            to=[applicant.email],
-            subject=subject,
-            body=body,
-            purpose=purpose,
-            connection=connection,
-        )
-    except (EmailNotSent, ValidationError):
-        public_links.revoke(actor=actor, link=link)
-        raise
-    now = timezone.now()
     user = actor if getattr(actor, "pk", None) else None
+    failure = None
+    # One transaction, one commit per link (a bulk sending of 5,000 made three each: the
+    # link, the e-mail's record, the sending): the message leaves inside it, and a refused
+    # message (ValidationError) rolls the new link back — nothing written.
     with transaction.atomic():
-        sending = LinkSending.objects.create(
-            applicant=applicant,
-            link=link,
-            email=sent,
-            channel=channel,
-            sent_at=now,
-            sent_by=user,
-            job=job,
+        link, token = public_links.issue_link(
+            actor=actor, purpose=PURPOSE, target=applicant, ttl=ttl
         )
-        RegistrationEvent.objects.create(
-            applicant=applicant,
-            at=now,
-            actor=user,
-            kind=RegistrationEvent.Kind.LINK_SENT,
-            note=LinkSending.Channel(channel).label,
-        )
+        address = link_address(token, base_url)
+        expires_on = timezone.localdate(link.expires_at)
+        if compose is None:
+            subject, body = emails.link_message(applicant, address, expires_on)
+        else:
+            subject, body = compose(address, expires_on)
+        try:
+            sent = send_email(
+                actor=actor,
+                to=[applicant.email],
+                subject=subject,
+                body=body,
+                purpose=purpose,
+                connection=connection,
+            )
+        except EmailNotSent as exc:
+            # The failed record stays, with the link revoked.
+            public_links.revoke(actor=actor, link=link)
+            failure = exc
+        else:
+            now = timezone.now()
+            sending = LinkSending.objects.create(
+                applicant=applicant,
+                link=link,
+                email=sent,
+                channel=channel,
+                sent_at=now,
+                sent_by=user,
+                job=job,
+            )
+            RegistrationEvent.objects.create(
+                applicant=applicant,
+                at=now,
+                actor=user,
+                kind=RegistrationEvent.Kind.LINK_SENT,
+                note=LinkSending.Channel(channel).label,
+            )
+    if failure is not None:
+        raise failure
     return sending
 
 

@@ -234,3 +234,12 @@ def test_requests_are_limited_per_client(applicants):
     assert not ask(applicants[0])
     assert ask(applicants[0], address="198.51.100.1")
     assert len(mail.outbox) == 1
+
+
+def test_an_address_the_mail_service_refuses_writes_nothing(applicants):
+    applicant = applicants[0]
+    applicant.email = "pas-une-adresse"
+    with pytest.raises(ValidationError):
+        links.link_send(actor=None, applicant=applicant, channel=LinkSending.Channel.DESK)
+    assert not PublicLink.objects.exists() and not SentEmail.objects.exists()
+    assert not LinkSending.objects.exists() and not mail.outbox
