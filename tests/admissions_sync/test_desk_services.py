@@ -322,7 +322,8 @@ def test_validation_creates_the_student_and_the_admission(applicant, admissions_
     assert registration.validated_by == admissions_officer
     screens = set(AuditEntry.objects.filter(student=student).values_list("screen", flat=True))
     assert screens == {desk.SCREEN}
-    assert [line.candidate_number for line in report_lines(desk.paris_day())] == [applicant.candidate_number]
+    numbers = [line.candidate_number for line in report_lines(desk.paris_day())]
+    assert numbers == [applicant.candidate_number]
 
 
 def test_validating_twice_writes_nothing_more(applicant, admissions_officer):
