@@ -447,3 +447,36 @@ def test_an_imports_report_offers_the_sending(officer_client, formation):
     assert f'href="{SEND}?formation={formation.pk}"' in html
     Formation.objects.filter(pk=formation.pk).update(is_active=False)
     assert f"{SEND}?formation=" not in officer_client.get(url).content.decode()
+
+
+WALK = {
+    # persona: (links_send, link_resend, link_revoke) GET statuses
+    "anonymous": (302, 302, 302),
+    "registrar_staff": (403, 405, 405),
+    "readonly_staff": (403, 405, 405),
+    "placement_coordinator": (403, 405, 405),
+    "centre_staff": (403, 405, 405),
+    "admissions_officer": (200, 405, 405),
+    "receiving_coordinator": (403, 405, 405),
+    "admin": (200, 405, 405),
+}
+
+
+@pytest.mark.parametrize(("persona", "statuses"), WALK.items(), indirect=["persona"])
+def test_the_walk_of_the_links_urls(client, formation, persona, statuses):
+    applicant = imported_applicants(formation, 1)[0]
+    if persona is not None:
+        client.force_login(persona)
+    urls = (SEND, resend_url(applicant), revoke_url(applicant))
+    assert tuple(client.get(url).status_code for url in urls) == statuses
+
+
+def test_an_applicants_session_opens_no_staff_page(client, formation):
+    from tests.admissions_sync.support import open_applicant_session
+
+    applicant = imported_applicants(formation, 1)[0]
+    open_applicant_session(client, applicant)
+    for url in (SEND, resend_url(applicant), revoke_url(applicant)):
+        assert client.get(url).status_code == 302
+        assert client.post(url, {"formation": formation.pk}).status_code in (302, 403)
+    assert not Job.objects.exists() and not LinkSending.objects.exists()
