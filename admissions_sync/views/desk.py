@@ -112,6 +112,14 @@ def _file_context(applicant: Applicant, review_forms: dict | None = None) -> dic
             )
         )
     events = selectors.events_of(applicant)
+    for event in events:
+        # A correction's fields by their form labels (« Adresse électronique », not « email »).
+        fields = getattr(STEP_FORMS.get(event.step), "base_fields", {})
+        event.change_lines = [
+            (str(fields[name].label) if name in fields else name, *pair)
+            for name, pair in (event.changes or {}).items()
+            if isinstance(pair, list) and len(pair) == 2
+        ]
     return {
         "nav_active": NAV,
         "applicant": applicant,

@@ -199,7 +199,8 @@ def test_the_file_shows_answers_documents_history_and_links(
         body = officer_client.get(url("desk_file", applicant)).content.decode()
     assert "12 rue des Lilas" in body
     assert "Pièce d&#x27;identité" in body and "À vérifier" in body
-    assert "lea.martin@example.fr</del> → autre@example.org" in body
+    change = "Adresse électronique</span> : <del>lea.martin@example.fr</del> → autre@example.org"
+    assert change in body
     assert 'id="applicant-links"' in body
     assert url("desk_correct", applicant, steps.CONTACT) in body
 
