@@ -53,10 +53,17 @@ class StepForm(forms.Form):
 
     # field name → max length, for the free-text fields cleaned by rules.plain_text
     text_fields: dict[str, int] = {}
+    # field name → how a saved value is shown again in its field (« +33612345678 » →
+    # « 06 12 34 56 78 »)
+    shown_as: dict = {}
 
     def __init__(self, data=None, *, applicant: Applicant, initial: dict | None = None, **kwargs):
         self.applicant = applicant
-        super().__init__(data, initial=initial or self.prefill(applicant), **kwargs)
+        initial = dict(initial) if initial else self.prefill(applicant)
+        for name, shown in self.shown_as.items():
+            if isinstance(initial.get(name), str):
+                initial[name] = shown(initial[name])
+        super().__init__(data, initial=initial, **kwargs)
 
     def prefill(self, applicant: Applicant) -> dict:
         """What Parcoursup already knows, shown before the applicant saved anything."""
@@ -106,6 +113,8 @@ class ContactForm(StepForm):
         required=False,
         widget=forms.TextInput(attrs={"inputmode": "tel", "type": "tel"}),
     )
+
+    shown_as = {"mobile": rules.phone_display, "phone": rules.phone_display}
 
     def prefill(self, applicant):
         return {
@@ -257,6 +266,11 @@ class GuardiansForm(StepForm):
                 prefix + "first_name": 100,
             }
 
+    shown_as = {
+        "guardian1_phone": rules.phone_display,
+        "guardian2_phone": rules.phone_display,
+    }
+
     def clean(self):
         cleaned = super().clean()
         for number in (1, 2):
@@ -358,6 +372,8 @@ class SocialSecurityForm(StepForm):
         "Saisissez votre numéro, ou décochez « J'ai un numéro de sécurité sociale »."
     )
 
+    shown_as = {"number": rules.nir_display, "has_number": lambda value: value == "1"}
+
     def prefill(self, applicant):
         return {"has_number": False, "number": ""}
 
@@ -397,6 +413,8 @@ class DocumentsForm(StepForm):
         widget=forms.TextInput(attrs={"maxlength": 20, "autocapitalize": "characters"}),
         error_messages={"required": REQUIRED},
     )
+
+    shown_as = {"cvec": rules.cvec_display}
 
     def clean_cvec(self):
         return rules.cvec(self.cleaned_data["cvec"])

@@ -414,3 +414,18 @@ def test_query_counts(session, applicant, filled, django_assert_max_num_queries)
     for url in [URL, SUMMARY, step_url(steps.DOCUMENTS)]:
         with django_assert_max_num_queries(11):
             assert session.get(url).status_code == 200
+
+
+def test_saved_answers_shown_again_as_typed(session, applicant):
+    fill(applicant)
+    page = session.get(step_url(steps.CONTACT)).content.decode()
+    assert 'value="06 12 34 56 78"' in page
+    page = session.get(step_url(steps.SOCIAL_SECURITY)).content.decode()
+    assert 'value="2 55 08 14 168 025 38"' in page and "checked" in page
+    page = session.get(step_url(steps.DOCUMENTS)).content.decode()
+    assert 'value="PAR1 2345 6789"' in page
+    Preregistration.objects.filter(applicant=applicant).update(
+        answers={steps.SOCIAL_SECURITY: {"has_number": "0", "number": ""}}
+    )
+    page = session.get(step_url(steps.SOCIAL_SECURITY)).content.decode()
+    assert "checked" not in page
