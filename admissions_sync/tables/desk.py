@@ -49,3 +49,6 @@ class DeskSearchTable(tables.Table):
         )
         empty_text = _("Aucun candidat ne correspond à cette recherche.")
         attrs = {"class": "table table-sm table-hover align-middle", "id": "desk-results"}
+        # Rows written out in the template (the columns above still drive headers, sorting
+        # and the .xlsx export).
+        template_name = "admissions_sync/desk/search_table.html"
