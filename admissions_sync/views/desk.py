@@ -169,7 +169,10 @@ def desk_document(request: HttpRequest, pk: int, document: int) -> HttpResponse:
         filename=f"{found.kind}-{applicant.candidate_number}.{extension}",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
+    if found.content_type != "application/pdf":
+        # An image opened in its own tab runs nothing. (A sandboxed PDF would not open in
+        # the browser's viewer: a PDF keeps the site's policy.)
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
     response["Cache-Control"] = "private, no-store"
     return response
 

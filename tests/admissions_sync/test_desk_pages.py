@@ -223,6 +223,12 @@ def test_a_document_is_served_inline_without_sniffing(officer_client, applicants
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Disposition"].startswith("inline")
     assert b"".join(response.streaming_content).startswith(b"\x89PNG")
+    assert "sandbox" in response["Content-Security-Policy"]
+    identity = document.preregistration.documents.get(kind="identity")
+    response = officer_client.get(url("desk_document", first, identity.pk))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("inline")
+    assert "sandbox" not in response.get("Content-Security-Policy", "")
     submit(second)
     assert officer_client.get(url("desk_document", second, document.pk)).status_code == 404
 
