@@ -306,6 +306,11 @@ class Applicant(models.Model):
             ),
             # The desk's search by Parcoursup number, whatever the formation.
             models.Index(fields=["candidate_number"], name="admissions_app_number"),
+            # The desk's search by birth date, alone or with a name, in the list's order.
+            models.Index(
+                fields=["birth_date", "search_last_name", "search_first_name", "id"],
+                name="admissions_app_birth_name",
+            ),
             # « Candidats admis » in name order: its first page without sorting the base.
             models.Index(
                 fields=["search_last_name", "search_first_name", "id"],
