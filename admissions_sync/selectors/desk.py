@@ -7,7 +7,8 @@ import re
 import zoneinfo
 from dataclasses import dataclass, field
 
-from django.db.models import Case, CharField, Count, Q, QuerySet, Value, When
+from django.db.models import Case, CharField, Count, F, Q, QuerySet, Value, When
+from django.db.models.functions import Concat
 from django.http import Http404
 from django.utils.translation import gettext as _
 
@@ -178,7 +179,15 @@ def search_rows(text: str = "", birth_date: datetime.date | None = None) -> Quer
             default=Value(_("Aucune")),
             output_field=CharField(),
         ),
-    ).order_by("search_last_name", "search_first_name", "pk")
+    ).order_by(
+        # In name order, through an expression no index holds: with the page's LIMIT, the
+        # planner would otherwise walk the whole name-order index and filter it (« dup* »:
+        # 16.8 ms) instead of combining the two prefix indexes and sorting the few rows
+        # found (2.1 ms; docs/performance.md « Préinscription et chaîne d'inscription »).
+        Concat(F("search_last_name"), Value(""), output_field=CharField()),
+        Concat(F("search_first_name"), Value(""), output_field=CharField()),
+        "pk",
+    )
 
 
 # --------------------------------------------------------------------------------------

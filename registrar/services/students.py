@@ -401,9 +401,10 @@ def student_register_or_update(
 ) -> tuple[Student, Admission]:
     """Register a person in ``program``: create their student record (``student`` None, the
     next free DA) or update ``student``, the existing record an agent confirmed is the same
-    person (its blank fields filled and its identity brought up to date with the non-blank
-    values given), then their admission (``grid_code``, ``org_unit``, first term ``term``,
-    status « Admis »), reusing an admission with the same grid and term in that program.
+    person (its identity and contacts brought up to date with the non-blank values given;
+    its sex only filled when blank), then their admission (``grid_code``, ``org_unit``,
+    first term ``term``, status « Admis »), reusing an admission with the same grid and term
+    in that program.
 
     ``identity`` holds IDENTITY_FIELDS, ``contacts`` CONTACT_FIELDS (values longer than the
     record's fields are cut). Writes the Student and the Admission, each audited
@@ -444,6 +445,9 @@ def student_register_or_update(
             student = Student.objects.select_for_update().get(pk=student.pk)
             before = snapshot(student, REGISTER_AUDITED)
             for name, value in values.items():
+                # The record's sex, when it has one, stays: its code permanent may encode it.
+                if name == "sex" and student.sex:
+                    continue
                 setattr(student, name, value)
             _check_identity(student, "")
             _refuse_taken_ine(student)

@@ -341,6 +341,7 @@ def test_validation_updates_the_confirmed_match(applicant, admissions_officer):
         first_name=applicant.first_name,
         birth_date=applicant.birth_date,
         email="",
+        permanent_code="",
     )
     assert registration_matches(applicant) == [existing]
     ready(applicant, admissions_officer)

@@ -123,3 +123,18 @@ def test_unknown_fields_are_a_programming_error(registrar_staff, where):
             screen="E",
             **where,
         )
+
+
+def test_an_update_keeps_the_records_sex(registrar_staff, where):
+    existing = StudentFactory(
+        sex="M", permanent_code="", birth_date=IDENTITY["birth_date"], last_name="Martin"
+    )
+    student, _admission = student_register_or_update(
+        actor=registrar_staff,
+        student=existing,
+        identity=IDENTITY,
+        contacts={},
+        screen="E",
+        **where,
+    )
+    assert student.sex == "M" and student.first_name == "Léa"
