@@ -154,10 +154,20 @@ def search_condition(text: str) -> Q:
 
 
 def search_rows(text: str = "", birth_date: datetime.date | None = None) -> QuerySet:
-    """The applicants the desk's search finds, with their formation, pre-registration and
-    registration (one query a page), and the French labels of their states."""
-    rows = Applicant.objects.select_related("formation", "preregistration", "registration").defer(
-        "row_hash"
+    """The applicants the desk's search finds, with their formation's code and the French
+    labels of their pre-registration's and registration's states (one query a page)."""
+    # Only what the table shows: never a pre-registration's answers nor an applicant's whole
+    # Parcoursup line (the states come as labels, from the joins of the annotations below).
+    rows = Applicant.objects.select_related("formation").only(
+        "pk",
+        "candidate_number",
+        "last_name",
+        "first_name",
+        "birth_date",
+        "removed_at",
+        "search_last_name",
+        "search_first_name",
+        "formation__code",
     )
     if text:
         rows = rows.filter(search_condition(text))
