@@ -30,7 +30,9 @@ from registrar.exports import ExportTooLarge, table_xlsx_response
 from registrar.forms import apply_service
 from registrar.paginators import RequestConfig
 
-PER_PAGE = 50
+# The desk looks for one person: a short page (its rendering is most of the search's time,
+# docs/performance.md).
+PER_PAGE = 25
 NAV = "admissions_desk"
 
 desk_permission = permission_required("admissions_sync.register_applicants", raise_exception=True)
