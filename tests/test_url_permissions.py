@@ -14,10 +14,11 @@ from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from admissions_sync.models import Applicant
+from admissions_sync.models import Applicant, ApplicantDocument, Preregistration
 from enrollment.models import BatchOperation, BatchRun
 from registrar.models import Job
-from tests.admissions_sync.support import export_rows, import_rows
+from tests.admissions_sync.prereg_files import png_bytes
+from tests.admissions_sync.support import export_rows, import_rows, open_applicant_session
 from tests.conftest import PERSONAS
 from tests.factories import (
     AdmissionFactory,
@@ -46,6 +47,9 @@ from tests.factories import (
 )
 
 ALL = ("anonymous", *PERSONAS, "admin")
+PNG = png_bytes()
+# An applicant holding an open pre-registration link in their session (no staff account).
+APPLICANT = "applicant"
 STAFF = tuple(p for p in ALL if p != "anonymous")
 STUDENT_READERS = (
     "registrar_staff",
@@ -103,6 +107,25 @@ def _coordinator(status=200):
     return {**_only(COORDINATORS), "other_program_coordinator": 404} | {
         p: status for p in ("placement_coordinator", "admin")
     }
+
+
+def _applicant_only(status):
+    """An applicant's page: ``status`` for the applicant whose link is open in the session,
+    302 to « Recevoir mon lien » for anyone else (a staff login opens no link)."""
+    return _everyone(302) | {APPLICANT: status}
+
+
+def _none(status):
+    """``status`` for the readers of ADMISSIONS (an object they may read does not exist)."""
+    return dict.fromkeys(ADMISSIONS, status)
+
+
+def _applicant(d):
+    return {"pk": d["applicant"].pk}
+
+
+def _applicant_document(d):
+    return {"pk": d["applicant"].pk, "document": d["applicant_document"].pk}
 
 
 def _cohort_course(d):
@@ -262,6 +285,44 @@ EXPECTED = {
     "admissions_sync:applicant_detail": (lambda d: {"pk": d["applicant"].pk}, _only(ADMISSIONS)),
     "admissions_sync:export_report": (None, _only(ADMISSIONS)),
     "admissions_sync:export_download": (None, _only(ADMISSIONS)),
+    # The applicant's pages (no staff account): the session's applicant only, whoever is
+    # logged in; without an open link, back to « Recevoir mon lien ».
+    "admissions_sync:preregistration_request": (None, _everyone(200)),
+    "admissions_sync:preregistration_home": (None, _applicant_only(200)),
+    "admissions_sync:preregistration_step": (lambda d: {"step": "contact"}, _applicant_only(200)),
+    "admissions_sync:preregistration_error": (None, _applicant_only(200)),
+    "admissions_sync:preregistration_document": (lambda d: {"kind": "photo"}, _applicant_only(405)),
+    "admissions_sync:preregistration_document_file": (
+        lambda d: {"kind": "photo"},
+        _applicant_only(200),
+    ),
+    "admissions_sync:preregistration_summary": (None, _applicant_only(200)),
+    "admissions_sync:preregistration_submit": (None, _applicant_only(405)),
+    "admissions_sync:preregistration_pdf": (None, _applicant_only(200)),
+    "admissions_sync:preregistration_logout": (None, _everyone(405)),
+    # The registration desk.
+    "admissions_sync:desk_dashboard": (None, _only(ADMISSIONS)),
+    "admissions_sync:desk_search": (None, _only(ADMISSIONS)),
+    "admissions_sync:desk_file": (_applicant, _only(ADMISSIONS)),
+    "admissions_sync:desk_return": (_applicant, _only(ADMISSIONS)),
+    "admissions_sync:desk_payment": (_applicant, _only(ADMISSIONS)),
+    "admissions_sync:desk_validate": (_applicant, _only(ADMISSIONS)),
+    "admissions_sync:desk_cancel": (_applicant, _only(ADMISSIONS)),
+    "admissions_sync:desk_correct": (
+        lambda d: {"pk": d["applicant"].pk, "step": "contact"},
+        _only(ADMISSIONS),
+    ),
+    "admissions_sync:desk_document": (_applicant_document, _only(ADMISSIONS)),
+    "admissions_sync:desk_document_review": (_applicant_document, _only((), otherwise=405)),
+    # Nothing paid nor validated yet: no receipt, no certificate.
+    "admissions_sync:desk_receipt": (_applicant, _only(ADMISSIONS, otherwise=403) | _none(404)),
+    "admissions_sync:desk_certificate": (
+        _applicant,
+        _only(ADMISSIONS, otherwise=403) | _none(404),
+    ),
+    "admissions_sync:links_send": (None, _only(ADMISSIONS)),
+    "admissions_sync:link_resend": (_applicant, _only((), otherwise=405)),
+    "admissions_sync:link_revoke": (_applicant, _only((), otherwise=405)),
     "placements:cohort_list": (None, _only(COORDINATORS)),
     "placements:cohort_create": (None, _only(COORDINATORS)),
     "placements:cohort_detail": (lambda d: {"pk": d["cohort_course"].cohort_id}, _coordinator()),
@@ -344,6 +405,8 @@ EXPECTED = {
     ),
     "password_reset_complete": (None, _everyone(200)),
     "registrar:favicon": (None, _everyone(301)),
+    # Last: a link that does not open ends the applicant's session (the pages above need it).
+    "admissions_sync:preregistration_link": (lambda d: {"token": "x" * 10}, _everyone(302)),
 }
 
 
@@ -441,9 +504,24 @@ def data(
     )
     report.file.save(report.filename, ContentFile(b"%PDF-1.7 walk"), save=True)
     parcoursup_run = import_rows(FormationFactory(), export_rows(3))
+    applicant = Applicant.objects.filter(first_import=parcoursup_run).first()
+    document = ApplicantDocument(
+        preregistration=Preregistration.objects.create(
+            applicant=applicant, status=Preregistration.Status.SUBMITTED
+        ),
+        kind=ApplicantDocument.Kind.PHOTO,
+        original_name="photo.png",
+        content_type="image/png",
+        size=len(PNG),
+        checksum="0" * 64,
+        uploaded_at=timezone.now(),
+    )
+    document.file.save("photo.png", ContentFile(PNG), save=False)
+    document.save()
     return {
         "parcoursup_run": parcoursup_run,
-        "applicant": Applicant.objects.filter(first_import=parcoursup_run).first(),
+        "applicant": applicant,
+        "applicant_document": document,
         "received_request": received,
         "print_report": report,
         "contact": ContactFactory(agency=sent_pdf.agency),
@@ -469,16 +547,31 @@ def data(
     }
 
 
-@pytest.mark.parametrize("persona", ALL, indirect=True)
+@pytest.fixture
+def applicant():
+    """The « applicant » persona: no staff account, a pre-registration link opened in the
+    client's session (its expectations default to the anonymous visitor's)."""
+    return APPLICANT
+
+
+@pytest.mark.parametrize("persona", (*ALL, APPLICANT), indirect=True)
 def test_every_url_answers_each_persona_as_expected(persona, data, request):
     client = Client()
-    if persona is not None:
+    if persona == APPLICANT:
+        open_applicant_session(client, data["applicant"])
+        name_of_persona = APPLICANT
+    elif persona is not None:
         client.force_login(persona)
-    name_of_persona = persona.username if persona is not None else "anonymous"
+        name_of_persona = persona.username
+    else:
+        name_of_persona = "anonymous"
     failures = []
     for name, (kwargs_builder, expected_by_persona) in EXPECTED.items():
         url = reverse(name, kwargs=kwargs_builder(data) if kwargs_builder else None)
-        expected = expected_by_persona[name_of_persona]
+        if name_of_persona == APPLICANT:
+            expected = expected_by_persona.get(APPLICANT, expected_by_persona["anonymous"])
+        else:
+            expected = expected_by_persona[name_of_persona]
         response = client.get(url)
         if expected == LOGIN:
             ok = response.status_code == 302 and response.url.startswith(reverse("login"))
