@@ -105,3 +105,41 @@ def test_no_page_answers_500_to_hostile_values(value, data, admin):  # noqa: F81
             if response.status_code >= 500:
                 failures.append(f"{method.__name__.upper()} {url}: {response.status_code}")
     assert failures == []
+
+
+@pytest.mark.parametrize("value", HOSTILE.values(), ids=HOSTILE.keys())
+def test_no_applicant_page_answers_500_to_hostile_values(value, data):  # noqa: F811
+    """As an applicant whose link is open in the session (no staff account): every page of
+    the pre-registration, each step and each document kind included."""
+    from admissions_sync import steps
+    from admissions_sync.models import ApplicantDocument
+    from tests.admissions_sync.support import open_applicant_session
+
+    hostile = dict.fromkeys(_parameter_names(), value)
+    client = Client(raise_request_exception=False)
+    open_applicant_session(client, data["applicant"])
+    urls = [
+        reverse(name, kwargs=kwargs_builder(data) if kwargs_builder else None)
+        for name, (kwargs_builder, _expected) in EXPECTED.items()
+        if name.startswith("admissions_sync:preregistration_")
+        and name != "admissions_sync:preregistration_link"
+        and name != "admissions_sync:preregistration_logout"
+    ]
+    urls += [
+        reverse("admissions_sync:preregistration_step", kwargs={"step": step.key})
+        for step in steps.STEPS
+    ]
+    urls += [
+        reverse(f"admissions_sync:preregistration_{name}", kwargs={"kind": kind})
+        for kind in ApplicantDocument.Kind.values
+        for name in ("document", "document_file")
+    ]
+    failures = []
+    for url in urls:
+        for method in (client.get, client.post):
+            response = method(url, hostile)
+            if response.status_code >= 500:
+                failures.append(f"{method.__name__.upper()} {url}: {response.status_code}")
+    assert failures == []
+    # The walk never ended the applicant's access.
+    assert client.get(reverse("admissions_sync:preregistration_home")).status_code == 200
