@@ -15,7 +15,6 @@ import zoneinfo
 from pathlib import Path
 
 from django.conf import settings
-from django.db import transaction
 
 from admissions_sync.models import (
     PARCOURSUP_TIME_ZONE,
@@ -318,31 +317,156 @@ def _seed_desk_setup(formations: list[Formation], report) -> None:
             report.count("droit d'inscription", True)
 
 
+def _demo_documents() -> dict[str, tuple[bytes, str, str]]:
+    """A photo (JPEG) and PDF documents for the demo's pre-registrations: (content, name,
+    type) by kind."""
+    from PIL import Image
+    from weasyprint import HTML
+
+    photo = io.BytesIO()
+    Image.new("RGB", (350, 450), (176, 196, 222)).save(photo, format="JPEG")
+
+    def pdf(title: str) -> bytes:
+        return HTML(string=f"<h1>{title}</h1><p>Document de démonstration.</p>").write_pdf()
+
+    return {
+        "identity": (pdf("Carte nationale d'identité"), "carte-identite.pdf", "application/pdf"),
+        "photo": (photo.getvalue(), "photo.jpg", "image/jpeg"),
+        "bac": (pdf("Relevé de notes du baccalauréat"), "releve-bac.pdf", "application/pdf"),
+    }
+
+
+def _nir(applicant: Applicant) -> str:
+    """A valid NIR for ``applicant`` (sex, year and month of birth, a Paris birth place)."""
+    sex = "2" if applicant.civility == Applicant.Civility.MRS else "1"
+    body = f"{sex}{applicant.birth_date:%y%m}75056{applicant.pk % 1000:03d}"
+    return f"{body}{97 - int(body) % 97:02d}"
+
+
+def _fill_preregistration(applicant: Applicant, files: dict) -> None:
+    """Every step of ``applicant``'s pre-registration saved through its forms and the
+    applicant's services, as the applicant would (the address as its form would keep it:
+    the commune reference may not be loaded yet), and the three documents uploaded."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from admissions_sync import steps
+    from admissions_sync.forms.preregistration import STEP_FORMS
+    from admissions_sync.services import preregistration as services
+
+    data = {
+        steps.CONTACT: {"email": applicant.email, "mobile": applicant.mobile, "phone": ""},
+        steps.BAC: {
+            "series": applicant.bac_series or "Générale",
+            "mention": "ab",
+            "year": "2026",
+            "ine": applicant.ine or "",
+        },
+        steps.SOCIAL_SECURITY: {"has_number": "on", "number": _nir(applicant)},
+        steps.DOCUMENTS: {"cvec": f"PAR{applicant.pk % 10}{applicant.candidate_number[-8:]:0>8}"},
+        steps.GUARDIANS: {
+            "guardian1_relation": "mere",
+            "guardian1_last_name": applicant.last_name,
+            "guardian1_first_name": "Catherine",
+            "guardian1_phone": "06 11 22 33 44",
+            "guardian1_email": "",
+        },
+    }
+    for step in steps.steps_for(applicant):
+        if step.key == steps.IDENTITY:
+            answers = {"confirmed": "1"}
+        elif step.key == steps.ADDRESS:
+            answers = {
+                "where": "france",
+                "address1": applicant.address1,
+                "address2": applicant.address2,
+                "postal_code": applicant.postal_code,
+                "city": applicant.city,
+                "country": "",
+            }
+        else:
+            form = STEP_FORMS[step.key](data[step.key], applicant=applicant)
+            if not form.is_valid():
+                continue  # left to do, as a draft (an applicant without an INE, say)
+            answers = form.answers()
+        services.preregistration_save_step(applicant=applicant, step=step.key, answers=answers)
+    for kind, (content, name, content_type) in files.items():
+        services.document_upload(
+            applicant=applicant,
+            kind=kind,
+            uploaded=SimpleUploadedFile(name, content, content_type=content_type),
+        )
+
+
 def _seed_registrations(formation: Formation, report) -> None:
-    if Registration.objects.filter(applicant__formation=formation).exists():
+    """The desk's demo: three applicants pre-registered, checked, paid and validated on
+    10/07/2026 (one cancelled the next day) — the report back's lines —, four pre-registered
+    and waiting at the desk, one whose file the desk has started, two drafts. Through the
+    services, as the applicants and the desk would; the first three are then dated back."""
+    from django.contrib.auth import get_user_model
+
+    from admissions_sync.models import Preregistration
+    from admissions_sync.services import desk
+    from admissions_sync.services import preregistration as services
+
+    if Preregistration.objects.filter(applicant__formation=formation).exists():
         report.add(
-            "inscription administrative",
+            "préinscription",
             0,
-            Registration.objects.filter(applicant__formation=formation).count(),
+            Preregistration.objects.filter(applicant__formation=formation).count(),
         )
         return
+    agent = get_user_model().objects.filter(username="demo_admissions").first()
+    files = _demo_documents()
+    applicants = list(
+        Applicant.objects.filter(formation=formation, removed_at__isnull=True)
+        .exclude(ine="")
+        .order_by("pk")[:10]
+    )
     paris = zoneinfo.ZoneInfo(PARCOURSUP_TIME_ZONE)
     day = datetime.date(2026, 7, 10)
-    moment = datetime.datetime.combine(day, datetime.time(10, 30), tzinfo=paris)
-    applicants = list(
-        Applicant.objects.filter(formation=formation, removed_at__isnull=True).order_by("pk")[:3]
-    )
-    with transaction.atomic():
-        for i, applicant in enumerate(applicants):
-            registration = Registration(
+    for i, applicant in enumerate(applicants):
+        _fill_preregistration(applicant, files if i < 8 else {})
+        if i >= 8:
+            continue  # drafts
+        preregistration = Preregistration.objects.get(applicant=applicant)
+        if services.missing_steps(applicant, preregistration):
+            continue
+        services.preregistration_submit(applicant=applicant)
+        if i >= 7:
+            # The desk has started this one: the identity document checked.
+            document = preregistration.documents.get(kind="identity")
+            desk.document_review(actor=agent, document=document, accepted=True)
+            continue
+        if i >= 3:
+            continue  # waiting at the desk
+        for document in preregistration.documents.all():
+            desk.document_review(actor=agent, document=document, accepted=True)
+        desk.payment_record(
+            actor=agent,
+            applicant=applicant,
+            method="card",
+            scholarship=False,
+            reference=f"CB-{applicant.candidate_number}",
+        )
+        registration = desk.registration_validate(actor=agent, applicant=applicant, student=None)
+        moment = datetime.datetime.combine(day, datetime.time(10, 30 + i * 5), tzinfo=paris)
+        Registration.objects.filter(pk=registration.pk).update(
+            opened_at=moment,
+            validated_at=moment + datetime.timedelta(minutes=3),
+            paid_at=moment + datetime.timedelta(minutes=2),
+            reported_on=day,
+        )
+        registration.payment.__class__.objects.filter(registration=registration).update(
+            recorded_at=moment + datetime.timedelta(minutes=2)
+        )
+        if i == 2:
+            desk.registration_cancel(
+                actor=agent,
                 applicant=applicant,
-                validated_at=moment,
-                paid_at=moment + datetime.timedelta(minutes=5),
-                reported_on=day,
+                reason="Désistement au profit d'une autre formation",
             )
-            if i == 2:
-                registration.cancelled_at = moment + datetime.timedelta(days=1)
-                registration.cancelled_on = day + datetime.timedelta(days=1)
-                registration.cancel_reason = "Désistement au profit d'une autre formation"
-            registration.save()
-    report.add("inscription administrative", len(applicants), 0)
+            Registration.objects.filter(pk=registration.pk).update(
+                cancelled_at=moment + datetime.timedelta(days=1),
+                cancelled_on=day + datetime.timedelta(days=1),
+            )
+    report.add("préinscription", len(applicants), 0)
