@@ -459,6 +459,15 @@ def _seed_registrations(formation: Formation, report) -> None:
         registration.payment.__class__.objects.filter(registration=registration).update(
             recorded_at=moment + datetime.timedelta(minutes=2)
         )
+        # Their whole story happened before that day's desk: pre-registered two days before.
+        submitted = moment - datetime.timedelta(days=2)
+        Preregistration.objects.filter(pk=preregistration.pk).update(submitted_at=submitted)
+        preregistration.documents.update(
+            uploaded_at=submitted - datetime.timedelta(minutes=10), reviewed_at=moment
+        )
+        for event in applicant.registration_events.all():
+            event.at = submitted if event.actor_id is None else moment
+            event.save(update_fields=["at"])
         if i == 2:
             desk.registration_cancel(
                 actor=agent,

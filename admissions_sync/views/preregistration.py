@@ -225,6 +225,11 @@ def preregistration_home(request, applicant, preregistration) -> HttpResponse:
             preregistration,
             documents,
             reopened=reopened,
+            refused=[
+                document
+                for document in documents.values()
+                if document.status == ApplicantDocument.Status.REFUSED
+            ],
             next_todo=next(
                 (
                     row["step"]
