@@ -253,10 +253,10 @@ def bulk_figures(formation) -> dict[str, int]:
 def bulk_job_active(formation) -> Job | None:
     """The bulk sending of ``formation`` still queued or running (not stale), if any."""
     from registrar.jobs import latest_job
-    from registrar.services.jobs import _is_stale
+    from registrar.services.jobs import job_is_stale
 
     job = latest_job(BULK_JOB, formation)
-    if job is not None and job.is_active and not _is_stale(job, timezone.now()):
+    if job is not None and job.is_active and not job_is_stale(job, timezone.now()):
         return job
     return None
 

@@ -72,7 +72,7 @@ def job_enqueue(*, actor, kind: str, target: Model, params: dict | None = None) 
         jobs = Job.objects.filter(kind=kind, target_type=target_type, target_id=target.pk)
         job = jobs.defer("result").order_by("-created_at", "-pk").first()
         if job_kind.reuse and job is not None and job.status != Status.FAILED:
-            enqueue = _is_stale(job, now)
+            enqueue = job_is_stale(job, now)
         else:
             if not job_kind.reuse:
                 jobs.filter(requested_by=actor, status__in=(Status.DONE, Status.FAILED)).delete()
@@ -217,7 +217,10 @@ def _mine(job_id: int, worker: str):
     return Job.objects.filter(pk=job_id, worker=worker, status=Status.RUNNING)
 
 
-def _is_stale(job: Job, now: datetime.datetime) -> bool:
+def job_is_stale(job: Job, now: datetime.datetime) -> bool:
+    """Whether ``job`` looks abandoned at ``now``: queued for longer than
+    QUEUED_STALE_AFTER, or running without a heartbeat for STALE_AFTER (another worker may
+    take it over; a new request for its target may enqueue another)."""
     if job.status == Status.QUEUED:
         return job.created_at < now - QUEUED_STALE_AFTER
     if job.status == Status.RUNNING:
