@@ -205,39 +205,62 @@ def student_admit_quickly(
     _check_admission(program, org_unit, grid_code)
     _refuse_duplicates(student, typed_da, homonym_confirmed=homonym_confirmed)
     with transaction.atomic():
-        _save_with_da(student, typed_da)
-        record_change(
+        _create_student(actor=actor, student=student, typed_da=typed_da, screen=screen)
+        _create_admission(
             actor=actor,
-            action=AuditEntry.Action.CREATE,
-            instance=student,
-            student=student,
-            screen=screen,
-            # A creation lists what was given: the blank fields would only be noise.
-            after={
-                name: value
-                for name, value in snapshot(student, STUDENT_AUDITED).items()
-                if value not in ("", None)
-            },
-        )
-        admission = Admission(
             student=student,
             program=program,
             grid_code=grid_code,
             org_unit=org_unit,
             term=term,
-            status=Admission.Status.ADMITTED,
-        )
-        admission.full_clean()
-        admission.save()
-        record_change(
-            actor=actor,
-            action=AuditEntry.Action.CREATE,
-            instance=admission,
-            student=student,
             screen=screen,
-            after=snapshot(admission, ADMISSION_AUDITED),
         )
     return student
+
+
+def _create_student(
+    *, actor, student: Student, typed_da: str, screen: str, audited=STUDENT_AUDITED
+) -> None:
+    """Insert ``student`` (the typed DA, else the next free one) and audit its creation."""
+    _save_with_da(student, typed_da)
+    record_change(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        instance=student,
+        student=student,
+        screen=screen,
+        # A creation lists what was given: the blank fields would only be noise.
+        after={
+            name: value
+            for name, value in snapshot(student, audited).items()
+            if value not in ("", None)
+        },
+    )
+
+
+def _create_admission(
+    *, actor, student: Student, program, grid_code: str, org_unit, term, screen: str
+) -> Admission:
+    """Insert ``student``'s admission to ``program`` (status « Admis ») and audit it."""
+    admission = Admission(
+        student=student,
+        program=program,
+        grid_code=grid_code,
+        org_unit=org_unit,
+        term=term,
+        status=Admission.Status.ADMITTED,
+    )
+    admission.full_clean()
+    admission.save()
+    record_change(
+        actor=actor,
+        action=AuditEntry.Action.CREATE,
+        instance=admission,
+        student=student,
+        screen=screen,
+        after=snapshot(admission, ADMISSION_AUDITED),
+    )
+    return admission
 
 
 def _check_identity(student: Student, typed_da: str) -> None:
@@ -428,18 +451,8 @@ def student_register_or_update(
             student = Student(**values)
             _check_identity(student, "")
             _refuse_taken_ine(student)
-            _save_with_da(student, "")
-            record_change(
-                actor=actor,
-                action=AuditEntry.Action.CREATE,
-                instance=student,
-                student=student,
-                screen=screen,
-                after={
-                    name: value
-                    for name, value in snapshot(student, REGISTER_AUDITED).items()
-                    if value not in ("", None)
-                },
+            _create_student(
+                actor=actor, student=student, typed_da="", screen=screen, audited=REGISTER_AUDITED
             )
         else:
             student = Student.objects.select_for_update().get(pk=student.pk)
@@ -500,22 +513,12 @@ def _admission_for(
                 % {"name": student.full_name, "grid": grid_code, "term": term.code}
             )
         return existing
-    admission = Admission(
+    return _create_admission(
+        actor=actor,
         student=student,
         program=program,
         grid_code=grid_code,
         org_unit=org_unit,
         term=term,
-        status=Admission.Status.ADMITTED,
-    )
-    admission.full_clean()
-    admission.save()
-    record_change(
-        actor=actor,
-        action=AuditEntry.Action.CREATE,
-        instance=admission,
-        student=student,
         screen=screen,
-        after=snapshot(admission, ADMISSION_AUDITED),
     )
-    return admission
