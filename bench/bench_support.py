@@ -95,3 +95,55 @@ def vacuum() -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
+
+
+def export_file(rows, name: str):
+    """``rows`` of Parcoursup's export (admissions_sync/demo.py) as an uploaded file."""
+    import io
+
+    from admissions_sync.demo import write_export
+
+    stream = io.BytesIO()
+    write_export(stream, rows)
+    stream.seek(0)
+    stream.name = name
+    return stream
+
+
+def admissions_officer_and_formation(username: str, formation: tuple[str, str, str]):
+    """The benchmark's admissions officer ``username`` and its formation (code, label,
+    UAI), created if missing."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Group
+
+    from admissions_sync.models import Formation
+    from registrar import roles
+
+    user, _created = get_user_model().objects.get_or_create(username=username)
+    user.groups.add(Group.objects.get(name=roles.ADMISSIONS_OFFICER.name))
+    code, label, uai = formation
+    formation, _created = Formation.objects.get_or_create(
+        code=code, defaults={"label": label, "uai": uai}
+    )
+    return user, formation
+
+
+def seed_applicants(username, formation, *, applicants: int, seed: int, first_number: int):
+    """Once: ``applicants`` generated lines imported into ``formation`` through the service.
+    Returns the officer and the formation."""
+    import time
+
+    from admissions_sync.demo import export_rows
+    from admissions_sync.models import Applicant
+    from admissions_sync.services.imports import import_file
+
+    user, formation = admissions_officer_and_formation(username, formation)
+    if not Applicant.objects.filter(formation=formation).exists():
+        started = time.perf_counter()
+        rows = export_rows(applicants, seed=seed, first_number=first_number)
+        name = f"{formation.code.lower()}.csv"
+        import_file(
+            actor=user, formation=formation, uploaded=export_file(rows, name), file_name=name
+        )
+        print(f"seeded {applicants} lines in {time.perf_counter() - started:.1f} s")
+    return user, formation

@@ -18,12 +18,19 @@ it never passes or fails.
 """
 
 import argparse
-import io
 import platform
 import statistics
 import time
 
-from bench_support import ensure_database, percentile, setup_django_for, time_get, vacuum
+from bench_support import (
+    admissions_officer_and_formation,
+    ensure_database,
+    export_file,
+    percentile,
+    setup_django_for,
+    time_get,
+    vacuum,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/registrar_bench_parcoursup"
 BUDGET_PAGE_P95_MS = 150.0
@@ -31,45 +38,29 @@ FORMATION = ("BENCHP", "Formation du banc d'essai", "0751234A")
 USERNAME = "bench_admissions"
 
 
-def _file(rows, name):
-    from admissions_sync.demo import write_export
-
-    stream = io.BytesIO()
-    write_export(stream, rows)
-    stream.seek(0)
-    stream.name = name
-    return stream
-
-
 def seed(applicants: int):
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
     from admissions_sync.demo import export_rows, second_day
-    from admissions_sync.models import Formation, ParcoursupImport
+    from admissions_sync.models import ParcoursupImport
     from admissions_sync.services.imports import import_file, import_preview
-    from registrar import roles
 
-    user, _created = get_user_model().objects.get_or_create(username=USERNAME)
-    user.groups.add(Group.objects.get(name=roles.ADMISSIONS_OFFICER.name))
-    code, label, uai = FORMATION
-    formation, _created = Formation.objects.get_or_create(
-        code=code, defaults={"label": label, "uai": uai}
-    )
+    user, formation = admissions_officer_and_formation(USERNAME, FORMATION)
     runs = ParcoursupImport.objects.filter(formation=formation)
     if not runs.filter(outcome=ParcoursupImport.Outcome.IMPORTED).exists():
         started = time.perf_counter()
         rows = export_rows(applicants, seed=77, first_number=3_000_001)
         import_file(
-            actor=user, formation=formation, uploaded=_file(rows, "j1.csv"), file_name="j1.csv"
+            actor=user,
+            formation=formation,
+            uploaded=export_file(rows, "j1.csv"),
+            file_name="j1.csv",
         )
         import_file(
             actor=user,
             formation=formation,
-            uploaded=_file(second_day(rows), "j2.csv"),
+            uploaded=export_file(second_day(rows), "j2.csv"),
             file_name="j2.csv",
         )
-        import_preview(actor=user, formation=formation, uploaded=_file(rows, "j1.csv"))
+        import_preview(actor=user, formation=formation, uploaded=export_file(rows, "j1.csv"))
         print(f"seeded {applicants} applicants in {time.perf_counter() - started:.1f} s")
     return user, formation
 

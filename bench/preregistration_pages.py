@@ -18,14 +18,19 @@ fails.
 """
 
 import argparse
-import io
 import os
 import platform
 import statistics
-import time
 from urllib.parse import quote
 
-from bench_support import ensure_database, percentile, setup_django_for, time_get, vacuum
+from bench_support import (
+    ensure_database,
+    percentile,
+    seed_applicants,
+    setup_django_for,
+    time_get,
+    vacuum,
+)
 
 DEFAULT_URL = "postgres://postgres@127.0.0.1:5432/registrar_bench_preregistration"
 BUDGET_APPLICANT_P95_MS = 150.0
@@ -34,42 +39,10 @@ FORMATION = ("BENCHR", "Formation du banc d'essai de la préinscription", "07512
 USERNAME = "bench_desk"
 
 
-def _file(rows, name):
-    from admissions_sync.demo import write_export
-
-    stream = io.BytesIO()
-    write_export(stream, rows)
-    stream.seek(0)
-    stream.name = name
-    return stream
-
-
 def seed(applicants: int):
-    from django.contrib.auth import get_user_model
-    from django.contrib.auth.models import Group
-
-    from admissions_sync.demo import export_rows
-    from admissions_sync.models import Applicant, Formation
-    from admissions_sync.services.imports import import_file
-    from registrar import roles
-
-    user, _created = get_user_model().objects.get_or_create(username=USERNAME)
-    user.groups.add(Group.objects.get(name=roles.ADMISSIONS_OFFICER.name))
-    code, label, uai = FORMATION
-    formation, _created = Formation.objects.get_or_create(
-        code=code, defaults={"label": label, "uai": uai}
+    return seed_applicants(
+        USERNAME, FORMATION, applicants=applicants, seed=53, first_number=5_000_001
     )
-    if not Applicant.objects.filter(formation=formation).exists():
-        started = time.perf_counter()
-        rows = export_rows(applicants, seed=53, first_number=5_000_001)
-        import_file(
-            actor=user,
-            formation=formation,
-            uploaded=_file(rows, "preinscription.csv"),
-            file_name="preinscription.csv",
-        )
-        print(f"seeded {applicants} lines in {time.perf_counter() - started:.1f} s")
-    return user, formation
 
 
 def explain(client, url: str) -> None:
