@@ -184,7 +184,7 @@ def search_rows(text: str = "", birth_date: datetime.date | None = None) -> Quer
         ),
         registration_state=Case(
             When(registration__cancelled_at__isnull=False, then=Value(_("Annulée"))),
-            When(registration__validated_at__isnull=False, then=Value(_("Validée"))),
+            When(registration__validated_at__isnull=False, then=Value(_("Inscrit"))),
             When(registration__opened_at__isnull=False, then=Value(_("En cours"))),
             default=Value(_("Aucune")),
             output_field=CharField(),

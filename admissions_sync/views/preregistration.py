@@ -30,7 +30,7 @@ from admissions_sync.forms.preregistration import (
     LinkRequestForm,
     display_answers,
 )
-from admissions_sync.models import Applicant, ApplicantDocument, Preregistration
+from admissions_sync.models import Applicant, ApplicantDocument, Preregistration, Registration
 from admissions_sync.services import links
 from admissions_sync.services import preregistration as services
 from registrar.downloads import file_response
@@ -225,6 +225,13 @@ def preregistration_home(request, applicant, preregistration) -> HttpResponse:
             preregistration,
             documents,
             reopened=reopened,
+            registered=bool(
+                preregistration
+                and preregistration.status == Preregistration.Status.SUBMITTED
+                and Registration.objects.filter(
+                    applicant=applicant, validated_at__isnull=False, cancelled_at__isnull=True
+                ).exists()
+            ),
             refused=[
                 document
                 for document in documents.values()

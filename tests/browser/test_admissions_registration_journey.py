@@ -198,6 +198,12 @@ def test_link_preregistration_desk_student_and_report_back(page, applicant, smtp
         page.get_by_role("link", name="Certificat de scolarité (PDF)").click()
     assert download.value.suggested_filename == f"certificat-scolarite-{student.da_number}.pdf"
 
+    # The applicant, on their phone, is told they are registered.
+    page.set_viewport_size(PHONE)
+    page.goto("/admissions/preinscription/")
+    assert "vous êtes inscrit·e" in page.locator("#registered").inner_text()
+    page.set_viewport_size(DESK)
+
     # The student in the registrar's search.
     page.goto(f"/etudiants/?q={applicant.last_name}")
     assert student.da_display in page.locator("main").inner_text()
