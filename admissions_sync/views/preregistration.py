@@ -414,6 +414,10 @@ def preregistration_document_file(request, applicant, preregistration, kind: str
     response = FileResponse(stream, content_type=document.content_type)
     response["Content-Disposition"] = content_disposition_header(not inline, filename)
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    if inline:
+        # An image opened in its own tab runs nothing (as the desk's copy: views/desk.py).
+        response["Content-Security-Policy"] = "sandbox; default-src 'none'; img-src 'self'"
     return response
 
 
