@@ -20,8 +20,8 @@ from admissions_sync.models import (
 )
 from admissions_sync.services import desk
 from registrar.models import Student
+from tests.admissions_sync.desk_support import ready, submit
 from tests.admissions_sync.support import desk_formation, imported_applicants
-from tests.admissions_sync.test_desk_support import ready, submit
 from tests.factories import StudentFactory
 
 pytestmark = pytest.mark.django_db

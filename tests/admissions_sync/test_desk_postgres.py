@@ -11,8 +11,8 @@ from django.db import connection
 from admissions_sync.models import ApplicantDocument, Payment, Registration, RegistrationEvent
 from admissions_sync.services import desk
 from registrar.models import Admission, Student
+from tests.admissions_sync.desk_support import ready, submit
 from tests.admissions_sync.support import desk_formation, imported_applicants
-from tests.admissions_sync.test_desk_support import ready, submit
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

@@ -21,8 +21,8 @@ from admissions_sync.selectors.desk import registration_matches
 from admissions_sync.selectors.export import report_lines
 from admissions_sync.services import desk
 from registrar.models import Admission, AuditEntry, Student
+from tests.admissions_sync.desk_support import add_document, ready, submit
 from tests.admissions_sync.support import desk_formation, imported_applicants
-from tests.admissions_sync.test_desk_support import add_document, ready, submit
 from tests.factories import FeeFactory, StudentFactory
 
 pytestmark = pytest.mark.django_db

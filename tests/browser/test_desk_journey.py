@@ -12,8 +12,8 @@ from django.core import mail
 
 from admissions_sync.models import ApplicantDocument, Preregistration, Registration
 from registrar.demo import SeedReport, seed_demo_users
+from tests.admissions_sync.desk_support import submit
 from tests.admissions_sync.support import desk_formation, imported_applicants
-from tests.admissions_sync.test_desk_support import submit
 from tests.browser.conftest import log_in
 from tests.factories import StudentFactory
 
