@@ -63,7 +63,8 @@ def test_an_over_large_upload_is_a_french_page(page):
             ]
         )
         upload_page.get_by_role("button", name="Importer").click()
-        assert upload_page.get_by_role("heading", name="Envoi trop volumineux").is_visible()
+        # Waits for the answer page: is_visible() at once could read the form still shown.
+        upload_page.get_by_role("heading", name="Envoi trop volumineux").wait_for()
         assert upload_page.get_by_text("L'envoi dépasse 0,1 Mo").is_visible()
         SCREENSHOTS.mkdir(exist_ok=True)
         upload_page.screenshot(path=str(SCREENSHOTS / "envoi-trop-volumineux.png"), full_page=True)

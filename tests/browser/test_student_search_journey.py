@@ -55,7 +55,8 @@ def test_bad_search_shows_the_message_at_the_field(page, institution):
     page.get_by_label("Dans le champ").select_option(label="Code permanent")
     page.get_by_label("Rechercher").fill("LEBL12345678")
     page.get_by_role("button", name="Recherche", exact=True).click()
-    assert page.get_by_text("mois de naissance impossible (34)").is_visible()
+    # Waits for the answer: is_visible() asked at once could read the page before it.
+    page.get_by_text("mois de naissance impossible (34)").wait_for()
     page.get_by_label("Rechercher").fill("*")
     page.get_by_text("Saisissez au moins un caractère autre que * et ?.").wait_for()
 
