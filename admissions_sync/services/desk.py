@@ -332,7 +332,9 @@ def _next_receipt_number(year: int) -> str:
     last = Payment.objects.filter(receipt_number__startswith=prefix).aggregate(
         m=Max("receipt_number")
     )["m"]
-    following = int(last[len(prefix) :]) + 1 if last and last[len(prefix) :].isdigit() else 1
+    number = last[len(prefix) :] if last else ""
+    # Receipt numbers are written here, in ASCII digits; anything else restarts the count.
+    following = int(number) + 1 if number.isascii() and number.isdigit() else 1
     return f"{prefix}{following:06d}"
 
 
