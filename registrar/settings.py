@@ -236,6 +236,35 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Work that can outlast a request runs in `manage.py db_worker`.
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+# A running job whose worker gave no sign of life for this long is taken over by another
+# worker (registrar/services/jobs.py; the scale test shortens it).
+JOB_STALE_SECONDS = env_int("JOB_STALE_SECONDS", 600, minimum=5)
+# A batch operation with more students than this runs as a tracked background job
+# (« Exécuter » and « Annuler » then show its progress); smaller ones inside the request.
+BATCH_BACKGROUND_THRESHOLD = env_int("BATCH_BACKGROUND_THRESHOLD", 2000, minimum=0)
+
+# Redis, shared by every app server when set (docs/deploy.md): the cache, the rate limits
+# (registrar/throttle.py) and the login lockout (django-axes). Without it, the local-memory
+# cache and the database tables (one server, development, tests).
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": env_str("CACHE_KEY_PREFIX", "registrar"),
+            "OPTIONS": {
+                # Redis down: a cache read is a miss and a write is dropped, the page is
+                # served from the database (docs/deploy.md, « Pannes »).
+                "IGNORE_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 0.5,
+                "SOCKET_TIMEOUT": 0.5,
+            },
+        }
+    }
+    DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
 # The institution's student number ("numéro DA") as shown: # is a digit.
 STUDENT_NUMBER_MASK = env_mask("STUDENT_NUMBER_MASK", "###-####")
