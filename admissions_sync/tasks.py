@@ -1,7 +1,10 @@
 """Background work of the admissions app: the link an applicant asked for at « Recevoir mon
 lien » (sent by the worker, so that the page answers in the same time whether or not the
-details matched), and the tracked job « Envoyer les liens de préinscription » (every present
-applicant of a formation gets their personal link, with progress, and a report file).
+details matched), the tracked job « Envoyer les liens de préinscription » (every present
+applicant of a formation gets their personal link, with progress, and a report file), and
+the two tracked jobs of the web's Parcoursup import (the preview of an uploaded file, the
+import of a confirmed preview: admissions_sync.services.imports; decision 0021), whose
+result is a page, the run's.
 
 Like placements/tasks.py, the bulk job writes: each link through
 admissions_sync.services.links.link_send. It receives the formation's id and reads the
@@ -23,10 +26,12 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
-from admissions_sync.models import Applicant, Formation, LinkSending
-from admissions_sync.services import links
+from admissions_sync.models import Applicant, Formation, LinkSending, ParcoursupImport
+from admissions_sync.selectors.imports import run_for
+from admissions_sync.services import imports, links
 from registrar import jobs
 from registrar.exports import safe_cell
+from registrar.services.jobs import JobLost
 from registrar.services.mail import mail_connection
 
 logger = logging.getLogger(__name__)
@@ -170,4 +175,98 @@ jobs.register(
     label=gettext_lazy("Envoi des liens de préinscription"),
     download_label=gettext_lazy("Télécharger le compte rendu (.xlsx)"),
     target_url=_formation_url,
+)
+
+
+# ---------------------------------------------------------------------------------------
+# The web's Parcoursup import (docs/guide/parcoursup.md, « Importer un fichier »)
+# ---------------------------------------------------------------------------------------
+
+# One bar for the phases of a job, in thousandths: the kept file read from the storage,
+# its lines validated, then the comparison with the base (and, for the import, the writes,
+# reported only once their transaction is over: registrar/services/jobs.py).
+IMPORT_STEPS = 1000
+PREVIEW_PHASES = {"load": (0, 150), "parse": (150, 800), "plan": (800, 800)}
+CONFIRM_PHASES = {"load": (0, 100), "parse": (100, 600), "read": (600, 600)}
+
+
+def _phased(progress: jobs.Progress, phases: dict[str, tuple[int, int]]) -> imports.Progress:
+    """The service's progress (stage, done, total) as one bar of IMPORT_STEPS steps."""
+
+    def report(stage: str, done: int, total: int) -> None:
+        low, high = phases[stage]
+        progress(low + (high - low) * done // total if total else high, IMPORT_STEPS)
+
+    return report
+
+
+def _run_url(pk: int) -> str:
+    return reverse("admissions_sync:import_detail", args=[pk])
+
+
+def _ended(run: ParcoursupImport) -> jobs.JobResult:
+    """The job's result: the run's page (its preview, or its report). A run that failed
+    while writing is the job's failure too, with the run's French message."""
+    if run.outcome == ParcoursupImport.Outcome.FAILED:
+        raise jobs.JobError(run.message)
+    return jobs.JobResult(url=_run_url(run.pk))
+
+
+def _failed(run_id: int) -> jobs.JobError:
+    """An unexpected error (logged): the run, if still « En cours », says « Échec »."""
+    logger.exception("Parcoursup import %s failed.", run_id)
+    message = str(imports.FAILED) % {"error": _("erreur inattendue")}
+    ParcoursupImport.objects.filter(pk=run_id, outcome=ParcoursupImport.Outcome.RUNNING).update(
+        outcome=ParcoursupImport.Outcome.FAILED, finished_at=timezone.now(), message=message
+    )
+    failed = ParcoursupImport.objects.only("message").get(pk=run_id)
+    return jobs.JobError(failed.message or message)
+
+
+def preview_job(job, progress: jobs.Progress) -> jobs.JobResult:
+    """Read the uploaded file of the run ``job.target_id`` and record its preview
+    (imports.preview_run); the result is the run's page."""
+    try:
+        run = imports.preview_run(job.target_id, _phased(progress, PREVIEW_PHASES))
+    except JobLost:
+        raise
+    except Exception:
+        raise _failed(job.target_id) from None
+    return _ended(run)
+
+
+def confirm_job(job, progress: jobs.Progress) -> jobs.JobResult:
+    """Import the confirmed preview ``job.target_id`` (imports.confirm_run, ``force`` from
+    the job's params: « Je confirme le retrait »); the result is the run's report."""
+    force = bool((job.params or {}).get("force"))
+    try:
+        run = imports.confirm_run(
+            job.target_id, force=force, progress=_phased(progress, CONFIRM_PHASES)
+        )
+    except JobLost:
+        raise
+    except Exception:
+        raise _failed(job.target_id) from None
+    return _ended(run)
+
+
+jobs.register(
+    imports.PREVIEW_JOB,
+    model=ParcoursupImport,
+    run=preview_job,
+    target_for=run_for,
+    permission="admissions_sync.view_parcoursupimport",
+    label=gettext_lazy("Aperçu de l'import"),
+    download_label=gettext_lazy("Voir l'aperçu"),
+    target_url=_run_url,
+)
+jobs.register(
+    imports.CONFIRM_JOB,
+    model=ParcoursupImport,
+    run=confirm_job,
+    target_for=run_for,
+    permission="admissions_sync.view_parcoursupimport",
+    label=gettext_lazy("Import des candidats"),
+    download_label=gettext_lazy("Voir le rapport de l'import"),
+    target_url=_run_url,
 )

@@ -4,10 +4,14 @@ replaces a formation's applicant base with a file — purged and re-imported, lo
 - ``import_file`` (the command, cron): read and validate the whole file, then, in one
   transaction under the formation's row lock, compare it with the base and write the
   difference; or refuse, writing nothing but the run's record.
-- ``import_preview`` / ``import_confirm`` / ``import_abandon`` (the web): the same, in two
-  steps. The preview keeps the uploaded file (Django's storage) and what would change; the
-  confirmation reads the kept file again, checks it is the one previewed (checksum) and that
-  no other import came in between, then runs the same code as the command.
+- the web, in two steps, each a tracked background job (admissions_sync/tasks.py; decision
+  0021): ``upload_start`` keeps the uploaded file (Django's storage) and creates the run
+  « En cours », whose job (``preview_run``) reads it and records what would change —
+  the preview; ``confirm_start`` checks the preview may still be confirmed and makes it
+  « En cours » again (once, whoever clicks), whose job (``confirm_run``) reads the kept
+  file again, checks it is the one previewed (checksum) and runs the same code as the
+  command. ``import_preview`` and ``import_confirm`` do each step in the calling process
+  (benchmarks, tests); ``import_abandon`` drops a preview.
 
 Pretix's way (DESIGN.md): every line is validated before any lock is taken; the writes are
 one short transaction; the run's own record is written outside it, so that a refused,
@@ -69,6 +73,15 @@ NOT_A_PREVIEW = _("Cet aperçu a déjà été confirmé ou abandonné : rien n'a
 FORMATION_INACTIVE = _("La formation %(code)s n'est plus active : aucun import n'y est possible.")
 FAILED = _("L'import a échoué (%(error)s) : rien n'a été écrit, la base est inchangée.")
 EMPTY_UPLOAD = _("Le fichier déposé est vide (0 octet).")
+PREVIEW_NOT_READY = _(
+    "L'aperçu de ce fichier est encore en préparation : attendez qu'il s'affiche pour le confirmer."
+)
+FILE_GONE = _(
+    "Le fichier déposé n'a pas pu être relu : rien n'a été importé. Déposez-le de nouveau."
+)
+# The tracked jobs of the web import (admissions_sync/tasks.py), about the run.
+PREVIEW_JOB = "admissions_sync.import_preview"
+CONFIRM_JOB = "admissions_sync.import_confirm"
 
 
 def max_removed_share() -> float:
@@ -358,38 +371,129 @@ def _run(run, uploaded, *, force: bool, progress: Progress | None) -> Parcoursup
 # ---------------------------------------------------------------------------------------
 
 
-def import_preview(*, actor, formation: Formation, uploaded) -> ParcoursupImport:
-    """What ``uploaded`` would change in ``formation``'s base, without changing it.
+def upload_start(*, actor, formation: Formation, uploaded) -> tuple[ParcoursupImport, object]:
+    """« Importer un fichier »: keep ``uploaded`` and ask for its preview.
 
-    Changes: keeps the file in Django's storage (``parcoursup/…``, under a random name) and
-    creates one ParcoursupImport « Aperçu » with the counts, the lists (new, removed,
-    changed with their fields, unchanged, excluded) and the latest imported run it was
-    compared with — or « Refusé » with every error. The applicant base is not written."""
-    checksum, size = file_checksum(uploaded)
+    Changes: saves the file in Django's storage (``parcoursup/…``, under a random name;
+    through the storage API only, S3 included), creates one ParcoursupImport « En cours »
+    (web, ``actor``) and enqueues the job PREVIEW_JOB about it (``preview_run``). Returns
+    the run and the job. The applicant base is not written."""
+    from registrar.services.jobs import job_enqueue  # the jobs' services import the kinds
+
+    run = import_upload(actor=actor, formation=formation, uploaded=uploaded)
+    job = job_enqueue(actor=actor, kind=PREVIEW_JOB, target=run)
+    return run, job
+
+
+def import_upload(*, actor, formation: Formation, uploaded) -> ParcoursupImport:
+    """The upload alone. Changes: the file kept in storage and one run « En cours » (web)
+    naming it; its checksum is computed by the preview from the stored bytes."""
+    name = os.path.basename(getattr(uploaded, "name", "") or "parcoursup.csv")[:255]
+    extension = os.path.splitext(name)[1].lower()
+    if extension not in (".csv", ".xlsx", ".ods"):
+        extension = ".csv"
     run = ParcoursupImport(
         formation=formation,
-        file_name=os.path.basename(getattr(uploaded, "name", "") or "parcoursup.csv")[:255],
-        checksum=checksum,
-        size=size,
+        file_name=name,
+        size=getattr(uploaded, "size", None) or 0,
         source=ParcoursupImport.Source.WEB,
         actor=actor,
         outcome=Outcome.RUNNING,
-        base_run=latest_imported(formation),
     )
-    parsed = _read(run, uploaded)
-    if parsed is None:
+    uploaded.seek(0)
+    # The file first, then the row: a row never names a file that is not there.
+    run.file.save(f"{get_random_string(32)}{extension}", File(uploaded), save=False)
+    run.save()
+    return run
+
+
+def import_preview(*, actor, formation: Formation, uploaded) -> ParcoursupImport:
+    """What ``uploaded`` would change in ``formation``'s base, without changing it, in the
+    calling process: ``import_upload`` then ``preview_run`` (the web does both through a
+    job, ``upload_start``). Changes: see both."""
+    run = import_upload(actor=actor, formation=formation, uploaded=uploaded)
+    return preview_run(run.pk)
+
+
+def _load(run: ParcoursupImport, progress: Progress | None) -> tuple[io.BytesIO, str]:
+    """The kept file's bytes, read through the storage API (never a local path: the
+    storage may be S3), and their SHA-256. OSError when the file is gone."""
+    sha = hashlib.sha256()
+    content = io.BytesIO()
+    total = max(run.size, 1)
+    with run.file.open("rb") as stored:
+        while chunk := stored.read(1024 * 1024):
+            sha.update(chunk)
+            content.write(chunk)
+            if progress:
+                progress("load", min(content.tell(), total), total)
+    content.seek(0)
+    content.name = run.file_name
+    return content, sha.hexdigest()
+
+
+class _Reading:
+    """A binary file that reports how far it has been read (``progress("parse", …)``):
+    the reader (admissions_sync/imports.py) reads a CSV in chunks as it validates it."""
+
+    def __init__(self, stream: io.BytesIO, progress: Progress):
+        self._stream, self._progress = stream, progress
+        self.name = stream.name
+        self.size = len(stream.getbuffer())
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._stream.read(size)
+        self._progress("parse", min(self._stream.tell(), self.size), max(self.size, 1))
+        return data
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        return self._stream.seek(offset, whence)
+
+    def tell(self) -> int:
+        return self._stream.tell()
+
+
+def preview_run(run_id: int, progress: Progress | None = None) -> ParcoursupImport:
+    """The preview job: read the kept file of the web run ``run_id`` and compare it with
+    the formation's base. Reports progress (``load``, ``parse``, ``plan``); writes only the
+    run, never the base.
+
+    Changes: the run « En cours » becomes « Aperçu » with its checksum, counts, lists
+    (new, removed, changed with their fields, unchanged, excluded) and the latest imported
+    run it was compared with — or « Refusé » with every error, its file deleted. A run
+    that is no longer « En cours » (a job taken over after its work was done) is left as
+    it is."""
+    run = ParcoursupImport.objects.select_related("formation").get(pk=run_id)
+    if run.outcome != Outcome.RUNNING:
         return run
-    plan = plan_import(formation=formation, parsed=parsed)
+    run.base_run = latest_imported(run.formation)
+    try:
+        content, run.checksum = _load(run, progress)
+    except OSError:
+        run.file = ""
+        return _finish(run, Outcome.REFUSED, errors=[str(FILE_GONE)])
+    run.size = content.getbuffer().nbytes
+    parsed = _read(run, _Reading(content, progress) if progress else content)
+    if parsed is None:
+        _drop_file(run)
+        return run
+    if progress:
+        progress("plan", 0, 1)
+    plan = plan_import(formation=run.formation, parsed=parsed)
     _counts(run, parsed, plan)
     run.plan = plan_report(parsed, plan)
     run.listing = preview_listing(plan)
     run.message = guard_message(plan) if plan.needs_confirmation() else ""
-    extension = os.path.splitext(run.file_name)[1].lower()
-    if extension not in (".csv", ".xlsx", ".ods"):
-        extension = ".csv"
-    uploaded.seek(0)
-    run.file.save(f"{get_random_string(32)}{extension}", File(uploaded), save=False)
     return _finish(run, Outcome.PREVIEW, finished_at=None)
+
+
+def _drop_file(run: ParcoursupImport) -> None:
+    """A refused preview keeps no file."""
+    name = run.file.name
+    if name:
+        run.file = ""
+        run.save(update_fields=["file"])
+        default_storage.delete(name)
 
 
 def preview_needs_confirmation(run: ParcoursupImport) -> bool:
@@ -399,17 +503,42 @@ def preview_needs_confirmation(run: ParcoursupImport) -> bool:
     )
 
 
-def import_confirm(
-    *, actor, run: ParcoursupImport, checksum: str, confirm_removals: bool = False
-) -> ParcoursupImport:
-    """« Confirmer l'import » of the preview ``run``.
+def preview_in_preparation(run: ParcoursupImport) -> bool:
+    """A web run « En cours » whose preview is not ready yet (no confirmation asked)."""
+    from registrar.jobs import latest_job
 
-    Changes: the run becomes the import itself (« Importé », « Refusé », « Arrêté » or
-    « Échec », see ``import_file``) — when it is still a preview (the row is locked: a
-    second click or a second agent finds it done), the kept file is still the one
-    previewed (``checksum``, computed again), and no import of the formation came since.
-    Otherwise ValidationError and the preview is marked « abandonné »; the base is not
-    written."""
+    return (
+        run.outcome == Outcome.RUNNING
+        and run.source == ParcoursupImport.Source.WEB
+        and latest_job(CONFIRM_JOB, run) is None
+    )
+
+
+def confirm_start(
+    *, actor, run: ParcoursupImport, checksum: str, confirm_removals: bool = False
+) -> tuple[ParcoursupImport, object]:
+    """« Confirmer l'import » from the web: ``confirm_check``, then the job CONFIRM_JOB
+    about the run (``confirm_run``, with ``force`` = ``confirm_removals``). Changes: see
+    both; ValidationError (nothing enqueued) when the preview may not be confirmed.
+    Returns the run and the job."""
+    from registrar.services.jobs import job_enqueue
+
+    run = confirm_check(actor=actor, run=run, checksum=checksum)
+    job = job_enqueue(
+        actor=actor, kind=CONFIRM_JOB, target=run, params={"force": bool(confirm_removals)}
+    )
+    return run, job
+
+
+def confirm_check(*, actor, run: ParcoursupImport, checksum: str) -> ParcoursupImport:
+    """Whether the preview ``run`` may be confirmed, decided once under the run's row lock.
+
+    Changes: the run becomes « En cours » (``actor``, started now) when it is still a
+    preview (a second click or a second agent finds it « En cours » or done:
+    NOT_A_PREVIEW, or PREVIEW_NOT_READY while the preview is still being read), ``checksum``
+    is the preview's and no import of the formation came since; otherwise ValidationError
+    and — for the last two — the preview is marked « abandonné », its file deleted. The base
+    is not written."""
     refusal = None
     with transaction.atomic():
         # The run's row only (of=self): locking its formation too, joined, deadlocked with
@@ -420,6 +549,8 @@ def import_confirm(
             .select_related("formation")
             .get(pk=run.pk)
         )
+        if preview_in_preparation(run):
+            raise ValidationError(PREVIEW_NOT_READY, code="not_ready")
         if run.outcome != Outcome.PREVIEW:
             raise ValidationError(NOT_A_PREVIEW, code="not_preview")
         latest = latest_imported(run.formation)
@@ -439,15 +570,52 @@ def import_confirm(
             run.save(update_fields=["outcome", "actor", "started_at"])
     if refusal is not None:
         raise refusal
+    return run
+
+
+def confirm_run(run_id: int, *, force: bool, progress: Progress | None = None) -> ParcoursupImport:
+    """The import job of a confirmed preview: read the kept file again (``load``,
+    ``parse``), check its SHA-256 is the preview's, then run the same code as the command
+    (``_run``: one transaction under the formation's lock). Progress is reported before
+    that transaction, never inside it (a job's progress is its own committed UPDATE:
+    registrar/services/jobs.py).
+
+    Changes: see ``import_file``; the run « En cours » becomes « Importé », « Refusé »,
+    « Arrêté : confirmation requise » or « Échec ». A run that is no longer « En cours »
+    (its import committed, the job taken over afterwards) is left as it is."""
+    run = ParcoursupImport.objects.select_related("formation").get(pk=run_id)
+    if run.outcome != Outcome.RUNNING:
+        return run
     try:
-        with run.file.open("rb") as stored:
-            content = io.BytesIO(stored.read())
+        content, checksum = _load(run, progress)
     except OSError:
         return _finish(run, Outcome.REFUSED, errors=[str(FILE_CHANGED)])
-    content.name = run.file_name
-    if file_checksum(content)[0] != run.checksum:
+    if checksum != run.checksum:
         return _finish(run, Outcome.REFUSED, errors=[str(FILE_CHANGED)])
-    return _run(run, content, force=confirm_removals, progress=None)
+
+    def outside_the_transaction(stage: str, done: int, total: int) -> None:
+        if stage != "write":
+            progress(stage, done, total)
+
+    uploaded = _Reading(content, progress) if progress else content
+    return _run(run, uploaded, force=force, progress=outside_the_transaction if progress else None)
+
+
+def import_confirm(
+    *, actor, run: ParcoursupImport, checksum: str, confirm_removals: bool = False
+) -> ParcoursupImport:
+    """« Confirmer l'import » of the preview ``run`` in the calling process:
+    ``confirm_check`` then ``confirm_run`` (the web does the second through a job,
+    ``confirm_start``).
+
+    Changes: the run becomes the import itself (« Importé », « Refusé », « Arrêté » or
+    « Échec », see ``import_file``) — when it is still a preview (the row is locked: a
+    second click or a second agent finds it done), the kept file is still the one
+    previewed (``checksum``, computed again), and no import of the formation came since.
+    Otherwise ValidationError and the preview is marked « abandonné »; the base is not
+    written."""
+    run = confirm_check(actor=actor, run=run, checksum=checksum)
+    return confirm_run(run.pk, force=confirm_removals)
 
 
 def import_abandon(*, actor, run: ParcoursupImport) -> ParcoursupImport:

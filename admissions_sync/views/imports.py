@@ -1,6 +1,11 @@
 """« Imports Parcoursup » (docs/guide/parcoursup.md): the runs' list, « Importer un fichier »,
 a run's report — for a web upload, first its preview — and « Confirmer l'import » /
-« Abandonner ». The writes are admissions_sync.services.imports'."""
+« Abandonner ». The writes are admissions_sync.services.imports'.
+
+Reading an uploaded file and importing a confirmed one are tracked background jobs
+(admissions_sync/tasks.py, decision 0021): the request keeps the file or checks the
+confirmation, and the run's page shows the job's progress until it moves by itself to the
+preview or the report."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import permission_required
@@ -16,6 +21,7 @@ from admissions_sync.models import ParcoursupImport
 from admissions_sync.selectors import imports as selectors
 from admissions_sync.services import imports as services
 from admissions_sync.tables.imports import ImportTable
+from registrar import jobs
 from registrar.exports import ExportTooLarge, table_xlsx_response
 from registrar.paginators import RequestConfig
 from registrar.views import show_refusal
@@ -61,13 +67,14 @@ def import_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @run_imports
 def import_upload(request: HttpRequest) -> HttpResponse:
-    """« Importer un fichier »: the preview is computed from the file and shown on the run's
-    page; nothing of the base is written until « Confirmer l'import »."""
+    """« Importer un fichier »: the file is kept and its preview asked for (a job); the run's
+    page shows the job's progress, then the preview. Nothing of the base is written until
+    « Confirmer l'import »."""
     form = ImportUploadForm(
         request.POST or None, request.FILES or None, formations=selectors.active_formations()
     )
     if request.method == "POST" and form.is_valid():
-        run = services.import_preview(
+        run, _job = services.upload_start(
             actor=request.user,
             formation=form.cleaned_data["formation"],
             uploaded=form.cleaned_data["file"],
@@ -87,6 +94,14 @@ def import_detail(request: HttpRequest, pk: int) -> HttpResponse:
 def _detail(request: HttpRequest, run: ParcoursupImport, form: ImportConfirmForm | None):
     is_preview = run.outcome == Outcome.PREVIEW
     needs_confirmation = services.preview_needs_confirmation(run)
+    job, job_kind, preparing = None, None, False
+    if run.outcome == Outcome.RUNNING and run.source == ParcoursupImport.Source.WEB:
+        # The job at work on the run: its import once confirmed, else its preview.
+        job = jobs.latest_job(services.CONFIRM_JOB, run)
+        preparing = job is None
+        if preparing:
+            job = jobs.latest_job(services.PREVIEW_JOB, run)
+        job_kind = jobs.kind_of(job.kind) if job else None
     if is_preview and form is None:
         form = ImportConfirmForm(
             initial={"checksum": run.checksum},
@@ -101,6 +116,9 @@ def _detail(request: HttpRequest, run: ParcoursupImport, form: ImportConfirmForm
             run=run,
             report=report,
             is_preview=is_preview,
+            preparing=preparing,
+            job=job,
+            job_kind=job_kind,
             needs_confirmation=needs_confirmation,
             form=form,
             outcome_label=selectors.outcome_label(run),
@@ -114,8 +132,9 @@ def _detail(request: HttpRequest, run: ParcoursupImport, form: ImportConfirmForm
 @require_POST
 @run_imports
 def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
-    """« Confirmer l'import »: the service imports the kept file if it is still the one
-    previewed and the preview is still the latest; its refusal comes back as a message."""
+    """« Confirmer l'import »: the service asks for the import (a job) if the preview may
+    still be confirmed — once, whoever clicks —; its refusal comes back as a message. The
+    run's page shows the job's progress, then the report."""
     run = selectors.run_for(request.user, pk)
     form = ImportConfirmForm(
         request.POST,
@@ -125,7 +144,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
     if run.outcome == Outcome.PREVIEW and not form.is_valid():
         return _detail(request, run, form)
     try:
-        done = services.import_confirm(
+        services.confirm_start(
             actor=request.user,
             run=run,
             checksum=form.data.get("checksum", "")[:64],
@@ -133,31 +152,7 @@ def import_confirm(request: HttpRequest, pk: int) -> HttpResponse:
         )
     except ValidationError as exc:
         show_refusal(request, exc)
-        return redirect("admissions_sync:import_detail", pk=run.pk)
-    if done.outcome == Outcome.IMPORTED:
-        messages.success(
-            request,
-            _(
-                "Import confirmé : %(new)s nouveaux, %(removed)s retirés, %(changed)s "
-                "modifiés, %(back)s revenus."
-            )
-            % {
-                "new": done.new,
-                "removed": done.removed,
-                "changed": done.changed,
-                "back": done.back,
-            },
-        )
-    else:
-        messages.error(
-            request,
-            _("Import non effectué : %(outcome)s. %(detail)s")
-            % {
-                "outcome": done.get_outcome_display(),
-                "detail": done.message or " ".join(str(error) for error in done.errors[:3]),
-            },
-        )
-    return redirect("admissions_sync:import_detail", pk=done.pk)
+    return redirect("admissions_sync:import_detail", pk=run.pk)
 
 
 @require_POST
