@@ -13,7 +13,8 @@ the visitor cannot tell a link that never existed from one that was withdrawn. E
 counts as a failure of the client (registrar.throttle, door ``public-link``); past
 FAILURES_LIMIT within WINDOW the client is refused without any look-up until they age.
 A success does not forget the client's failures: one valid link must not let its holder
-reset the counter between guesses.
+reset the counter between guesses. When the counts cannot be kept (Redis down), every link
+is refused with throttle.ThrottleUnavailable (docs/decisions/0020-rate-limits-in-redis.md).
 
 docs/decisions/0013-public-links.md explains the choices.
 """
@@ -119,11 +120,9 @@ def issue_link(
     return link, selector + verifier
 
 
-def client_failures(client: str | None, *, since: datetime):
-    """This client's failed link openings since ``since`` (every purpose)."""
-    return throttle.attempts(door=DOOR, since=since).filter(
-        client=(client or "")[: throttle.CLIENT_MAX_LENGTH]
-    )
+def client_failures(client: str | None, *, since: datetime) -> int:
+    """How many failed link openings this client had since ``since`` (every purpose)."""
+    return throttle.client_failure_count(door=DOOR, client=client, since=since)
 
 
 def _find(token: object, purpose: str, now: datetime) -> tuple[PublicLink | None, str]:
@@ -158,10 +157,13 @@ def open_link(request: HttpRequest, token: object, *, purpose: str) -> PublicLin
     same message whatever the reason — for a malformed or unknown token, a link of another
     purpose, an expired or revoked link, a deleted target, or a client with FAILURES_LIMIT
     failures within WINDOW (then nothing is looked up and nothing more is counted).
+    Raises registrar.throttle.ThrottleUnavailable, before any look-up, when the client's
+    failures cannot be read or written (Redis down): the link is refused to everyone, with
+    its own message (docs/decisions/0020-rate-limits-in-redis.md).
     """
     client = client_address(request)
     now = timezone.now()
-    if client_failures(client, since=now - WINDOW).count() >= FAILURES_LIMIT:
+    if client_failures(client, since=now - WINDOW) >= FAILURES_LIMIT:
         raise LinkRefused("locked")
     link, reason = _find(token, purpose, now)
     if link is None:

@@ -161,13 +161,14 @@ def applicant_for_token(request: HttpRequest, token: object) -> Applicant:
 
 def _throttled(client: str | None, targets: list[str], now: datetime.datetime) -> bool:
     since = now - REQUEST_WINDOW
-    recent = throttle.attempts(door=REQUEST_DOOR, since=since)
-    if recent.filter(client=(client or "")[: throttle.CLIENT_MAX_LENGTH]).count() >= (
-        REQUESTS_PER_CLIENT
+    if (
+        throttle.client_failure_count(door=REQUEST_DOOR, client=client, since=since)
+        >= REQUESTS_PER_CLIENT
     ):
         return True
     return any(
-        recent.filter(target=target[: throttle.TARGET_MAX_LENGTH]).count() >= REQUESTS_PER_TARGET
+        throttle.target_failure_count(door=REQUEST_DOOR, target=target, since=since)
+        >= REQUESTS_PER_TARGET
         for target in targets
     )
 
@@ -182,7 +183,9 @@ def link_request(
 
     Writes one request record per target (address, number) for the rate limit, and — on a
     match — what link_send writes. Returns whether a link was sent, for tests and logs
-    only: the page says the same words either way."""
+    only: the page says the same words either way. Raises
+    registrar.throttle.ThrottleUnavailable, sending nothing, when the requests cannot be
+    counted (Redis down; docs/decisions/0020-rate-limits-in-redis.md)."""
     now = timezone.now()
     client = client_address(request)
     folded_email = email.strip().lower()

@@ -35,6 +35,7 @@ from admissions_sync.services import links
 from admissions_sync.services import preregistration as services
 from registrar.downloads import file_response
 from registrar.public_links import LinkRefused
+from registrar.throttle import ThrottleUnavailable
 
 # The applicant's session ends after this long without a page (seconds).
 IDLE_SECONDS = 2 * 60 * 60
@@ -73,11 +74,25 @@ ERROR_REPORTED = gettext_lazy(
 LOGGED_OUT = gettext_lazy("Vous avez quitté votre préinscription. Votre brouillon est conservé.")
 
 
+def _unavailable(request: HttpRequest, exc: ThrottleUnavailable) -> HttpResponse:
+    """The links' rate limit cannot be read (Redis down): a 503 page; the visitor's session
+    keeps its token for later."""
+    response = render(
+        request,
+        "unavailable.html",
+        {"message": exc.message, "back_url": request.get_full_path()},
+        status=503,
+    )
+    response["Retry-After"] = "60"
+    return response
+
+
 def applicant_page(view):
     """A page of the applicant: open to visitors without an account, it opens the
     session's token again (LinkRefused: back to « Recevoir mon lien » with LINK_REFUSED;
     no token: with NO_SESSION) and calls ``view(request, applicant, preregistration, …)``
-    (preregistration None until the first save). Never cached; the session's expiry slides."""
+    (preregistration None until the first save); Redis down (ThrottleUnavailable): a 503
+    page, the token kept. Never cached; the session's expiry slides."""
 
     @login_not_required
     @never_cache
@@ -89,6 +104,8 @@ def applicant_page(view):
             return redirect("admissions_sync:preregistration_request")
         try:
             applicant = links.applicant_for_token(request, token)
+        except ThrottleUnavailable as exc:
+            return _unavailable(request, exc)
         except LinkRefused:
             request.session.pop(links.SESSION_KEY, None)
             messages.error(request, str(LINK_REFUSED))
@@ -113,6 +130,8 @@ def preregistration_link(request: HttpRequest, token: str) -> HttpResponse:
     leaves the address bar), or « Recevoir mon lien » with LINK_REFUSED whatever the reason."""
     try:
         links.applicant_for_token(request, token)
+    except ThrottleUnavailable as exc:
+        return _unavailable(request, exc)
     except LinkRefused:
         request.session.pop(links.SESSION_KEY, None)
         messages.error(request, str(LINK_REFUSED))
@@ -131,12 +150,20 @@ def preregistration_request(request: HttpRequest) -> HttpResponse:
     (REQUEST_ANSWER) once the form is valid — matched, not matched or rate-limited."""
     form = LinkRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        links.link_request(
-            request,
-            number=form.cleaned_data["number"],
-            birth_date=form.cleaned_data["birth_date"],
-            email=form.cleaned_data["email"],
-        )
+        try:
+            links.link_request(
+                request,
+                number=form.cleaned_data["number"],
+                birth_date=form.cleaned_data["birth_date"],
+                email=form.cleaned_data["email"],
+            )
+        except ThrottleUnavailable as exc:
+            # Fail closed: nothing is sent while the requests cannot be counted
+            # (docs/decisions/0020-rate-limits-in-redis.md).
+            form.add_error(None, exc.message)
+            return render(
+                request, "admissions_sync/preregistration/request.html", {"form": form}, status=503
+            )
         return render(
             request,
             "admissions_sync/preregistration/request_sent.html",

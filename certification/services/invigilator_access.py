@@ -15,7 +15,8 @@ number after session number:
   session's door to everyone until they age. One client cannot get near it (the waits
   allow it about nine failures in that window): it is a defence against many addresses.
 
-docs/decisions/0006-invigilator-lockout.md explains the figures and why a table.
+docs/decisions/0006-invigilator-lockout.md explains the figures; the counts are kept by
+registrar/throttle.py, in Redis when there is one (docs/decisions/0020-rate-limits-in-redis.md).
 
 Opening the door grants a public link (registrar/public_links.py, purpose PURPOSE) to the
 session, until the end of the session's day: the visitor's browser keeps its token, and
@@ -97,21 +98,23 @@ def invigilator_access_refusal(*, client: str | None, number: int) -> Refusal | 
     """Why this client may not try a password for session ``number`` now, or None.
 
     Reads only; a refused try is not counted (a flood of them costs the flooder nothing
-    more, and the real invigilator's wait does not grow with it)."""
+    more, and the real invigilator's wait does not grow with it). Raises
+    registrar.throttle.ThrottleUnavailable when the counts cannot be read (Redis down): the
+    door then refuses everyone (docs/decisions/0020-rate-limits-in-redis.md)."""
     now = timezone.now()
     target = str(number)
-    session_failures = throttle.target_attempts(
-        door=DOOR, target=target, since=now - SESSION_WINDOW
+    tipping = throttle.target_failure_times(
+        door=DOOR, target=target, since=now - SESSION_WINDOW, limit=SESSION_LIMIT
     )
-    tipping = list(session_failures.order_by("-at").values_list("at", flat=True)[:SESSION_LIMIT])
     if len(tipping) >= SESSION_LIMIT:
         return _refusal(SESSION_CLOSED, tipping[-1] + SESSION_WINDOW, now)
     since = now - CLIENT_WINDOW
     targets = throttle.recent_targets(door=DOOR, client=client, since=since)
     if len(targets) >= CLIENT_SESSIONS_LIMIT:
         return _refusal(CLIENT_SESSIONS, targets[CLIENT_SESSIONS_LIMIT - 1] + CLIENT_WINDOW, now)
-    mine = throttle.client_attempts(door=DOOR, client=client, target=target, since=since)
-    times = list(mine.order_by("-at").values_list("at", flat=True))
+    times = throttle.client_target_failure_times(
+        door=DOOR, client=client, target=target, since=since
+    )
     if times:
         retry_at = times[0] + wait_after(len(times))
         if retry_at > now:
@@ -120,7 +123,8 @@ def invigilator_access_refusal(*, client: str | None, number: int) -> Refusal | 
 
 
 def invigilator_access_failed(*, client: str | None, number: int) -> None:
-    """Count a wrong session number or password from this client."""
+    """Count a wrong session number or password from this client (ThrottleUnavailable when
+    it cannot be counted)."""
     throttle.failed_attempt_record(door=DOOR, client=client, target=str(number), keep=CLIENT_WINDOW)
 
 

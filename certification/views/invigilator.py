@@ -5,7 +5,11 @@ the day and checks each one in once the candidate has confirmed name and birth d
 Opening the door grants a public link (registrar/public_links.py) to the session: its token
 is kept in the visitor's session (SESSION_KEY) and opened again by every page, so a link
 that expired or was revoked (password changed, session finalized or deleted) sends the
-visitor back to the door. The same link can be given directly: invigilator_link."""
+visitor back to the door. The same link can be given directly: invigilator_link.
+
+When the lockout's counts cannot be read (Redis down), the door and the pages refuse with
+ThrottleUnavailable's message and a 503, keeping the visitor's link for later
+(docs/decisions/0020-rate-limits-in-redis.md)."""
 
 import hmac
 
@@ -29,6 +33,7 @@ from registrar.formats import short_date
 from registrar.forms import AsciiIntegerField
 from registrar.network import client_address
 from registrar.public_links import LinkRefused
+from registrar.throttle import ThrottleUnavailable
 from registrar.views import show_refusal
 
 SESSION_KEY = "certification.invigilator_session"
@@ -67,29 +72,54 @@ def invigilator_login(request: HttpRequest) -> HttpResponse:
     after far more failures than one person makes (certification/services/invigilator_access.py)."""
     form = InvigilatorLoginForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        number = form.cleaned_data["number"]
-        client = client_address(request)
-        refusal = invigilator_access.invigilator_access_refusal(client=client, number=number)
-        # A refused client learns nothing: the password is not even compared.
-        session = None if refusal else CertificationSession.objects.filter(number=number).first()
-        if refusal is not None:
-            form.add_error(None, refusal.message)
-        elif session is None or not hmac.compare_digest(
-            session.invigilator_password.encode(), form.cleaned_data["password"].strip().encode()
-        ):
-            invigilator_access.invigilator_access_failed(client=client, number=number)
-            form.add_error(None, LOGIN_FAILED)
-        else:
-            invigilator_access.invigilator_access_granted(client=client, number=number)
-            if session.is_finalized:
-                # Finalizing revoked its links; the door grants no new one.
-                form.add_error(None, FINALIZED)
-            else:
-                token = invigilator_access.invigilator_link_issue(actor=None, session=session)
-                request.session.cycle_key()
-                request.session[SESSION_KEY] = token
-                return redirect("certification:invigilator_space")
+        try:
+            return _invigilator_door(request, form)
+        except ThrottleUnavailable as exc:
+            # Fail closed: no password is compared while failures cannot be counted.
+            form.add_error(None, exc.message)
+            return render(
+                request, "certification/invigilator_login.html", {"form": form}, status=503
+            )
     return render(request, "certification/invigilator_login.html", {"form": form})
+
+
+def _invigilator_door(request: HttpRequest, form: InvigilatorLoginForm) -> HttpResponse:
+    """The door's decision for a valid form (ThrottleUnavailable when Redis is down)."""
+    number = form.cleaned_data["number"]
+    client = client_address(request)
+    refusal = invigilator_access.invigilator_access_refusal(client=client, number=number)
+    # A refused client learns nothing: the password is not even compared.
+    session = None if refusal else CertificationSession.objects.filter(number=number).first()
+    if refusal is not None:
+        form.add_error(None, refusal.message)
+    elif session is None or not hmac.compare_digest(
+        session.invigilator_password.encode(), form.cleaned_data["password"].strip().encode()
+    ):
+        invigilator_access.invigilator_access_failed(client=client, number=number)
+        form.add_error(None, LOGIN_FAILED)
+    else:
+        invigilator_access.invigilator_access_granted(client=client, number=number)
+        if session.is_finalized:
+            # Finalizing revoked its links; the door grants no new one.
+            form.add_error(None, FINALIZED)
+        else:
+            token = invigilator_access.invigilator_link_issue(actor=None, session=session)
+            request.session.cycle_key()
+            request.session[SESSION_KEY] = token
+            return redirect("certification:invigilator_space")
+    return render(request, "certification/invigilator_login.html", {"form": form})
+
+
+def _unavailable(request: HttpRequest, exc: ThrottleUnavailable) -> HttpResponse:
+    """The lockout's counts cannot be read: a 503 page, the visitor's link kept."""
+    response = render(
+        request,
+        "unavailable.html",
+        {"message": exc.message, "back_url": reverse("certification:invigilator_login")},
+        status=503,
+    )
+    response["Retry-After"] = "60"
+    return response
 
 
 @login_not_required
@@ -100,6 +130,8 @@ def invigilator_link(request: HttpRequest, token: str) -> HttpResponse:
     reason. The token leaves the address bar at once (redirect)."""
     try:
         invigilator_access.invigilator_link_open(request, token)
+    except ThrottleUnavailable as exc:
+        return _unavailable(request, exc)
     except LinkRefused:
         request.session.pop(SESSION_KEY, None)
         messages.error(request, str(ACCESS_ENDED))
@@ -140,7 +172,8 @@ def invigilator_link_address(request: HttpRequest, token: str) -> str:
 
 def _invigilated(request: HttpRequest) -> CertificationSession | None:
     """The session whose link the visitor holds, or None: no link (nothing counted), or a
-    link that no longer opens — then it is dropped and ACCESS_ENDED is shown at the door."""
+    link that no longer opens — then it is dropped and ACCESS_ENDED is shown at the door.
+    ThrottleUnavailable (Redis down) passes through: the link is kept for later."""
     token = request.session.get(SESSION_KEY)
     if not token:
         return None
@@ -170,7 +203,10 @@ def _closed_reason(session: CertificationSession) -> str:
 @require_http_methods(["GET"])
 def invigilator_space(request: HttpRequest) -> HttpResponse:
     """The session's candidates, who has joined, and « Confirmer la présence »."""
-    session = _invigilated(request)
+    try:
+        session = _invigilated(request)
+    except ThrottleUnavailable as exc:
+        return _unavailable(request, exc)
     if session is None:
         return redirect("certification:invigilator_login")
     closed = _closed_reason(session)
@@ -187,7 +223,10 @@ def invigilator_space(request: HttpRequest) -> HttpResponse:
 def invigilator_check_in(request: HttpRequest, pk: int) -> HttpResponse:
     """Check a candidate in, once the invigilator ticked that the candidate confirmed
     name and birth date. Only a candidate of the session the invigilator opened."""
-    session = _invigilated(request)
+    try:
+        session = _invigilated(request)
+    except ThrottleUnavailable as exc:
+        return _unavailable(request, exc)
     if session is None:
         return redirect("certification:invigilator_login")
     candidate = get_object_or_404(Candidate, pk=pk, session=session)
