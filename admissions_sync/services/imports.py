@@ -433,17 +433,23 @@ def _load(run: ParcoursupImport, progress: Progress | None) -> tuple[io.BytesIO,
 
 
 class _Reading:
-    """A binary file that reports how far it has been read (``progress("parse", …)``):
-    the reader (admissions_sync/imports.py) reads a CSV in chunks as it validates it."""
+    """A binary file that reports how much of it has been read (``progress("parse", …)``),
+    for the bar of a job. The reader (admissions_sync/imports.py) goes over a CSV twice —
+    its NUL bytes, then its lines, in chunks as it validates them — and loads a
+    spreadsheet at once: the bytes read in all, over the expected passes, never going back."""
 
     def __init__(self, stream: io.BytesIO, progress: Progress):
         self._stream, self._progress = stream, progress
         self.name = stream.name
-        self.size = len(stream.getbuffer())
+        self.size = stream.getbuffer().nbytes
+        passes = 2 if str(self.name).lower().endswith(".csv") else 1
+        self._expected = max(self.size * passes, 1)
+        self._read = 0
 
     def read(self, size: int = -1) -> bytes:
         data = self._stream.read(size)
-        self._progress("parse", min(self._stream.tell(), self.size), max(self.size, 1))
+        self._read += len(data)
+        self._progress("parse", min(self._read, self._expected), self._expected)
         return data
 
     def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
