@@ -127,6 +127,7 @@ def main() -> None:
     from pypdf import PdfReader
 
     from placements.services import sending
+    from registrar.jobs import result_of
     from registrar.models.jobs import Job
     from registrar.services.jobs import job_run
 
@@ -161,7 +162,8 @@ def main() -> None:
     job_run(job_id=job.pk, worker="bench")
     job_s = time.perf_counter() - started
     job.refresh_from_db()
-    pages = len(PdfReader(io.BytesIO(bytes(job.result))).pages) if job.result else 0
+    content = result_of(job)
+    pages = len(PdfReader(io.BytesIO(content)).pages) if content else 0
     ready = batch.reports.filter(status="ready").count()
     print(f"Envoi (requests_send) : {send_s:.2f} s")
     print(

@@ -300,4 +300,4 @@ class JobAdmin(ReadOnlyModelAdmin):
     search_fields = ("=target_id", "kind")
     list_select_related = ("target_type", "requested_by")
     date_hierarchy = "created_at"
-    exclude = ("result",)
+    exclude = ("file",)

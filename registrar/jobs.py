@@ -25,12 +25,14 @@ from registrar.models.jobs import Job
 
 @dataclass(frozen=True)
 class JobResult:
-    """What a job makes: the file's bytes, its name and its kind (« pdf », « xlsx »:
-    registrar/downloads.py)."""
+    """What a job makes: a file — its bytes, its name and its kind (« pdf », « xlsx »:
+    registrar/downloads.py) —, or, for work whose outcome is a page (a batch execution and
+    its report), that page's address (``url``), where its user is sent once it is done."""
 
-    content: bytes
-    filename: str
+    content: bytes = b""
+    filename: str = ""
     kind: str = "pdf"
+    url: str = ""
 
 
 # A job's step: called with (steps done, steps in all).
@@ -105,9 +107,8 @@ def kind_of(name: str) -> JobKind:
 
 def job_for(user, pk: int) -> Job:
     """The job ``pk`` if ``user`` asked for it or may open its object; 404 otherwise — a
-    forged id, another centre's session, a kind no app declares any more. Its result's
-    bytes are deferred."""
-    job = get_object_or_404(Job.objects.defer("result"), pk=pk)
+    forged id, another centre's session, a kind no app declares any more."""
+    job = get_object_or_404(Job, pk=pk)
     if job.requested_by_id is not None and job.requested_by_id == user.pk:
         return job
     try:
@@ -121,10 +122,10 @@ def job_for(user, pk: int) -> Job:
 
 
 def latest_job(kind: str, target: Model) -> Job | None:
-    """The last job of ``kind`` about ``target`` (its result's bytes deferred), or None."""
+    """The last job of ``kind`` about ``target``, or None."""
     meta = target._meta
     return (
-        Job.objects.defer("result")
+        Job.objects
         # The content type by its natural key, joined: one query whether or not Django's
         # content-type cache is warm (a page's query count stays the same).
         .filter(
@@ -139,9 +140,19 @@ def latest_job(kind: str, target: Model) -> Job | None:
 
 
 def result_of(job: Job) -> bytes | None:
-    """The bytes of a finished job's file (None until it is done)."""
-    return (
+    """The bytes of a finished job's file, read from the storage (None until it is done,
+    for a job whose result is a page, or when its file is gone)."""
+    name = (
         Job.objects.filter(pk=job.pk, status=Job.Status.DONE)
-        .values_list("result", flat=True)
+        .exclude(file="")
+        .values_list("file", flat=True)
         .first()
     )
+    if not name:
+        return None
+    storage = Job._meta.get_field("file").storage
+    try:
+        with storage.open(name, "rb") as handle:
+            return handle.read()
+    except FileNotFoundError:
+        return None

@@ -45,13 +45,14 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    # Before django_tasks_db: registrar's `db_worker` (with its heartbeat) is the one found.
+    "registrar",
     "django_tables2",
     "django_filters",
     "django_htmx",
     "django_tasks_db",
     "bootstrap",
     "axes",
-    "registrar",
     "enrollment",
     "placements",
     "certification",
@@ -59,6 +60,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: the request id and the one log line per request (registrar/observability.py).
+    "registrar.observability.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -114,6 +117,18 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
 else:
     # A kept connection is checked before reuse; without keeping, there is nothing to check.
     _db["CONN_HEALTH_CHECKS"] = CONN_MAX_AGE > 0
+# psycopg's connection pool (DATABASE_POOL=true): each gunicorn worker keeps up to
+# DATABASE_POOL_MAX_SIZE connections open and shares them between its threads; persistent
+# connections (CONN_MAX_AGE) are then off. docs/deploy.md compares the two.
+DATABASE_POOL = env_bool("DATABASE_POOL", default=False)
+if DATABASE_POOL and _db["ENGINE"] == "django.db.backends.postgresql":
+    _db["CONN_MAX_AGE"] = 0
+    _db["CONN_HEALTH_CHECKS"] = False
+    _db.setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1, minimum=0),
+        "max_size": env_int("DATABASE_POOL_MAX_SIZE", 4, minimum=1),
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
+    }
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -169,13 +184,37 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+# Where `collectstatic` gathers them, for nginx to serve (docs/deploy.md).
+STATIC_ROOT = env_str("STATIC_ROOT") or str(BASE_DIR / "staticfiles")
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Files the application makes and keeps (the placements' print queue): never served as
 # static files, only by the views that check who asks (docs/architecture.md rule 5).
+# Kept on the local disk (MEDIA_ROOT, atomic writes: registrar/storage.py), or in an
+# S3-compatible store shared by every app server when AWS_STORAGE_BUCKET_NAME is set
+# (django-storages; docs/deploy.md). Either way only through Django's storage API.
 MEDIA_ROOT = env_str("MEDIA_ROOT") or str(BASE_DIR / "media")
+AWS_STORAGE_BUCKET_NAME = env_str("AWS_STORAGE_BUCKET_NAME")
+if AWS_STORAGE_BUCKET_NAME:
+    _default_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env_str("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": env_str("AWS_S3_REGION_NAME") or None,
+            "access_key": env_str("AWS_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("AWS_SECRET_ACCESS_KEY") or None,
+            # Private objects, never overwritten, read through the application's views.
+            "default_acl": None,
+            "file_overwrite": False,
+            "querystring_auth": True,
+            "addressing_style": env_str("AWS_S3_ADDRESSING_STYLE") or None,
+            "signature_version": "s3v4",
+        },
+    }
+else:
+    _default_storage = {"BACKEND": "registrar.storage.FileSystemStorage"}
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": _default_storage,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -199,6 +238,8 @@ SECURE_CSP = {
 
 # Production hardening; all on unless DEBUG (check --deploy reports nothing then).
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# The load balancer's health checks speak plain HTTP to each app server (docs/deploy.md).
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]
 SESSION_COOKIE_SECURE = not DEBUG
 CSRF_COOKIE_SECURE = not DEBUG
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
@@ -265,6 +306,12 @@ if REDIS_URL:
     DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# With Redis, the login lockout lives in the shared cache, so it holds on every app server;
+# Redis down, the cache ignores the error and the login is not limited (fails open: staff
+# keep working; docs/decisions/0020-rate-limits-in-redis.md). Without Redis, the database.
+if REDIS_URL:
+    AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+    AXES_CACHE = "default"
 
 # The institution's student number ("numéro DA") as shown: # is a digit.
 STUDENT_NUMBER_MASK = env_mask("STUDENT_NUMBER_MASK", "###-####")
@@ -293,10 +340,31 @@ PREREGISTRATION_LINK_DAYS = env_int("PREREGISTRATION_LINK_DAYS", 60, minimum=1)
 DJANGO_TABLES2_TEMPLATE = "django_tables2/bootstrap5-responsive.html"
 DJANGO_TABLES2_TABLE_ATTRS = {"class": "table table-sm table-hover align-middle"}
 
+# One line per request and per task (registrar/observability.py): JSON in production
+# (LOG_FORMAT=json, the default without DEBUG), plain text in development.
+LOG_FORMAT = env_str("LOG_FORMAT", "text" if DEBUG else "json").lower()
+if LOG_FORMAT not in ("json", "text"):
+    raise ImproperlyConfigured(f"LOG_FORMAT={LOG_FORMAT!r} must be json or text.")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "registrar.observability.ContextFilter"}},
+    "formatters": {
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+            "datefmt": "%Y-%m-%dT%H:%M:%S%z",
+        },
+        "text": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["context"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO").upper()},
     # weasyprint logs a line per page laid out at INFO: hundreds for a long report.
     # WeasyPrint's progress and fontTools' font subsetting log a dozen INFO lines per PDF:
@@ -304,8 +372,26 @@ LOGGING = {
     "loggers": {
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # The development server already prints a line per request.
+        "registrar.request": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
+        # Its own line per request is the access log; Django's duplicates 4xx/5xx lines.
+        "django.request": {"level": "ERROR"},
     },
 }
+
+# Errors (and their context) to Sentry when SENTRY_DSN is set; no personal data is sent.
+SENTRY_DSN = env_str("SENTRY_DSN")
+if SENTRY_DSN:
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=SENTRY_DSN,
+        integrations=[DjangoIntegration()],
+        environment=env_str("SENTRY_ENVIRONMENT", "production"),
+        send_default_pii=False,
+        traces_sample_rate=0.0,
+    )
 
 # In development, whitenoise serves files straight from the finders (no collectstatic).
 WHITENOISE_USE_FINDERS = DEBUG

@@ -9,6 +9,7 @@ import uuid
 
 from django.tasks import task
 
+from registrar.observability import task_context
 from registrar.services.jobs import job_run
 
 
@@ -18,7 +19,9 @@ def worker_name() -> str:
 
 
 @task()
-def run_job(job_id: int) -> None:
+def run_job(job_id: int, request_id: str = "") -> None:
     """Claim job ``job_id`` and make its file (nothing if another worker has it, or it is
-    done)."""
-    job_run(job_id=job_id, worker=worker_name())
+    done). Its log lines carry ``request_id``, the id of the request that asked for it
+    (registrar/observability.py), and one line says how it went."""
+    with task_context(name="run_job", request_id=request_id, job_id=job_id):
+        job_run(job_id=job_id, worker=worker_name())

@@ -8,6 +8,10 @@ from registrar.login import (
     BoundedAuthenticationForm,
     RecordedPasswordResetForm,
 )
+from registrar.views import health
+
+# Faults of the platform (database unreachable, disk full) answer their own pages.
+handler500 = "registrar.views.errors.server_error"
 
 # The admin's login goes through the same bounded form as ours (registrar/login.py).
 admin.site.login_form = BoundedAdminAuthenticationForm
@@ -15,6 +19,9 @@ admin.site.login_form = BoundedAdminAuthenticationForm
 # The shell's pages, then every installed app's under its own prefix and namespace
 # (registrar/plugins.py), then the accounts' pages (Django's names, without a namespace).
 urlpatterns = [
+    # For the load balancer (registrar/views/health.py): outside any namespace, stable.
+    path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("", include("registrar.routes")),
     *plugins.url_patterns(),
     path(

@@ -206,3 +206,66 @@ def test_behind_a_tls_proxy_without_trusted_proxies_the_deploy_check_warns():
     trusted = {**behind, "TRUSTED_PROXIES": "127.0.0.1"}
     result = _manage("check", "--deploy", "--fail-level", "WARNING", extra_env=trusted)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+SCALED_OUT = {
+    **PRODUCTION_ENV,
+    "DATABASE_URL": "postgres://u@127.0.0.1:5432/unused",
+    "REDIS_URL": "redis://127.0.0.1:6379/9",
+    "AWS_STORAGE_BUCKET_NAME": "registrar-files",
+    "AWS_S3_ENDPOINT_URL": "http://127.0.0.1:9000",
+    "DATABASE_POOL": "true",
+    "DATABASE_POOL_MAX_SIZE": "6",
+    "BEHIND_TLS_PROXY": "true",
+    "TRUSTED_PROXIES": "127.0.0.1",
+}
+
+
+def test_the_scaled_out_production_settings_pass_check_deploy():
+    result = _manage("check", "--deploy", "--fail-level", "WARNING", extra_env=SCALED_OUT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_scaled_out_settings_share_cache_files_and_lockout_and_pool_connections():
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s; d = s.DATABASES['default'];"
+        "print(s.CACHES['default']['BACKEND'], s.STORAGES['default']['BACKEND'],"
+        " s.STORAGES['default']['OPTIONS']['bucket_name'], s.AXES_HANDLER,"
+        " d['CONN_MAX_AGE'], d['OPTIONS']['pool']['max_size'], s.LOG_FORMAT)",
+        extra_env=SCALED_OUT,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "django_redis.cache.RedisCache",
+        "storages.backends.s3.S3Storage",
+        "registrar-files",
+        "axes.handlers.cache.AxesCacheHandler",
+        "0",
+        "6",
+        "json",
+    ]
+
+
+def test_without_redis_or_bucket_one_server_keeps_its_own_cache_and_disk():
+    result = _manage(
+        "shell",
+        "-c",
+        "from django.conf import settings as s;"
+        "print(s.CACHES['default']['BACKEND'], s.STORAGES['default']['BACKEND'],"
+        " s.AXES_HANDLER)",
+        extra_env=PRODUCTION_ENV,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1].split() == [
+        "django.core.cache.backends.locmem.LocMemCache",
+        "registrar.storage.FileSystemStorage",
+        "axes.handlers.database.AxesDatabaseHandler",
+    ]
+
+
+def test_a_bad_log_format_fails_with_a_clear_message():
+    result = _manage("check", extra_env={**PRODUCTION_ENV, "LOG_FORMAT": "xml"})
+    assert result.returncode != 0
+    assert "LOG_FORMAT='xml' must be json or text" in result.stderr

@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
@@ -471,7 +472,7 @@ def data(
         target_type=ContentType.objects.get_for_model(certification_session),
         target_id=certification_session.pk,
         requested_by=centre_staff,
-        result=b"%PDF-1.7 walk",
+        file=default_storage.save("jobs/walk/feuille.pdf", ContentFile(b"%PDF-1.7 walk")),
         result_name="feuille-emargement.pdf",
         result_type="application/pdf",
     )

@@ -35,6 +35,7 @@ from registrar.models.mail import SentEmail
 from registrar.models.public_links import PublicLink
 from registrar.models.students import Admission, Student
 from registrar.models.throttle import FailedAttempt
+from registrar.models.workers import WorkerHeartbeat
 
 __all__ = [
     "CODE_TABLES",
@@ -68,4 +69,5 @@ __all__ = [
     "Student",
     "Term",
     "TermQuerySet",
+    "WorkerHeartbeat",
 ]

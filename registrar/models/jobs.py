@@ -3,12 +3,20 @@ PDF of a 10,000-line report, a session's attendance sheet — with its status, p
 asked, when, its error and its result file. ``registrar/services/jobs.py`` writes them,
 ``registrar/jobs.py`` reads them and knows each kind, ``registrar/tasks.py`` runs them."""
 
+import uuid
+
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+
+def job_file_path(job: "Job", filename: str) -> str:
+    """Where a job's file is kept: one folder per job, under a random part, so that a name
+    cannot be guessed from another and two attempts of a job never share a file."""
+    return f"jobs/{job.pk}/{uuid.uuid4().hex}/{filename}"
 
 
 class Job(models.Model):
@@ -18,11 +26,12 @@ class Job(models.Model):
     The worker that runs it writes its name in ``worker`` and the time in ``heartbeat_at``
     when it claims the job (one conditional UPDATE, registrar.services.jobs.job_claim), then
     again with each step of progress; a running job whose heartbeat is older than
-    registrar.services.jobs.STALE_AFTER belongs to a worker that died, and another worker
+    registrar.services.jobs.stale_after() belongs to a worker that died, and another worker
     may take it over.
 
-    The result is stored in the database (``result``), not in a file storage: the worker
-    and the web processes may share the database and nothing else."""
+    The result is a file kept through Django's storage API (``file``: the local disk, or
+    an S3-compatible store shared by every server, docs/deploy.md), or, for a job whose
+    result is a page (a batch execution's report), that page's address (``result_url``)."""
 
     class Status(models.TextChoices):
         QUEUED = "queued", _("En attente")
@@ -57,7 +66,11 @@ class Job(models.Model):
     progress_total = models.PositiveIntegerField(_("étapes en tout"), default=0)
     # The French message a user reads when the job failed.
     error = models.TextField(_("erreur"), blank=True)
-    result = models.BinaryField(_("fichier"), null=True, blank=True, editable=False)
+    file = models.FileField(
+        _("fichier"), upload_to=job_file_path, max_length=300, blank=True, editable=False
+    )
+    # The page a finished job's user is sent to, for a job that makes no file.
+    result_url = models.CharField(_("page du résultat"), max_length=300, blank=True)
     result_name = models.CharField(_("nom du fichier"), max_length=200, blank=True)
     result_type = models.CharField(_("type du fichier"), max_length=100, blank=True)
     worker = models.CharField(_("processus"), max_length=100, blank=True)
@@ -89,9 +102,9 @@ class Job(models.Model):
                 condition=~Q(status="running") | (~Q(worker="") & Q(heartbeat_at__isnull=False)),
                 name="registrar_job_running_has_worker",
             ),
-            # A finished job has its result file; a failed one says why.
+            # A finished job has its result, a file or a page; a failed one says why.
             models.CheckConstraint(
-                condition=~Q(status="done") | Q(result__isnull=False),
+                condition=~Q(status="done") | ~Q(file="") | ~Q(result_url=""),
                 name="registrar_job_done_has_result",
             ),
             models.CheckConstraint(

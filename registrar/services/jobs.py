@@ -14,6 +14,7 @@ import logging
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F, Model, Q
 from django.utils import timezone, translation
@@ -23,14 +24,22 @@ from django.utils.translation import gettext_lazy as _
 from registrar.downloads import CONTENT_TYPES
 from registrar.jobs import JobError, JobResult, kind_of
 from registrar.models.jobs import Job
+from registrar.models.workers import WorkerHeartbeat
+from registrar.observability import current_request_id
 
 logger = logging.getLogger(__name__)
 
 Status = Job.Status
-# A running job whose worker has given no sign of life (a claim, a step of progress) for
-# this long belongs to a worker that died: another worker may take it over. The longest
-# step today, one 500-line chunk of the batch report, takes about 3 s.
-STALE_AFTER = datetime.timedelta(minutes=10)
+
+
+def stale_after() -> datetime.timedelta:
+    """How long a running job's worker may give no sign of life (a claim, a step of
+    progress) before it is thought dead and another worker takes the job over
+    (settings.JOB_STALE_SECONDS, 10 minutes by default). The longest step today, one
+    500-line chunk of the batch report, takes about 3 s."""
+    return datetime.timedelta(seconds=settings.JOB_STALE_SECONDS)
+
+
 # A job still queued after this long lost its task (the worker's queue was emptied, the
 # process died between the job and its task): asking again enqueues it again.
 QUEUED_STALE_AFTER = datetime.timedelta(minutes=15)
@@ -50,7 +59,7 @@ def job_enqueue(*, actor, kind: str, target: Model, params: dict | None = None) 
 
     Changes: for a kind whose result can be served again (``reuse``), nothing when the
     last job about ``target`` is done, queued or running — unless it went stale (see
-    STALE_AFTER, QUEUED_STALE_AFTER), then its task is enqueued again and another worker
+    stale_after, QUEUED_STALE_AFTER), then its task is enqueued again and another worker
     takes it over; otherwise (none yet, or the last one failed) a new queued Job. For other
     kinds: ``actor``'s earlier finished jobs of ``kind`` about ``target`` are deleted (their
     files are out of date) and a new queued Job is created. The target row is locked while
@@ -70,12 +79,14 @@ def job_enqueue(*, actor, kind: str, target: Model, params: dict | None = None) 
         # transactions are already serial).
         list(type(target).objects.select_for_update().filter(pk=target.pk).values("pk"))
         jobs = Job.objects.filter(kind=kind, target_type=target_type, target_id=target.pk)
-        job = jobs.defer("result").order_by("-created_at", "-pk").first()
+        job = jobs.order_by("-created_at", "-pk").first()
         if job_kind.reuse and job is not None and job.status != Status.FAILED:
             enqueue = job_is_stale(job, now)
         else:
             if not job_kind.reuse:
-                jobs.filter(requested_by=actor, status__in=(Status.DONE, Status.FAILED)).delete()
+                _delete_jobs(
+                    jobs.filter(requested_by=actor, status__in=(Status.DONE, Status.FAILED))
+                )
             job = Job.objects.create(
                 kind=kind,
                 target_type=target_type,
@@ -89,8 +100,8 @@ def job_enqueue(*, actor, kind: str, target: Model, params: dict | None = None) 
     # always finds it. Should the process die in between, the job stays queued and
     # QUEUED_STALE_AFTER lets the next request enqueue it again.
     if enqueue:
-        run_job.enqueue(job.pk)
-    job.refresh_from_db(fields=[f.attname for f in Job._meta.concrete_fields if f.name != "result"])
+        run_job.enqueue(job.pk, request_id=current_request_id())
+    job.refresh_from_db()
     return job
 
 
@@ -98,14 +109,14 @@ def job_claim(*, job_id: int, worker: str) -> bool:
     """Make ``worker`` the one running job ``job_id``; True if it is now.
 
     Changes, in one conditional UPDATE, a job that is queued — or running with a heartbeat
-    older than STALE_AFTER (its worker died) —: status RUNNING, ``worker``, ``heartbeat_at``
+    older than stale_after() (its worker died) —: status RUNNING, ``worker``, ``heartbeat_at``
     and ``started_at`` now, one more attempt, progress and error cleared. Two workers
     claiming at once cannot both succeed: the database applies the UPDATEs one after the
     other, and the second finds the job running with a fresh heartbeat (tested on
     PostgreSQL, tests/registrar/test_jobs.py)."""
     now = timezone.now()
     claimable = Q(status=Status.QUEUED) | Q(
-        status=Status.RUNNING, heartbeat_at__lt=now - STALE_AFTER
+        status=Status.RUNNING, heartbeat_at__lt=now - stale_after()
     )
     claimed = Job.objects.filter(claimable, pk=job_id).update(
         status=Status.RUNNING,
@@ -133,21 +144,41 @@ def job_progress(*, job_id: int, worker: str, done: int, total: int) -> None:
 
 
 def job_finish(*, job_id: int, worker: str, result: JobResult) -> bool:
-    """Store ``result`` on the job ``worker`` runs: status DONE, the file, its name and
-    type, ``finished_at`` now. False (and nothing written) when the job is no longer
-    ``worker``'s."""
+    """Store ``result`` on the job ``worker`` runs: status DONE, ``finished_at`` now, and
+    either the page to send its user to (``result_url``) or its file — written first to
+    the storage (its own folder, registrar.models.jobs.job_file_path), then named on the
+    job with its name and type. False (and nothing left behind: the file is deleted again)
+    when the job is no longer ``worker``'s."""
     now = timezone.now()
-    return bool(
-        _mine(job_id, worker).update(
-            status=Status.DONE,
-            result=bytes(result.content),
-            result_name=result.filename[:200],
-            result_type=CONTENT_TYPES[result.kind],
-            progress_done=F("progress_total"),
-            finished_at=now,
-            heartbeat_at=now,
+    done = {
+        "status": Status.DONE,
+        "progress_done": F("progress_total"),
+        "finished_at": now,
+        "heartbeat_at": now,
+    }
+    if result.url:
+        return bool(
+            _mine(job_id, worker).update(
+                **done, result_url=result.url[:300], file="", result_name="", result_type=""
+            )
         )
+    field = Job._meta.get_field("file")
+    filename = result.filename[:200]
+    name = field.storage.save(
+        field.generate_filename(Job(pk=job_id), filename),
+        ContentFile(bytes(result.content)),
+        max_length=field.max_length,
     )
+    updated = _mine(job_id, worker).update(
+        **done,
+        file=name,
+        result_url="",
+        result_name=filename,
+        result_type=CONTENT_TYPES[result.kind],
+    )
+    if not updated:
+        field.storage.delete(name)
+    return bool(updated)
 
 
 def job_fail(*, job_id: int, worker: str, error: str) -> bool:
@@ -169,7 +200,7 @@ def job_run(*, job_id: int, worker: str) -> Job | None:
     was taken over meanwhile."""
     if not job_claim(job_id=job_id, worker=worker):
         return None
-    job = Job.objects.defer("result").get(pk=job_id)
+    job = Job.objects.get(pk=job_id)
     written = -1
 
     def progress(done: int, total: int) -> None:
@@ -195,7 +226,7 @@ def job_run(*, job_id: int, worker: str) -> Job | None:
             job_fail(job_id=job_id, worker=worker, error=str(JOB_FAILED))
     else:
         job_finish(job_id=job_id, worker=worker, result=result)
-    job.refresh_from_db(fields=[f.attname for f in Job._meta.concrete_fields if f.name != "result"])
+    job.refresh_from_db()
     return job
 
 
@@ -207,10 +238,60 @@ def job_purge(*, older_than: datetime.timedelta, now: datetime.datetime | None =
     if older_than < datetime.timedelta(0):
         raise ValueError("older_than must not be negative.")
     cutoff = (now or timezone.now()) - older_than
-    deleted, _per_model = Job.objects.filter(
-        status__in=(Status.DONE, Status.FAILED), finished_at__lt=cutoff
-    ).delete()
+    return _delete_jobs(
+        Job.objects.filter(status__in=(Status.DONE, Status.FAILED), finished_at__lt=cutoff)
+    )
+
+
+def _delete_jobs(jobs) -> int:
+    """Delete ``jobs`` and, once that is committed, their files (a rolled-back delete keeps
+    them). Returns how many jobs were deleted."""
+    names = [name for name in jobs.exclude(file="").values_list("file", flat=True)]
+    deleted, _per_model = jobs.delete()
+    if names:
+        storage = Job._meta.get_field("file").storage
+        transaction.on_commit(lambda: [storage.delete(name) for name in names])
     return deleted
+
+
+def jobs_requeue_stale(*, now: datetime.datetime | None = None) -> list[int]:
+    """Give the jobs whose worker died back to the queue: each running job without a
+    heartbeat for stale_after() is set QUEUED again (worker and heartbeat cleared) by one
+    UPDATE conditioned on that state — so when two workers sweep at once, one of them
+    requeues it — and its task is enqueued again; a live worker then claims it
+    (job_claim). The dead worker can no longer write to it (its writes name it). Called
+    by every ``db_worker`` every few seconds (registrar/management/commands/db_worker.py).
+    Returns the ids requeued."""
+    from registrar.tasks import run_job  # the task module imports these services
+
+    cutoff = (now or timezone.now()) - stale_after()
+    requeued = []
+    stale = Job.objects.filter(status=Status.RUNNING, heartbeat_at__lt=cutoff)
+    for job_id in stale.values_list("pk", flat=True)[:100]:
+        taken = Job.objects.filter(
+            pk=job_id, status=Status.RUNNING, heartbeat_at__lt=cutoff
+        ).update(status=Status.QUEUED, worker="", heartbeat_at=None)
+        if taken:
+            logger.warning("Job %s lost its worker; it goes back to the queue.", job_id)
+            run_job.enqueue(job_id)
+            requeued.append(job_id)
+    return requeued
+
+
+def worker_heartbeat(*, name: str, started_at: datetime.datetime) -> None:
+    """Record that the worker ``name`` is alive now (its WorkerHeartbeat row, created or
+    updated), and delete the rows of workers not seen for an hour (killed, never
+    cleaned)."""
+    now = timezone.now()
+    WorkerHeartbeat.objects.update_or_create(
+        name=name[:100], defaults={"seen_at": now}, create_defaults={"started_at": started_at}
+    )
+    WorkerHeartbeat.objects.filter(seen_at__lt=now - datetime.timedelta(hours=1)).delete()
+
+
+def worker_stopped(*, name: str) -> None:
+    """Forget the worker ``name``: it stopped cleanly."""
+    WorkerHeartbeat.objects.filter(name=name[:100]).delete()
 
 
 def _mine(job_id: int, worker: str):
@@ -219,12 +300,12 @@ def _mine(job_id: int, worker: str):
 
 def job_is_stale(job: Job, now: datetime.datetime) -> bool:
     """Whether ``job`` looks abandoned at ``now``: queued for longer than
-    QUEUED_STALE_AFTER, or running without a heartbeat for STALE_AFTER (another worker may
+    QUEUED_STALE_AFTER, or running without a heartbeat for stale_after() (another worker may
     take it over; a new request for its target may enqueue another)."""
     if job.status == Status.QUEUED:
         return job.created_at < now - QUEUED_STALE_AFTER
     if job.status == Status.RUNNING:
-        return job.heartbeat_at is None or job.heartbeat_at < now - STALE_AFTER
+        return job.heartbeat_at is None or job.heartbeat_at < now - stale_after()
     return False
 
 

@@ -20,6 +20,7 @@ from django.utils import timezone
 from admissions_sync import tasks
 from admissions_sync.models import Applicant, Formation, LinkSending
 from admissions_sync.services import links
+from registrar.jobs import result_of
 from registrar.models import Job, PublicLink, SentEmail
 from tests.admissions_sync.support import imported_applicants
 from tests.factories import FormationFactory
@@ -319,7 +320,7 @@ def connections_counted(monkeypatch) -> list[int]:
 
 
 def report_rows(job) -> list[tuple]:
-    content = Job.objects.values_list("result", flat=True).get(pk=job.pk)
+    content = result_of(job)
     sheet = openpyxl.load_workbook(io.BytesIO(bytes(content))).active
     return [tuple(row) for row in sheet.iter_rows(values_only=True)]
 

@@ -302,7 +302,7 @@ def test_a_pdf_under_way_is_not_asked_for_again(execution, registrar_staff, monk
         progress_total=100,
         worker="elsewhere",
         heartbeat_at=timezone.now(),
-        result=None,
+        file="",
     )
     monkeypatch.setattr(reports, "report_pdf", lambda run, *, progress: b"%PDF twice")
     job = _ask(execution, registrar_staff)

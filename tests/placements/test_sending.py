@@ -24,7 +24,7 @@ from placements.models import (
     Worksheet,
 )
 from placements.services.sending import SEND_REPORTS, requests_send
-from registrar.jobs import latest_job
+from registrar.jobs import latest_job, result_of
 from registrar.models.jobs import Job
 from tests.factories import (
     AgencyFactory,
@@ -180,7 +180,7 @@ def test_send_splits_env_and_env_p_and_makes_one_pdf_per_request(
     job = latest_job(SEND_REPORTS, batch)
     assert job.status == Job.Status.DONE
     assert job.result_name == f"demandes-stage-envoi-{batch.pk}.pdf"
-    assert _pages(bytes(Job.objects.get(pk=job.pk).result)) == 3
+    assert _pages(result_of(job)) == 3
     # The outbox shows the job's live region with its file.
     page = coordinator_client.get(url("outbox", world.course.pk)).content.decode()
     assert f'id="job-{job.pk}"' in page

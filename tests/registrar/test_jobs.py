@@ -8,6 +8,8 @@ import logging
 import threading
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import connection, transaction
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -19,13 +21,13 @@ from registrar import jobs
 from registrar.models import Job, Term
 from registrar.services.jobs import (
     JOB_FAILED,
-    STALE_AFTER,
     JobLost,
     job_claim,
     job_enqueue,
     job_finish,
     job_progress,
     job_run,
+    stale_after,
 )
 from tests.factories import TermFactory, UserFactory
 
@@ -178,7 +180,7 @@ def test_a_claimed_job_cannot_be_claimed_again(term):
     job.refresh_from_db()
     assert (job.status, job.worker, job.attempts) == (Status.RUNNING, "host:1:a", 1)
     # Done or failed jobs are never claimed either.
-    for status, extra in ((Status.DONE, {"result": b"x"}), (Status.FAILED, {"error": "Non."})):
+    for status, extra in ((Status.DONE, {"result_url": "/"}), (Status.FAILED, {"error": "Non."})):
         finished = _queued(term, status=status, **extra)
         assert job_claim(job_id=finished.pk, worker="host:2:b") is False
 
@@ -190,7 +192,7 @@ def test_a_stale_job_is_taken_over_and_its_old_worker_can_no_longer_write(term):
         term,
         status=Status.RUNNING,
         worker="host:1:alive",
-        heartbeat_at=now - STALE_AFTER + datetime.timedelta(minutes=1),
+        heartbeat_at=now - stale_after() + datetime.timedelta(minutes=1),
         attempts=1,
     )
     assert job_claim(job_id=fresh.pk, worker="host:2:b") is False
@@ -199,7 +201,7 @@ def test_a_stale_job_is_taken_over_and_its_old_worker_can_no_longer_write(term):
         term,
         status=Status.RUNNING,
         worker="host:1:dead",
-        heartbeat_at=now - STALE_AFTER - datetime.timedelta(seconds=1),
+        heartbeat_at=now - stale_after() - datetime.timedelta(seconds=1),
         attempts=1,
         progress_done=40,
         progress_total=100,
@@ -242,7 +244,7 @@ def test_asking_again_for_a_stale_shared_job_lets_another_worker_finish_it(term,
         target_id=term.pk,
         status=Status.RUNNING,
         worker="host:1:dead",
-        heartbeat_at=timezone.now() - STALE_AFTER - datetime.timedelta(minutes=1),
+        heartbeat_at=timezone.now() - stale_after() - datetime.timedelta(minutes=1),
         requested_by=asker,
     )
     job = job_enqueue(actor=UserFactory(), kind="tests.shared_document", target=term)
@@ -282,7 +284,7 @@ def test_the_job_pages_answer_404_to_whoever_may_not_see_it(term, asker):
         term,
         requested_by=asker,
         status=Status.DONE,
-        result=b"%PDF secret",
+        file=default_storage.save("jobs/test/secret.pdf", ContentFile(b"%PDF secret")),
         result_name="secret.pdf",
         result_type="application/pdf",
     )
@@ -476,23 +478,30 @@ def test_the_admin_lists_jobs_read_only(term, asker, admin):
 # --------------------------------------------------------------------------------------
 
 
-def test_purge_deletes_only_the_jobs_that_ended_before_the_cutoff(term):
+def test_purge_deletes_only_the_jobs_that_ended_before_the_cutoff(
+    term, django_capture_on_commit_callbacks
+):
     from io import StringIO
 
     from django.core.management import call_command
 
     long_ago = timezone.now() - datetime.timedelta(days=40)
     lately = timezone.now() - datetime.timedelta(days=2)
-    old_done = _queued(term, status=Status.DONE, result=b"%PDF", finished_at=long_ago)
+    old_file = default_storage.save("jobs/old/rapport.pdf", ContentFile(b"%PDF"))
+    old_done = _queued(term, status=Status.DONE, file=old_file, finished_at=long_ago)
     old_failed = _queued(term, status=Status.FAILED, error="Échec.", finished_at=long_ago)
-    recent = _queued(term, status=Status.DONE, result=b"%PDF", finished_at=lately)
+    recent = _queued(term, status=Status.DONE, result_url="/", finished_at=lately)
     waiting = _queued(term, created_at=long_ago)
     running = _queued(
         term, status=Status.RUNNING, worker="w1", heartbeat_at=long_ago, created_at=long_ago
     )
     out = StringIO()
-    call_command("purge_jobs", "--days", "30", stdout=out)
+    assert default_storage.exists(old_file)
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("purge_jobs", "--days", "30", stdout=out)
     assert "2 job(s) deleted" in out.getvalue()
+    # The purged job's file is gone from the storage with it.
+    assert not default_storage.exists(old_file)
     left = set(Job.objects.values_list("pk", flat=True))
     assert left == {recent.pk, waiting.pk, running.pk}
     assert old_done.pk not in left and old_failed.pk not in left
