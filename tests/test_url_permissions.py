@@ -406,6 +406,9 @@ EXPECTED = {
     ),
     "password_reset_complete": (None, _everyone(200)),
     "registrar:favicon": (None, _everyone(301)),
+    # The load balancer's checks: public; not ready in the walk, no worker beats there.
+    "healthz": (None, _everyone(200)),
+    "readyz": (None, _everyone(503)),
     # Last: a link that does not open ends the applicant's session (the pages above need it).
     "admissions_sync:preregistration_link": (lambda d: {"token": "x" * 10}, _everyone(302)),
 }
