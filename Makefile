@@ -7,13 +7,14 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.lock requirements-reference.lock 2>/dev/null | sha256sum | cut -c1-12)
 
-.PHONY: help setup run test test-fast lint format messages bench clean
+.PHONY: help setup run test test-fast lint format messages bench scale-test clean
 
 help:
 	@echo "make run    set everything up (SQLite, demo data) and serve http://127.0.0.1:$(PORT)/"
 	@echo "make test   run the whole suite, browser tests included (DATABASE_URL=postgres://... for PostgreSQL)"
 	@echo "make test-fast  the suite without the browser tests (no Chromium, no npm needed)"
 	@echo "make lint   ruff check + format check;  make bench  benchmarks (see bench/README.md)"
+	@echo "make scale-test  the production shape on loopback: nginx, 2 app servers, 2 workers, PostgreSQL, Redis, S3 (docs/deploy.md)"
 
 # The virtual environment, rebuilt whenever the lock file changes.
 $(STAMP): requirements.lock requirements-reference.lock
@@ -63,6 +64,11 @@ test: $(STAMP) messages $(AXE)
 # The suite without the Playwright journeys (marked `browser` by tests/browser/conftest.py).
 test-fast: $(STAMP) messages
 	$(PY) -m pytest -m "not browser" $(PYTEST_ARGS)
+
+# nginx + two gunicorn app servers + two db_worker + PostgreSQL + Redis + an S3 test server,
+# on loopback, driven and checked by scripts/scale_test.py (docs/deploy.md, « Scale test »).
+scale-test: $(STAMP) messages
+	$(PY) scripts/scale_test.py $(SCALE_TEST_ARGS)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .
