@@ -510,13 +510,13 @@ def preview_needs_confirmation(run: ParcoursupImport) -> bool:
 
 
 def preview_in_preparation(run: ParcoursupImport) -> bool:
-    """A web run « En cours » whose preview is not ready yet (no confirmation asked)."""
-    from registrar.jobs import latest_job
-
+    """A web run « En cours » whose file has not been read yet: its checksum is written by
+    the preview, from the stored bytes, when the preview is done (a confirmed one being
+    imported has it)."""
     return (
         run.outcome == Outcome.RUNNING
         and run.source == ParcoursupImport.Source.WEB
-        and latest_job(CONFIRM_JOB, run) is None
+        and not run.checksum
     )
 
 

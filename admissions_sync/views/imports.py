@@ -96,11 +96,9 @@ def _detail(request: HttpRequest, run: ParcoursupImport, form: ImportConfirmForm
     needs_confirmation = services.preview_needs_confirmation(run)
     job, job_kind, preparing = None, None, False
     if run.outcome == Outcome.RUNNING and run.source == ParcoursupImport.Source.WEB:
-        # The job at work on the run: its import once confirmed, else its preview.
-        job = jobs.latest_job(services.CONFIRM_JOB, run)
-        preparing = job is None
-        if preparing:
-            job = jobs.latest_job(services.PREVIEW_JOB, run)
+        # The job at work on the run: its preview until it is read, then its import.
+        preparing = services.preview_in_preparation(run)
+        job = jobs.latest_job(services.PREVIEW_JOB if preparing else services.CONFIRM_JOB, run)
         job_kind = jobs.kind_of(job.kind) if job else None
     if is_preview and form is None:
         form = ImportConfirmForm(

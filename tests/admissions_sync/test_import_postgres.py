@@ -366,3 +366,61 @@ def test_two_confirmations_of_one_preview_import_once(admissions_officer):
     assert refusals == [[str(service.NOT_A_PREVIEW)]]
     assert Applicant.objects.filter(formation=formation).count() == 30
     assert ParcoursupImport.objects.filter(outcome=Outcome.IMPORTED).count() == 1
+
+
+def test_two_agents_confirming_one_preview_from_the_web_import_once(admissions_officer):
+    """The web's path: two requests at once, each asking for the import job (the immediate
+    backend runs it inside the request). One job, one import; the other agent reads why."""
+    from django.contrib.contenttypes.models import ContentType
+    from django.test import Client
+    from django.urls import reverse
+
+    from registrar import roles
+    from registrar.models import Job
+    from tests.factories import UserFactory
+
+    formation = FormationFactory()
+    data = rows(40)
+    officer = Client()
+    officer.force_login(admissions_officer)
+    upload = officer.post(
+        reverse("admissions_sync:import_upload"),
+        {"formation": str(formation.pk), "file": rows_file(data)},
+    )
+    preview = ParcoursupImport.objects.get()
+    assert upload["Location"] == reverse("admissions_sync:import_detail", args=[preview.pk])
+    assert preview.outcome == Outcome.PREVIEW
+    colleague = UserFactory(username="collegue", roles=[roles.ADMISSIONS_OFFICER])
+    url = reverse("admissions_sync:import_confirm", args=[preview.pk])
+    barrier = threading.Barrier(2, timeout=30)
+    answers = []
+
+    def work(user):
+        client = Client()
+        client.force_login(user)
+        try:
+            barrier.wait()
+            response = client.post(url, {"checksum": preview.checksum}, follow=True)
+            answers.append((response.status_code, response.content.decode()))
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=work, args=(u,)) for u in (admissions_officer, colleague)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert [status for status, _page in answers] == [200, 200]
+    refused = [page for _status, page in answers if "déjà été confirmé ou abandonné" in page]
+    assert len(refused) == 1
+    jobs = Job.objects.filter(
+        kind=service.CONFIRM_JOB,
+        target_type=ContentType.objects.get_for_model(ParcoursupImport),
+        target_id=preview.pk,
+    )
+    assert list(jobs.values_list("status", flat=True)) == [Job.Status.DONE]
+    preview.refresh_from_db()
+    assert preview.outcome == Outcome.IMPORTED
+    assert Applicant.objects.filter(formation=formation).count() == 40
+    assert ApplicantEvent.objects.filter(run=preview).count() == 0
+    assert ParcoursupImport.objects.filter(outcome=Outcome.IMPORTED).count() == 1

@@ -144,3 +144,60 @@ def test_upload_page_and_a_refused_file(page, guide_image, demo):
     text = page.locator("main").inner_text()
     assert "n'est pas une ligne d'en-tête" in text
     assert not Applicant.objects.filter(formation__code="7120").exists()
+
+
+class _Queue:
+    """In place of registrar.tasks.run_job: remembers the enqueued job ids, runs nothing,
+    as a busy ``db_worker`` would (tests/browser/test_job_progress.py)."""
+
+    def __init__(self):
+        self.ids: list[int] = []
+
+    def enqueue(self, job_id: int, **_context) -> None:
+        self.ids.append(job_id)
+
+
+def test_the_preview_and_the_import_run_in_the_background_and_the_page_follows(
+    page, monkeypatch, screenshot, demo
+):
+    from registrar import tasks as registrar_tasks
+    from registrar.models import Job
+    from registrar.services.jobs import job_run
+
+    queue = _Queue()
+    monkeypatch.setattr(registrar_tasks, "run_job", queue)
+    formation = Formation.objects.get(code="7120")
+    log_in(page, "demo_admissions", "demo_admissions")
+    page.get_by_role("link", name="Imports Parcoursup").first.click()
+    _upload(page, str(formation), demo / "parcoursup-7120-jour1.csv")
+
+    # The file is kept; the worker has not read it yet: the page says so and waits.
+    page.get_by_role("heading", name="Lecture du fichier").wait_for()
+    status = page.get_by_role("status").filter(has_text="en attente")
+    status.wait_for()
+    assert status.inner_text().strip() == "Aperçu de l'import : en attente"
+    assert page.get_by_role("button", name="Confirmer l'import").count() == 0
+    screenshot("parcoursup-lecture-en-attente")
+    [preview_job] = queue.ids
+    run = ParcoursupImport.objects.get(formation=formation)
+    assert run.outcome == ParcoursupImport.Outcome.RUNNING and not run.checksum
+
+    # The worker reads it; the page moves to the preview by itself.
+    assert job_run(job_id=preview_job, worker="browser-test:1:w") is not None
+    page.get_by_text("Rien n'est encore écrit").wait_for(timeout=15_000)
+    page.get_by_role("heading", name="Aperçu de l'import — 7120").wait_for()
+    run.refresh_from_db()
+    assert run.outcome == ParcoursupImport.Outcome.PREVIEW
+
+    # « Confirmer l'import »: the import waits for a worker, then the page shows the report.
+    page.get_by_role("button", name="Confirmer l'import").click()
+    page.get_by_role("heading", name="Import en cours").wait_for()
+    page.get_by_role("status").filter(has_text="Import des candidats : en attente").wait_for()
+    assert not Applicant.objects.filter(formation=formation).exists()
+    [_preview, confirm_job] = queue.ids
+    assert Job.objects.get(pk=confirm_job).kind == "admissions_sync.import_confirm"
+    assert job_run(job_id=confirm_job, worker="browser-test:1:w") is not None
+    page.get_by_text("Import confirmé").wait_for(timeout=15_000)
+    run.refresh_from_db()
+    assert run.outcome == ParcoursupImport.Outcome.IMPORTED
+    assert Applicant.objects.filter(formation=formation).count() == run.new > 0
