@@ -19,6 +19,7 @@ from enrollment.filters import OperationFilter, ReportLineFilter
 from enrollment.forms import BatchOperationForm, StudentListForm
 from enrollment.models import BatchOperation, BatchRun
 from enrollment.services import batch as batch_services
+from enrollment.services.batch import background
 from enrollment.tables import (
     OUTCOME_LABELS,
     BatchOperationTable,
@@ -523,8 +524,17 @@ def _add_list(request, operation: BatchOperation, ids: list[int]) -> HttpRespons
 @change_operations
 def batch_execute(request: HttpRequest, pk: int) -> HttpResponse:
     """« Exécution d'une opération » (the guide's Image 2.9): what will run; « Exécuter »
-    runs it in the chosen mode and shows its report."""
+    runs it in the chosen mode and shows its report. An operation of more than
+    settings.BATCH_BACKGROUND_THRESHOLD students runs as a tracked job: the page shows its
+    progress, then the report by itself; a click while it runs shows the same job
+    (enrollment/services/batch/background.py)."""
     operation = selectors.operation_for(request.user, pk)
+    running = background.active_job(operation)
+    if running is not None and running.kind == background.RUN_JOB:
+        # A second click while it runs: that job's progress (after a redirect, for a POST).
+        if request.method == "POST":
+            return redirect("enrollment:batch_execute", pk=pk)
+        return _job_page(request, "enrollment/batch/execute.html", operation, running)
     if not operation.is_editable:
         messages.info(request, batch_services.already_executed_message(operation))
         return redirect("enrollment:batch_detail", pk=pk)
@@ -532,6 +542,11 @@ def batch_execute(request: HttpRequest, pk: int) -> HttpResponse:
     simulation = mode == "simulation" if mode in ("simulation", "reel") else operation.simulation
     if request.method == "POST":
         try:
+            if background.runs_in_background(operation):
+                job = background.batch_operation_run_later(
+                    actor=request.user, operation=operation, simulation=simulation
+                )
+                return _after_enqueue(request, job, reverse("enrollment:batch_execute", args=[pk]))
             run = batch_services.batch_operation_run(
                 actor=request.user, operation=operation, simulation=simulation
             )
@@ -549,7 +564,39 @@ def batch_execute(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "enrollment/batch/execute.html",
-        _context(operation=operation, simulation=simulation, problems=problems),
+        _context(
+            operation=operation,
+            simulation=simulation,
+            problems=problems,
+            background=background.runs_in_background(operation),
+        ),
+    )
+
+
+def _after_enqueue(request: HttpRequest, job, page: str) -> HttpResponseRedirect:
+    """Where a click that asked for a job goes: its report once it is done (at once with
+    the tests' immediate tasks), back to ``page`` with its error if it failed, else to
+    ``page``, which shows its progress."""
+    if job.status == job.Status.DONE and job.result_url:
+        return redirect(job.result_url)
+    if job.status == job.Status.FAILED:
+        messages.error(request, job.error)
+    return redirect(page)
+
+
+def _job_page(request: HttpRequest, template: str, operation, job) -> HttpResponse:
+    """The execution's or the undo's page while its job is queued or running: the
+    progress partial (templates/includes/job_progress.html), which moves to the report by
+    itself when the job is done."""
+    return render(
+        request,
+        template,
+        _context(
+            operation=operation,
+            job=job,
+            job_kind=jobs.kind_of(job.kind),
+            simulation=bool(job.params.get("simulation")),
+        ),
     )
 
 
@@ -629,10 +676,20 @@ def _pdf_context(job) -> dict:
 @require_http_methods(["GET", "POST"])
 @change_operations
 def batch_undo(request: HttpRequest, pk: int) -> HttpResponse:
-    """« Annuler l'opération »: reverse what an executed operation wrote (beyond Clara)."""
+    """« Annuler l'opération »: reverse what an executed operation wrote (beyond Clara); as
+    a tracked job, its progress shown, for more than settings.BATCH_BACKGROUND_THRESHOLD
+    students."""
     operation = selectors.operation_for(request.user, pk)
+    running = background.active_job(operation)
+    if running is not None and running.kind == background.UNDO_JOB:
+        if request.method == "POST":
+            return redirect("enrollment:batch_undo", pk=pk)
+        return _job_page(request, "enrollment/batch/undo.html", operation, running)
     if request.method == "POST":
         try:
+            if background.runs_in_background(operation):
+                job = background.batch_operation_undo_later(actor=request.user, operation=operation)
+                return _after_enqueue(request, job, reverse("enrollment:batch_undo", args=[pk]))
             run = batch_services.batch_operation_undo(actor=request.user, operation=operation)
         except ValidationError as exc:
             show_refusal(request, exc)
@@ -644,5 +701,9 @@ def batch_undo(request: HttpRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "enrollment/batch/undo.html",
-        _context(operation=operation, execution=execution),
+        _context(
+            operation=operation,
+            execution=execution,
+            background=background.runs_in_background(operation),
+        ),
     )

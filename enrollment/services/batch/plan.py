@@ -2,6 +2,7 @@
 and execution (enrollment.services.batch.run), decided by the rules of the individual
 window (enrollment.rules). Reads only, in a fixed number of queries."""
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.db.models import Q
@@ -64,12 +65,26 @@ class Plan:
         return sum(1 for line in self.lines if line.outcome == Outcome.REFUSED)
 
 
-def plan_operation(operation: BatchOperation) -> Plan:
+# A planning step: called with (percent done, 100) — a tracked job's progress
+# (registrar/jobs.py), given by enrollment/tasks.py.
+PlanProgress = Callable[[int, int], None]
+# The planned lines between two reports of progress.
+PROGRESS_EVERY = 1_000
+
+
+def plan_operation(operation: BatchOperation, *, progress: PlanProgress | None = None) -> Plan:
     """Each selected student's outcome, in the selection's order, under the rules of the
     individual enrolment (enrollment.rules): the term record exists or may be created, the
     group's capacity, the prerequisites, an enrolment already there. Writes nothing; the
-    number of queries does not depend on the number of students."""
+    number of queries does not depend on the number of students. ``progress``, if given, is
+    told how far the planning is, in percent (the reads, then the students by thousands)."""
     op = operation
+
+    def step(percent: int) -> None:
+        if progress is not None:
+            progress(percent, 100)
+
+    step(0)
     selection = list(
         BatchSelection.objects.filter(operation=op)
         .select_related("student")
@@ -84,6 +99,7 @@ def plan_operation(operation: BatchOperation) -> Plan:
         )
         .order_by("position")
     )
+    step(20)
     in_selection = Q(student__batch_selections__operation=op)
     records = {
         record.student_id: record
@@ -99,6 +115,7 @@ def plan_operation(operation: BatchOperation) -> Plan:
             term_record__student__batch_selections__operation=op,
         ).select_related(*ENROLLMENT_RELATED)
     }
+    step(50)
     adding = op.action == BatchOperation.Action.ADD
     admissions = _open_admissions(op) if op.create_term_record and adding else {}
     values = _new_enrollment_values(op)
@@ -110,9 +127,10 @@ def plan_operation(operation: BatchOperation) -> Plan:
             term=op.term,
             student_ids=op.selection.values_list("student_id", flat=True),
         )
+    step(70)
 
     lines = []
-    for row in selection:
+    for count, row in enumerate(selection, start=1):
         student = row.student
         line = PlannedLine(position=row.position, student=student, outcome=Outcome.REFUSED)
         line.record = records.get(student.pk)
@@ -122,6 +140,9 @@ def plan_operation(operation: BatchOperation) -> Plan:
         else:
             seats = _plan_enrolment(line, op, admissions, values, seats, missing)
         lines.append(line)
+        if count % PROGRESS_EVERY == 0:
+            step(70 + 30 * count // len(selection))
+    step(100)
     return Plan(operation=op, lines=lines, values=values)
 
 

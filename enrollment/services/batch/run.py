@@ -3,6 +3,7 @@
 its audit entries and its report (enrollment.services.batch.trail)."""
 
 import datetime
+from collections.abc import Callable
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -31,17 +32,39 @@ from registrar.bulk import bulk_insert
 from registrar.models import AuditEntry, Language, OrgUnit
 
 Outcome = BatchLine.Outcome
+# A tracked job's progress (registrar/jobs.py): called with (done, total).
+Progress = Callable[[int, int], None]
+# The share of a job's progress bar the planning outside the transaction fills (percent);
+# the writing transaction, whose progress no one could read before it commits (its own
+# writes are invisible until then), fills the rest at once.
+PLANNING_SHARE = 50
 
 
-def batch_operation_run(*, actor, operation: BatchOperation, simulation: bool) -> BatchRun:
+def batch_operation_run(
+    *,
+    actor,
+    operation: BatchOperation,
+    simulation: bool,
+    progress: Progress | None = None,
+) -> BatchRun:
     """Run the operation (« Exécuter »): in simulation mode, store the plan as a report (a
     BatchRun and its BatchLines) and write nothing else; otherwise apply it — term records
     created, enrolments created, changed or deleted, one audit entry per change naming the
     operation — and store the report. With « Tout ou rien » (the default), a plan with a
     refused line writes nothing but its report. An execution is compared line by line with
     the latest simulation. The operation's status follows. Refused if the operation is
-    incomplete or already executed."""
+    incomplete or already executed.
+
+    With ``progress`` (a tracked job, enrollment/tasks.py), the operation is first planned
+    outside any transaction, reporting how far it is; then the transaction takes its locks
+    and plans again (an execution always does: the rows may have changed meanwhile; a
+    simulation keeps the first plan unless the operation changed since). Decision
+    docs/decisions/0021-long-work-as-jobs.md."""
     started = timezone.now()
+    planned = None
+    if progress is not None:
+        planned = _plan_outside(operation, progress)
+        progress(PLANNING_SHARE, 100)
     with transaction.atomic():
         op = lock_operation(operation)
         if op.status in (BatchOperation.Status.EXECUTED, BatchOperation.Status.UNDONE):
@@ -49,7 +72,11 @@ def batch_operation_run(*, actor, operation: BatchOperation, simulation: bool) -
         check_ready(op)
         if not simulation:
             lock_rows(op)
-        plan = plan_operation(op)
+        if simulation and planned is not None and _unchanged(planned.operation, op):
+            plan = planned
+            plan.operation = op
+        else:
+            plan = plan_operation(op)
         writes = not simulation and not (op.all_or_nothing and plan.refused)
         if writes:
             _apply(plan, actor=actor, when=started)
@@ -78,6 +105,29 @@ def batch_operation_run(*, actor, operation: BatchOperation, simulation: bool) -
             op.status = BatchOperation.Status.REFUSED
         op.save(update_fields=["simulation", "status", "updated_at"])
     return run
+
+
+def _plan_outside(operation: BatchOperation, progress: Progress) -> Plan:
+    """The plan read without locks or transaction, its progress reported as the first
+    PLANNING_SHARE percent; refused early (nothing read) when the operation cannot run."""
+    op = BatchOperation.objects.select_related(
+        "term", "course", "group__course", "group__term", "assignment_state"
+    ).get(pk=operation.pk)
+    if op.status in (BatchOperation.Status.EXECUTED, BatchOperation.Status.UNDONE):
+        raise ValidationError(already_executed_message(op))
+    check_ready(op)
+    return plan_operation(
+        op, progress=lambda done, total: progress(done * PLANNING_SHARE // total, 100)
+    )
+
+
+def _unchanged(planned: BatchOperation, locked: BatchOperation) -> bool:
+    """Whether the operation's options and selection are still those it was planned with
+    (every change to them, selection included, moves ``updated_at``)."""
+    return (
+        planned.updated_at == locked.updated_at
+        and planned.selection_count == locked.selection_count
+    )
 
 
 def _apply(plan: Plan, *, actor, when: datetime.datetime) -> None:
