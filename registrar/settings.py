@@ -310,7 +310,7 @@ else:
 # Redis down, the cache ignores the error and the login is not limited (fails open: staff
 # keep working; docs/decisions/0020-rate-limits-in-redis.md). Without Redis, the database.
 if REDIS_URL:
-    AXES_HANDLER = "axes.handlers.cache.AxesCacheHandler"
+    AXES_HANDLER = "registrar.login_lockout.SharedCacheLockoutHandler"
     AXES_CACHE = "default"
 
 # The institution's student number ("numéro DA") as shown: # is a digit.

@@ -241,7 +241,7 @@ def test_the_scaled_out_settings_share_cache_files_and_lockout_and_pool_connecti
         "django_redis.cache.RedisCache",
         "storages.backends.s3.S3Storage",
         "registrar-files",
-        "axes.handlers.cache.AxesCacheHandler",
+        "registrar.login_lockout.SharedCacheLockoutHandler",
         "0",
         "6",
         "json",
