@@ -196,8 +196,9 @@ class CommuneAdmin(ReadOnlyModelAdmin):
 
 @admin.register(models.FailedAttempt)
 class FailedAttemptAdmin(ReadOnlyModelAdmin):
-    """The invigilator space's failures (registrar.throttle): read, and deleted to lift a
-    lockout by hand — e.g. a session's rows when a stranger closed its door on exam day."""
+    """The guarded doors' failures (registrar.throttle): read, and deleted to lift a lockout
+    by hand — e.g. a session's rows when a stranger closed its door on exam day. Empty when
+    REDIS_URL is set: the counts are then in Redis (docs/deploy.md says how to lift one)."""
 
     list_display = ("at", "door", "target", "client")
     list_filter = ("door",)

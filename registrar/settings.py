@@ -307,8 +307,9 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # With Redis, the login lockout lives in the shared cache, so it holds on every app server;
-# Redis down, the cache ignores the error and the login is not limited (fails open: staff
-# keep working; docs/decisions/0020-rate-limits-in-redis.md). Without Redis, the database.
+# Redis down, registrar/login_lockout.py lets the login proceed uncounted (axes' own cache
+# handler answered 500): staff keep working (docs/decisions/0020-rate-limits-in-redis.md).
+# Without Redis, the database.
 if REDIS_URL:
     AXES_HANDLER = "registrar.login_lockout.SharedCacheLockoutHandler"
     AXES_CACHE = "default"
