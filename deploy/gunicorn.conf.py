@@ -5,8 +5,8 @@ Read from the environment, like the application's own settings:
 - GUNICORN_HOST, GUNICORN_PORT: where to listen (127.0.0.1 when nginx is on the same host;
   the private address otherwise). The systemd unit's instance is the port.
 - WEB_CONCURRENCY: the number of worker processes (gunicorn's own variable; default: the
-  number of cores). Each opens its own database connection: docs/deploy.md, « Connexions
-  à la base ».
+  number of cores). Each opens its own database connection: docs/deploy.md, « Database
+  connections ».
 """
 
 import multiprocessing
@@ -32,7 +32,7 @@ max_requests_jitter = 200
 # The heartbeat files in memory rather than on a disk that may stall.
 worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
 # No access log: the application writes one structured line per request (request id, user,
-# status, duration, queries: docs/deploy.md, « Journaux »). gunicorn's errors go to stderr,
+# status, duration, queries: docs/deploy.md, « Logs »). gunicorn's errors go to stderr,
 # the journal.
 accesslog = None
 errorlog = "-"
