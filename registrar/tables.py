@@ -1,13 +1,22 @@
 """Tables of the core records (django-tables2): sortable, paginated, exportable."""
 
 import datetime
+import re
 
 import django_tables2 as tables
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.utils.html import format_html
+from django.template.base import render_value_in_context
+from django.template.defaultfilters import date as date_filter
+from django.urls import reverse
+from django.utils.formats import localize
+from django.utils.html import conditional_escape, escape, format_html
+from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
+from django.utils.timezone import template_localtime
 from django.utils.translation import gettext_lazy as _
+from django_tables2.columns.linkcolumn import BaseLinkColumn
+from django_tables2.utils import AttributeDict, signature
 
 from registrar.formats import short_date, short_datetime
 from registrar.models import Admission, AuditEntry, Course, Student
@@ -55,13 +64,35 @@ class StudentTable(tables.Table):
         )
         empty_text = _("Aucun étudiant ne correspond à ce critère.")
         attrs = {"class": "table table-sm table-hover align-middle", "id": "student-results"}
-        # Rows written out in the template (the columns above still drive headers, sorting
-        # and the .xlsx export).
-        template_name = "registrar/students/student_table.html"
 
     def render_permanent_code(self, value: str) -> str:
         # Shown as Clara shows it, « LEBL 15539001 »; stored without the space.
         return f"{value[:4]} {value[4:]}" if len(value) == 12 else value
+
+    def row_html(self, student: Student) -> str:
+        """One result row, written out (docs/decisions/0022-page-rendering.md): the search is
+        the hottest page of the staff UI. Cells in the order of Meta.sequence; the columns
+        above still drive the headers, sorting and the .xlsx export."""
+        if not hasattr(self, "_file_url"):
+            self._file_url = UrlFor("registrar:student_file")
+        code = student.permanent_code
+        shown_code = self.render_permanent_code(code) if code else "—"
+        birth = short_date(student.birth_date) or "—"
+        return format_html(
+            '<tr><td class="text-nowrap"><a href="{}">{}</a></td>'
+            '<td class="text-nowrap">{}</td><td>{}</td><td>{}</td>'
+            '<td class="text-nowrap">{}</td><td class="text-nowrap">{}</td>'
+            '<td class="text-nowrap">{}</td><td>{}</td></tr>',
+            self._file_url(student.pk),
+            student.da_display,
+            shown_code,
+            student.last_name,
+            student.first_name,
+            birth,
+            getattr(student, "grid_code", None) or "",
+            getattr(student, "program_code", None) or "",
+            getattr(student, "program_title", None) or "",
+        )
 
 
 class AdmissionTable(tables.Table):
@@ -196,3 +227,170 @@ def _shown(field, value: object) -> object:
     except ValueError:
         return value
     return value
+
+
+# --- Rendering the rows without per-cell template lookups (docs/decisions/0022) ---------
+#
+# templates/django_tables2/bootstrap5-responsive.html (the project's, shadowing the package's)
+# hands the header and the body of every table to registrar/templatetags/registrar_tables.py,
+# which writes them here in Python: the markup django-tables2's template wrote, cell for cell,
+# with each column's td attributes worked out once per table instead of once per cell. A
+# table may also write its whole row itself (``row_html(record)``): the hottest lists do, with
+# the same markup their former row templates wrote.
+
+
+class UrlFor:
+    """``reverse(name, args=[pk])`` for every row of a page at the cost of one reverse():
+    the URL is resolved once with a marker id and the row's id put in its place."""
+
+    _MARKER = 987654321987
+
+    def __init__(self, name: str):
+        url = reverse(name, args=[self._MARKER])
+        self.prefix, self.suffix = url.split(str(self._MARKER))
+
+    def __call__(self, pk: int) -> str:
+        return f"{self.prefix}{int(pk)}{self.suffix}"
+
+
+def _attrs_dynamic(attrs: dict) -> bool:
+    """Whether column attributes depend on the row (django-tables2 calls them per cell)."""
+    return any(
+        callable(value) for key in ("td", "cell") for value in (attrs.get(key) or {}).values()
+    )
+
+
+def table_head_html(table, request) -> str:
+    """The ``<thead>`` django-tables2's bootstrap5 template writes, plus ``aria-sort`` on the
+    column the list is sorted by (docs/decisions/0010-accessibility-checks.md)."""
+    if not table.show_header:
+        return ""
+    field = table.prefixed_order_by_field
+    base = dict(request.GET) if request is not None else {}
+    cells = []
+    for column in table.columns:
+        header = conditional_escape(column.header)
+        if column.orderable:
+            base[field] = column.order_by_alias.next
+            href = escape("?" + urlencode(base, doseq=True))
+            header = f'<a href="{href}">{header}</a>'
+        sort = ""
+        if column.is_ordered:
+            direction = "descending" if column.order_by_alias.is_descending else "ascending"
+            sort = f' aria-sort="{direction}"'
+        cells.append(f'<th {column.attrs["th"].as_html()} scope="col"{sort}>{header}</th>')
+    thead = table.attrs.get("thead") or {}
+    return mark_safe(f"<thead {AttributeDict(thead).as_html()}><tr>{''.join(cells)}</tr></thead>")
+
+
+_DATE_TEMPLATE = re.compile(r'^\{\{ value\|date:"([^"]*)"\|default:default \}\}$')
+_SIGNATURES: dict = {}
+
+
+def _call_with_appropriate(fn, kwargs: dict):
+    """django_tables2.utils.call_with_appropriate, with each method's signature read once
+    per process rather than once per cell (inspect.signature was a third of a list's time)."""
+    key = getattr(fn, "__func__", None)
+    found = _SIGNATURES.get(key) if key is not None else None
+    if found is None:
+        found = signature(fn)
+        if key is not None:
+            _SIGNATURES[key] = found
+    args, catch_all = found
+    if not catch_all:
+        kwargs = {key: kwargs[key] for key in kwargs if key in args}
+        if any(arg not in kwargs for arg in args):
+            return None
+    return fn(**kwargs)
+
+
+def _date_format_of(column) -> str | None:
+    """The format of django-tables2's own date, date-time and time columns, which render
+    ``{{ value|date:"<format>"|default:default }}`` by compiling that template for every
+    cell: the same filter is applied here directly."""
+    if type(column) not in (tables.DateColumn, tables.DateTimeColumn, tables.TimeColumn):
+        return None
+    if column.extra_context or not column.template_code:
+        return None
+    match = _DATE_TEMPLATE.match(column.template_code)
+    return match.group(1) if match else None
+
+
+def _cell(row, bound_column, date_format: str | None):
+    """BoundRow.get_cell (django-tables2 3.0's rows.py: the choices' label, the accessor,
+    the empty values and the default, ``render`` and the link), with _call_with_appropriate
+    and the date columns' filter applied directly. tests/registrar/test_table_rendering.py
+    compares the result with django-tables2's own rendering for every list."""
+    record = row.record
+    column = bound_column.column
+    accessor = tables.A(bound_column.accessor)
+    value = None
+    penultimate, remainder = accessor.penultimate(record)
+    if isinstance(penultimate, models.Model):
+        try:
+            field = accessor.get_field(record)
+            display = getattr(penultimate, f"get_{remainder}_display", None)
+            if getattr(field, "choices", ()) and display:
+                value = display()
+                remainder = None
+        except FieldDoesNotExist:
+            pass
+    if remainder:
+        try:
+            value = accessor.resolve(record)
+        except Exception:
+            if isinstance(column, BaseLinkColumn) and column.text is not None:
+                return row._call_render(bound_column)
+    if value in column.empty_values or (
+        isinstance(column, tables.ManyToManyColumn) and not value.exists()
+    ):
+        return bound_column.default
+    kwargs = row._optional_cell_arguments(bound_column, value)
+    if date_format is not None:
+        shown = date_filter(template_localtime(value), date_format) or bound_column.default
+        content = conditional_escape(shown)
+    else:
+        content = _call_with_appropriate(bound_column.render, kwargs)
+    return bound_column.link(content, **kwargs) if bound_column.link else content
+
+
+def table_body_html(table, context) -> str:
+    """The ``<tbody>``: each row by the table's ``row_html(record)`` when it has one, else
+    cell by cell as django-tables2 renders them (``render_FOO``, links, defaults, choices'
+    labels), escaped and localized as ``{{ cell }}`` in its template."""
+    rows = table.paginated_rows
+    own = getattr(table, "row_html", None)
+    parts = []
+    if own is not None:
+        parts = [own(row.record) for row in rows]
+    else:
+        columns = list(table.columns)
+        td_static, formats = {}, {}
+        for column in columns:
+            merged = {**dict(table.attrs), **dict(column.column.attrs)}
+            if not _attrs_dynamic(merged):
+                td_static[column.name] = column.attrs["td"].as_html()
+            formats[column.name] = _date_format_of(column.column)
+        for row in rows:
+            cells = []
+            for column in columns:
+                cell = _cell(row, column, formats[column.name])
+                td = td_static.get(column.name)
+                if td is None:
+                    column.current_value, column.current_record = cell, row.record
+                    td = column.attrs["td"].as_html()
+                if column.localize is None:
+                    shown = render_value_in_context(cell, context)
+                elif column.localize:
+                    shown = conditional_escape(localize(cell, use_l10n=True))
+                else:
+                    shown = conditional_escape(localize(cell, use_l10n=False))
+                cells.append(f"<td {td}>{shown}</td>")
+            parts.append(f"<tr {row.attrs.as_html()}>{''.join(cells)}</tr>")
+    if not parts and table.empty_text:
+        parts.append(
+            f'<tr><td colspan="{len(table.columns)}">{conditional_escape(table.empty_text)}'
+            "</td></tr>"
+        )
+    tbody = table.attrs.get("tbody") or {}
+    return mark_safe(f"<tbody {AttributeDict(tbody).as_html()}>{''.join(parts)}</tbody>")

@@ -3,11 +3,12 @@
 
 import django_tables2 as tables
 from django.utils.html import format_html
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from admissions_sync.models import Applicant
 from registrar.formats import short_date
-from registrar.tables import NOWRAP
+from registrar.tables import NOWRAP, UrlFor
 
 
 class ApplicantTable(tables.Table):
@@ -66,9 +67,6 @@ class ApplicantTable(tables.Table):
         )
         empty_text = _("Aucun candidat admis ne correspond à ces critères.")
         attrs = {"class": "table table-sm table-hover align-middle", "id": "applicants"}
-        # Rows written out in the template (the columns above still drive headers, sorting
-        # and the .xlsx export).
-        template_name = "admissions_sync/applicants/applicant_table.html"
 
     def render_state(self, value, record: Applicant) -> str:
         if record.removed_at is None:
@@ -76,4 +74,32 @@ class ApplicantTable(tables.Table):
         return format_html(
             '<span class="badge text-bg-warning">{}</span>',
             _("Retiré de Parcoursup le %(day)s") % {"day": short_date(value)},
+        )
+
+    def row_html(self, applicant: Applicant) -> str:
+        """One row, written out over a base of 100,000 applicants
+        (docs/decisions/0022-page-rendering.md). Cells in the order of Meta.sequence; the
+        columns above still drive the headers, sorting and the .xlsx export."""
+        if not hasattr(self, "_detail_url"):
+            self._detail_url = UrlFor("admissions_sync:applicant_detail")
+            self._present = gettext("Présent")
+        if applicant.removed_at is None:
+            state = self._present
+        else:
+            state = self.render_state(applicant.removed_on, applicant)
+        return format_html(
+            '<tr><td class="text-nowrap"><a href="{}">{}</a></td><td>{}</td><td>{}</td>'
+            '<td class="text-nowrap">{}</td><td class="text-nowrap">{}</td>'
+            '<td class="text-nowrap">{}</td><td>{}</td><td>{}</td>'
+            '<td class="text-nowrap">{}</td></tr>',
+            self._detail_url(applicant.pk),
+            applicant.candidate_number,
+            applicant.last_name,
+            applicant.first_name,
+            short_date(applicant.birth_date),
+            applicant.ine or "—",
+            applicant.formation.code,
+            applicant.get_response_display() if applicant.response else "—",
+            state,
+            short_date(applicant.appeared_on),
         )
