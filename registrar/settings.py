@@ -122,12 +122,19 @@ else:
 # connections (CONN_MAX_AGE) are then off. docs/deploy.md compares the two.
 DATABASE_POOL = env_bool("DATABASE_POOL", default=False)
 if DATABASE_POOL and _db["ENGINE"] == "django.db.backends.postgresql":
+    from psycopg_pool import ConnectionPool
+
     _db["CONN_MAX_AGE"] = 0
     _db["CONN_HEALTH_CHECKS"] = False
     _db.setdefault("OPTIONS", {})["pool"] = {
         "min_size": env_int("DATABASE_POOL_MIN_SIZE", 1, minimum=0),
         "max_size": env_int("DATABASE_POOL_MAX_SIZE", 4, minimum=1),
-        "timeout": env_int("DATABASE_POOL_TIMEOUT", 10, minimum=1),
+        # How long a request waits for a connection: with PostgreSQL down, its 503 comes
+        # after this wait.
+        "timeout": env_int("DATABASE_POOL_TIMEOUT", 3, minimum=1),
+        # A connection is checked as it is taken: after a PostgreSQL restart the pool's
+        # broken connections are replaced instead of failing one request each.
+        "check": ConnectionPool.check_connection,
     }
 DATABASES = {"default": _db}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
