@@ -7,16 +7,18 @@ workers needs (docs/deploy.md):
   registrar.services.jobs.jobs_requeue_stale gives them back to the queue once their
   heartbeat is older than JOB_STALE_SECONDS, and a live worker takes them over.
 
-Both run in a thread of their own beside the worker's loop, with their own database
-connection, so a long job does not stop this worker from being seen. The command keeps the
-name and every option of django-tasks-db's (registrar is listed before django_tasks_db in
+A database outage does not stop it: the worker waits RETRY_SECONDS and starts again. The
+heartbeat and the sweep run in a thread of their own beside the worker's loop, with their
+own database connection, so a long job does not stop this worker from being seen. The
+command keeps the name and every option of django-tasks-db's (registrar is listed before django_tasks_db in
 INSTALLED_APPS so that this one is found first)."""
 
 import logging
 import os
 import threading
+import time
 
-from django.db import connection
+from django.db import InterfaceError, OperationalError, connection
 from django.utils import timezone
 from django.utils.autoreload import DJANGO_AUTORELOAD_ENV
 from django_tasks_db.management.commands.db_worker import Command as TasksDbWorkerCommand
@@ -27,6 +29,7 @@ from registrar.tasks import worker_name
 logger = logging.getLogger(__name__)
 
 HEARTBEAT_SECONDS = 10
+RETRY_SECONDS = 5
 
 
 class Command(TasksDbWorkerCommand):
@@ -47,7 +50,20 @@ class Command(TasksDbWorkerCommand):
         )
         beat.start()
         try:
-            super().handle(*args, **options)
+            while True:
+                try:
+                    super().handle(*args, **options)
+                    break
+                except (OperationalError, InterfaceError):
+                    # PostgreSQL restarting: wait and go on, rather than die and leave the
+                    # queue to the others (or to systemd's restart delay).
+                    logger.warning(
+                        "Database unreachable; the worker retries in %s s.",
+                        RETRY_SECONDS,
+                        exc_info=True,
+                    )
+                    connection.close()
+                    time.sleep(RETRY_SECONDS)
         finally:
             stop.set()
             beat.join(timeout=5)
