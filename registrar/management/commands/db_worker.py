@@ -10,8 +10,8 @@ workers needs (docs/deploy.md):
 A database outage does not stop it: the worker waits RETRY_SECONDS and starts again. The
 heartbeat and the sweep run in a thread of their own beside the worker's loop, with their
 own database connection, so a long job does not stop this worker from being seen. The
-command keeps the name and every option of django-tasks-db's (registrar is listed before django_tasks_db in
-INSTALLED_APPS so that this one is found first)."""
+command keeps the name and every option of django-tasks-db's (registrar is listed before
+django_tasks_db in INSTALLED_APPS so that this one is found first)."""
 
 import logging
 import os
