@@ -7,6 +7,7 @@ import errno
 import json
 import logging
 import os
+import time
 
 import pytest
 from django.core.files.base import ContentFile
@@ -412,3 +413,29 @@ def _files_under(folder: str) -> list[str]:
     for sub in dirs:
         found += [f"{sub}/{name}" for name in _files_under(f"{folder}/{sub}")]
     return found
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_beats_while_it_runs_and_waits_out_a_database_outage(monkeypatch):
+    from django.db import OperationalError
+    from django_tasks_db.management.commands.db_worker import Command as TasksDbCommand
+
+    from registrar.management.commands import db_worker
+
+    seen = []
+
+    def tasks_loop(self, *args, **options):
+        """django-tasks-db's loop: the first time the database is down after 0.3 s."""
+        time.sleep(0.3)
+        seen.append(WorkerHeartbeat.objects.count())
+        if len(seen) == 1:
+            raise OperationalError("the database system is starting up")
+
+    monkeypatch.setattr(TasksDbCommand, "handle", tasks_loop)
+    monkeypatch.setattr(db_worker, "RETRY_SECONDS", 0)
+    monkeypatch.setattr(db_worker, "HEARTBEAT_SECONDS", 0.05)
+    db_worker.Command().handle(reload=False)
+    # The loop ran again after the outage; the heartbeat beat meanwhile; the worker's row
+    # is gone once it stopped.
+    assert seen == [1, 1]
+    assert not WorkerHeartbeat.objects.exists()
