@@ -58,6 +58,7 @@ jobs.register(
 
 
 OPERATION_GONE = _("L'opération n'existe plus : elle a été supprimée.")
+REQUESTER_GONE = _("Le compte qui a demandé ce travail n'existe plus : demandez-le de nouveau.")
 # What the user reads when an execution or an undo failed on a fault (its one transaction
 # rolled back: nothing was written).
 RUN_FAILED = _(
@@ -125,9 +126,13 @@ def _faults_said(job, message):
 
 
 def _operation(job) -> BatchOperation:
+    """The job's operation, read anew; refused when it or the one who asked is gone (the
+    report and the audit trail name who ran it)."""
     operation = BatchOperation.objects.filter(pk=job.target_id).first()
     if operation is None:
         raise jobs.JobError(str(OPERATION_GONE))
+    if job.requested_by is None:
+        raise jobs.JobError(str(REQUESTER_GONE))
     return operation
 
 

@@ -341,3 +341,20 @@ def test_undo_of_an_operation_not_executed_is_refused_without_a_job(guide, regis
     response = _client(registrar_staff).post(reverse("enrollment:batch_undo", args=[operation.pk]))
     assert response.url == reverse("enrollment:batch_detail", args=[operation.pk])
     assert not _jobs(operation).exists()
+
+
+def test_a_job_whose_requester_is_gone_writes_nothing(guide, registrar_staff):
+    operation = make_operation(registrar_staff, guide, simulation=False)
+    job = _queued_job(operation, tasks.RUN_JOB, None, simulation=False)
+    job = job_run(job_id=job.pk, worker="w")
+    assert (job.status, job.error) == (Job.Status.FAILED, str(tasks.REQUESTER_GONE))
+    assert not operation.runs.exists()
+    assert not CourseEnrollment.objects.filter(group=guide["group"]).exists()
+
+
+def test_a_job_whose_operation_was_deleted_says_so(guide, registrar_staff):
+    operation = make_operation(registrar_staff, guide)
+    job = _queued_job(operation, tasks.RUN_JOB, registrar_staff, simulation=True)
+    batch.batch_operation_delete(actor=registrar_staff, operation=operation)
+    job = job_run(job_id=job.pk, worker="w")
+    assert (job.status, job.error) == (Job.Status.FAILED, str(tasks.OPERATION_GONE))
