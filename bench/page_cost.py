@@ -224,6 +224,8 @@ def profile(client, url: str, repeat: int) -> None:
     profiler.disable()
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative").print_stats(os.environ.get("PROFILE_FILTER", ""), 60)
+    if os.environ.get("PROFILE_CALLEES"):
+        stats.print_callees(os.environ["PROFILE_CALLEES"])
     stats.sort_stats("tottime").print_stats(25)
 
 

@@ -9,7 +9,8 @@ from django.db import models
 from django.template.base import render_value_in_context
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils.formats import localize
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format, localize
 from django.utils.html import conditional_escape, escape, format_html
 from django.utils.http import urlencode
 from django.utils.safestring import mark_safe
@@ -75,9 +76,10 @@ class StudentTable(tables.Table):
         above still drive the headers, sorting and the .xlsx export."""
         if not hasattr(self, "_file_url"):
             self._file_url = UrlFor("registrar:student_file")
+            self._short_date = ShortDate()
         code = student.permanent_code
         shown_code = self.render_permanent_code(code) if code else "—"
-        birth = short_date(student.birth_date) or "—"
+        birth = self._short_date(student.birth_date) or "—"
         return format_html(
             '<tr><td class="text-nowrap"><a href="{}">{}</a></td>'
             '<td class="text-nowrap">{}</td><td>{}</td><td>{}</td>'
@@ -251,6 +253,27 @@ class UrlFor:
 
     def __call__(self, pk: int) -> str:
         return f"{self.prefix}{int(pk)}{self.suffix}"
+
+
+class ShortDate:
+    """registrar.formats.short_date with the active language's format looked up once per
+    page rather than once per cell: « 29/11/2026 » in French, « 2026-11-29 » in English."""
+
+    def __init__(self):
+        self.format = get_format("SHORT_DATE_FORMAT")
+
+    def __call__(self, value) -> str:
+        if value is None:
+            return ""
+        if isinstance(value, datetime.datetime):
+            value = (timezone.localtime(value) if timezone.is_aware(value) else value).date()
+        return dateformat.format(value, self.format)
+
+
+def choice_labels(model, field: str) -> dict:
+    """A choice field's labels in the active language, read once per page
+    (``get_FOO_display`` translates the label again for every row)."""
+    return {key: str(label) for key, label in model._meta.get_field(field).flatchoices}
 
 
 def _attrs_dynamic(attrs: dict) -> bool:

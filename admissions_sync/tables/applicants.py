@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from admissions_sync.models import Applicant
 from registrar.formats import short_date
-from registrar.tables import NOWRAP, UrlFor
+from registrar.tables import NOWRAP, ShortDate, UrlFor, choice_labels
 
 
 class ApplicantTable(tables.Table):
@@ -83,6 +83,9 @@ class ApplicantTable(tables.Table):
         if not hasattr(self, "_detail_url"):
             self._detail_url = UrlFor("admissions_sync:applicant_detail")
             self._present = gettext("Présent")
+            self._short_date = ShortDate()
+            self._responses = choice_labels(Applicant, "response")
+        response = applicant.response
         if applicant.removed_at is None:
             state = self._present
         else:
@@ -96,10 +99,10 @@ class ApplicantTable(tables.Table):
             applicant.candidate_number,
             applicant.last_name,
             applicant.first_name,
-            short_date(applicant.birth_date),
+            self._short_date(applicant.birth_date),
             applicant.ine or "—",
             applicant.formation.code,
-            applicant.get_response_display() if applicant.response else "—",
+            self._responses.get(response, response) if response else "—",
             state,
-            short_date(applicant.appeared_on),
+            self._short_date(applicant.appeared_on),
         )
