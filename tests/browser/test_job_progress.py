@@ -30,7 +30,7 @@ class _Queue:
     def __init__(self):
         self.ids: list[int] = []
 
-    def enqueue(self, job_id: int) -> None:
+    def enqueue(self, job_id: int, **_kwargs) -> None:
         self.ids.append(job_id)
 
 
