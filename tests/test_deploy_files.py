@@ -229,3 +229,37 @@ def test_rendered_site_passes_nginx_t(tmp_path):
     )
     assert done.returncode == 0, done.stderr
     assert "test is successful" in done.stderr
+
+
+def test_registrar_manage_runs_manage_py_with_the_environment_file(tmp_path):
+    """deploy/registrar-manage sources the environment file (quoted values with spaces
+    included) and runs manage.py from the installation folder."""
+    script = ROOT / "deploy" / "registrar-manage"
+    assert subprocess.run(["sh", "-n", str(script)]).returncode == 0
+    home = tmp_path / "home"
+    (home / ".venv" / "bin").mkdir(parents=True)
+    # A stand-in for the venv's python that prints what it was given.
+    fake = home / ".venv" / "bin" / "python"
+    fake.write_text('#!/bin/sh\necho "$PWD|$INSTITUTION_NAME|$DATABASE_URL|$*"\n')
+    fake.chmod(0o755)
+    env_file = tmp_path / "env"
+    env_file.write_text(
+        '# comment\nINSTITUTION_NAME="Cégep Marie-Victorin"\nDATABASE_URL=postgres://x/y\n',
+        encoding="utf-8",
+    )
+    user = subprocess.run(["id", "-un"], capture_output=True, text=True).stdout.strip()
+    done = subprocess.run(
+        [str(script), "migrate", "--noinput"],
+        env={
+            "PATH": os.environ["PATH"],
+            "REGISTRAR_HOME": str(home),
+            "REGISTRAR_ENV": str(env_file),
+            "REGISTRAR_USER": user,
+        },
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == (
+        f"{home}|Cégep Marie-Victorin|postgres://x/y|manage.py migrate --noinput"
+    )

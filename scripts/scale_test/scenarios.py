@@ -447,7 +447,12 @@ def wrk(ctx: Context, url: str, *, seconds: int, cookie: str) -> dict:
     def sample():
         while not stop.is_set():
             samples.append(
-                ctx.one("SELECT count(*) FROM pg_stat_activity WHERE datname = %s", [database])
+                # The application's connections: this sampler's own is left out.
+                ctx.one(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = %s "
+                    "AND pid <> pg_backend_pid()",
+                    [database],
+                )
             )
             stop.wait(0.5)
 
