@@ -265,12 +265,19 @@ def worker_killed(ctx: Context) -> None:
     pid = _worker_pid(worker)
     victim = ctx.worker_pids().get(pid)
     check(victim is not None, f"job {job_id} is run by one of our workers ({victim}, pid {pid})")
-    time.sleep(0.5)  # mid-job: it has begun laying the report out
-    progress = ctx.one("SELECT progress_done FROM registrar_job WHERE id = %s", [job_id])
+
+    def under_way():
+        # Mid-job: the report is being laid out (its first percents reported), not done.
+        done, status = ctx.sql(
+            "SELECT progress_done, status FROM registrar_job WHERE id = %s", [job_id]
+        )[0]
+        return done if done > 0 and status == "running" else None
+
+    progress = wait_for("the job's first progress", under_way, timeout=60, every=0.02)
     ctx.stack.processes[victim].signal(signal.SIGKILL)
     killed_at = time.monotonic()
     ctx.stack.processes[victim].popen.wait(10)
-    say(f"{victim} killed at progress {progress} %")
+    say(f"{victim} killed at progress {progress} % of the report")
 
     def ended():
         row = ctx.sql(
