@@ -1,5 +1,8 @@
 """Reads of the core records shared by views."""
 
+import datetime
+
+from django.core.cache import cache
 from django.db.models import Exists, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -17,13 +20,47 @@ def working_term(request: HttpRequest) -> Term | None:
     cached = getattr(request, "_working_term", None)
     if cached is not None:
         return cached
-    term = None
+    terms = all_terms()
     term_id = request.session.get(WORKING_TERM_SESSION_KEY)
-    if term_id:
-        term = Term.objects.filter(pk=term_id).first()
-    term = term or Term.objects.current()
+    term = next((t for t in terms if t.pk == term_id), None) if term_id else None
+    term = term or current_term(terms)
     request._working_term = term
     return term
+
+
+# Every page's header reads the terms (the working term and the switch): they are kept in
+# the cache — shared by the app servers with Redis — and forgotten whenever a term is saved
+# or deleted (forget_terms, connected in registrar/apps.py); the expiry bounds what a
+# change made without signals (a bulk update) or in another process's local cache leaves.
+TERMS_CACHE_KEY = "registrar:terms"
+TERMS_CACHE_SECONDS = 60
+
+
+def all_terms() -> list[Term]:
+    """Every term in chronological order, from the cache (read once a minute at most)."""
+    terms = cache.get(TERMS_CACHE_KEY)
+    if terms is None:
+        terms = list(Term.objects.order_by("year", "season"))
+        cache.set(TERMS_CACHE_KEY, terms, TERMS_CACHE_SECONDS)
+    return terms
+
+
+def forget_terms(**kwargs) -> None:
+    """Drop the cached terms (a term was saved or deleted)."""
+    cache.delete(TERMS_CACHE_KEY)
+
+
+def current_term(terms: list[Term], today: datetime.date | None = None) -> Term | None:
+    """Among ``terms`` (chronological), what ``Term.objects.current()`` answers: the first
+    whose dates contain ``today``, else the latest already started, else the first."""
+    today = today or datetime.date.today()
+    for term in terms:
+        if term.start_date and term.end_date and term.start_date <= today <= term.end_date:
+            return term
+    started = [t for t in terms if t.start_date and t.start_date <= today]
+    if started:
+        return started[-1]
+    return terms[0] if terms else None
 
 
 def home_shortcuts(user) -> list[dict]:
@@ -31,9 +68,14 @@ def home_shortcuts(user) -> list[dict]:
     return [item for item in entries_for(user, menu=False) if item["entry"].key != "home"]
 
 
-def term_choices() -> list[Term]:
-    """Every term, latest first: a few dozen rows at most, read for the header switch."""
-    return list(Term.objects.order_by("-year", "-season"))
+def term_choices() -> list[dict]:
+    """Every term, latest first, as the header's switch shows it: pk, code and label (the
+    season's name read once per page, not once per term)."""
+    seasons = {value: str(label) for value, label in Term.Season.choices}
+    return [
+        {"pk": term.pk, "code": term.code, "label": f"{seasons[term.season]} {term.year}"}
+        for term in reversed(all_terms())
+    ]
 
 
 # --------------------------------------------------------------------------------------
