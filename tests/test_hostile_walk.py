@@ -18,7 +18,9 @@ import pytest
 from django import forms
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
+from registrar.services.jobs import worker_heartbeat
 from tests.test_url_permissions import EXPECTED, data  # noqa: F401 (the walk's fixture)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,6 +97,8 @@ def test_no_page_answers_500_to_hostile_values(value, data, admin):  # noqa: F81
     hostile = dict.fromkeys(_parameter_names(), value)
     client = Client(raise_request_exception=False)
     client.force_login(admin)
+    # A live worker: /readyz then answers 200 (its 503 means « not ready », not an error).
+    worker_heartbeat(name="walk:1:worker", started_at=timezone.now())
     failures = []
     for name, (kwargs_builder, _expected) in EXPECTED.items():
         if name in SKIPPED:
