@@ -52,3 +52,8 @@ WHITENOISE_USE_FINDERS = True
 # Each test process keeps its files apart, and nothing lands in the checkout.
 MEDIA_ROOT = tempfile.mkdtemp(prefix="registrar-test-media-")
 WHITENOISE_AUTOREFRESH = True
+
+# No cache between requests: a page's query count is the same on its first request and the
+# next (the query-count tests compare them). The caches' own tests turn a local-memory cache
+# on (override_settings(CACHES=…)): the header's terms, tests/registrar/test_selectors.py.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
