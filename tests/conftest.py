@@ -28,15 +28,6 @@ def _persona(name: str):
     return UserFactory(username=name, roles=PERSONAS[name])
 
 
-@pytest.fixture(autouse=True)
-def _empty_cache():
-    """Each test starts with an empty cache: what one test cached (the header's terms,
-    registrar/selectors.py) describes rows its rollback removed."""
-    from django.core.cache import cache
-
-    cache.clear()
-
-
 @pytest.fixture
 def registrar_staff(db):
     return _persona("registrar_staff")
