@@ -246,7 +246,7 @@ def job_purge(*, older_than: datetime.timedelta, now: datetime.datetime | None =
 def _delete_jobs(jobs) -> int:
     """Delete ``jobs`` and, once that is committed, their files (a rolled-back delete keeps
     them). Returns how many jobs were deleted."""
-    names = [name for name in jobs.exclude(file="").values_list("file", flat=True)]
+    names = list(jobs.exclude(file="").values_list("file", flat=True))
     deleted, _per_model = jobs.delete()
     if names:
         storage = Job._meta.get_field("file").storage
